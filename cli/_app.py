@@ -1,0 +1,49 @@
+"""The click group: lazy command loading and the one place where domain errors become exit codes."""
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+import click
+
+from opinion.errors import TongxinError
+from weighting.errors import WeightingError
+
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (TongxinError, WeightingError)
+
+
+class TongxinGroup(click.Group):
+    """A group whose subcommands are imported on first use (Scrapy and jieba load slowly)
+    and whose domain errors become ``Error: ...`` with exit status 1, never a traceback."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DOMAIN_ERRORS as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            # Files that cannot be read or written: name them, no traceback.
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,36 @@
+"""``tongxin``: the console script."""
+from __future__ import annotations
+
+import click
+
+from cli._app import TongxinGroup, configure_logging
+
+# name -> "module:attribute"; each module holds the command and nothing heavier than it needs.
+COMMANDS = {
+    "demo": "cli.demo:demo",
+    "crawl": "cli.crawl:crawl",
+    "profiles": "cli.crawl:profiles",
+    "survey": "cli.survey:survey",
+    "weight": "cli.weighting:weight",
+    "estimate": "cli.weighting:estimate",
+    "export": "cli.corpus:export",
+    "words": "cli.corpus:words",
+    "report": "cli.report:report",
+}
+
+
+@click.group(cls=TongxinGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tongxin")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """tongxin (同心): public-opinion sampling that corrects for representation gaps.
+
+    Crawl government message boards and forums, measure what people wrote with
+    jieba, reweight online voices to the population, merge door-to-door surveys,
+    and report corrected estimates with honest uncertainty.
+    """
+    configure_logging(verbose)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""What a report is made of: tables computed by the pipeline, rendered by :mod:`opinion.report`.
+
+Keeping the data separate from the rendering lets the HTML, Markdown, CSV and terminal
+outputs show exactly the same numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+ESTIMATE_COLUMNS = [
+    "topic", "topic_label", "method", "estimand", "estimate", "se", "ci_low", "ci_high", "n", "ess",
+]
+COVERAGE_COLUMNS = [
+    "variable", "level", "level_label", "population_share", "online_share", "survey_share",
+    "online_n", "survey_n", "blind_spot",
+]
+WORD_COLUMNS = ["word", "raw_share", "raw_rank", "weighted_share", "weighted_rank", "rank_shift"]
+CARRY_COLUMNS = ["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]
+
+
+@dataclass
+class ReportData:
+    """Everything one report shows.
+
+    - ``estimates``: one row per topic x method (``ESTIMATE_COLUMNS``); shares in [0, 1],
+      ``estimand`` is ``agenda_share`` or ``prevalence``.
+    - ``coverage``: population vs online vs survey share per level of each attribute
+      (``COVERAGE_COLUMNS``); ``blind_spot`` marks levels with a real population share and
+      too few voices in both sources.
+    - ``words``: top words, raw vs weighted (``WORD_COLUMNS``); ``rank_shift`` > 0 means the
+      word rose once the missing groups count.
+    - ``carry``: per blend group, how much each source carried (``CARRY_COLUMNS``).
+    - ``truth``: optional known population shares (the demo's), columns ``topic, share``.
+    - ``quotes``: topic -> a few masked example texts (untrusted: always escaped).
+    - ``notes``: provenance of the run (counts, sources, dates, methods, convergence,
+      design effects, seed, version, input hashes).
+    """
+
+    title: str
+    estimates: pd.DataFrame
+    coverage: pd.DataFrame
+    words: pd.DataFrame
+    carry: pd.DataFrame | None = None
+    truth: pd.DataFrame | None = None
+    quotes: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+    lang: str = "zh"

@@ -1,0 +1,216 @@
+"""The workspace store: one SQLite file (or a PostgreSQL URL) reached through SQLAlchemy Core.
+
+Nothing personal is stored in clear. Authors and respondents are keyed by HMAC
+pseudonyms (see :mod:`opinion.privacy`); texts are stored after PII masking.
+The schema is versioned; :func:`open_store` applies pending migrations.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from opinion.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "tongxin.db"
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("value", sa.String, nullable=False),
+)
+
+crawl_runs = sa.Table(
+    "crawl_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("profile", sa.String, nullable=False),
+    sa.Column("start_urls", sa.Text, nullable=False),  # JSON list
+    sa.Column("started_at", sa.String, nullable=False),
+    sa.Column("finished_at", sa.String),
+    sa.Column("settings", sa.Text),  # JSON: politeness settings actually used
+    sa.Column("stats", sa.Text),  # JSON: pages, new/updated/unchanged, dropped, errors
+)
+
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.String, nullable=False, unique=True),  # canonical URL (+ #post anchor)
+    sa.Column("source", sa.String, nullable=False),  # site / profile name
+    sa.Column("kind", sa.String, nullable=False),  # letter | post
+    sa.Column("content_hash", sa.String, nullable=False),
+    sa.Column("author", sa.String),  # keyed pseudonym, never the name
+    sa.Column("title", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),  # masked
+    sa.Column("reply_text", sa.Text),  # official reply, masked; not the writer's voice
+    sa.Column("reply_unit", sa.String),
+    sa.Column("posted_at", sa.String),  # ISO 8601
+    sa.Column("posted_raw", sa.String),
+    sa.Column("fetched_at", sa.String, nullable=False),
+    sa.Column("attributes", sa.Text),  # JSON: {attr: {"value": v, "provenance": p}}
+    sa.Column("crawl_run_id", sa.Integer, sa.ForeignKey("crawl_runs.id")),
+)
+
+survey_imports = sa.Table(
+    "survey_imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.String, nullable=False),
+    sa.Column("file_hash", sa.String, nullable=False, unique=True),
+    sa.Column("wave", sa.String),
+    sa.Column("encoding", sa.String),
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_valid", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.String, nullable=False),
+)
+
+respondents = sa.Table(
+    "respondents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("survey_imports.id"), nullable=False),
+    sa.Column("respondent", sa.String, nullable=False, unique=True),  # keyed pseudonym of the id
+    sa.Column("region", sa.String),
+    sa.Column("urban", sa.String),
+    sa.Column("age_group", sa.String),
+    sa.Column("sex", sa.String),
+    sa.Column("cluster", sa.String),
+    sa.Column("design_weight", sa.Float, nullable=False),
+    sa.Column("text", sa.Text),  # free-text concern, masked
+    sa.Column("items", sa.Text),  # JSON: scale answers, e.g. {"satisfaction": 4}
+)
+
+segment_cache = sa.Table(
+    "segment_cache", metadata,
+    sa.Column("content_hash", sa.String, primary_key=True),
+    sa.Column("tokens", sa.Text, nullable=False),  # JSON list
+)
+
+# Each migration takes the schema from version i to i + 1.
+MIGRATIONS: list[list[str]] = []
+
+
+@dataclass
+class Store:
+    """An open workspace: the engine plus the path of its pseudonym key."""
+
+    engine: Engine
+    url: str
+    key_path: Path | None = field(default=None)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+
+def _database_url(db: str | os.PathLike[str]) -> tuple[str, Path | None]:
+    text = str(db)
+    if "://" in text:
+        return text, None
+    path = Path(text)
+    if path.exists() and path.is_dir():
+        raise StoreError(f"{path}: is a directory; give the path of a store file, e.g. {path / DEFAULT_DB}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}", path
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_store(db: str | os.PathLike[str] | None = None) -> Store:
+    """Open (creating or migrating) the store at ``db``, ``$TONGXIN_DB`` or ``./tongxin.db``."""
+    target = db or os.environ.get("TONGXIN_DB") or DEFAULT_DB
+    url, path = _database_url(target)
+    engine = sa.create_engine(url)
+    if url.startswith("sqlite"):
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+            version = int(row[0]) if row else 0
+            if version == 0:
+                conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{target}: store schema version {version} is newer than this tongxin "
+                    f"understands ({SCHEMA_VERSION}); upgrade tongxin"
+                )
+            else:
+                for step in MIGRATIONS[version - 1:]:
+                    for statement in step:
+                        conn.execute(sa.text(statement))
+                conn.execute(
+                    meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+                )
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(f"{target}: not a usable tongxin store ({exc.orig})") from exc
+    key_path = path.with_name(path.name + ".key") if path is not None else None
+    return Store(engine=engine, url=url, key_path=key_path)
+
+
+def dumps(value: Any) -> str:
+    """JSON for the store: Chinese kept readable, keys sorted so hashes are stable."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def upsert_document(conn: sa.Connection, doc: Mapping[str, Any]) -> str:
+    """Insert or update one document keyed by canonical URL.
+
+    Returns ``"new"``, ``"updated"`` (content hash changed) or ``"unchanged"``.
+    """
+    existing = conn.execute(
+        sa.select(documents.c.id, documents.c.content_hash).where(documents.c.url == doc["url"])
+    ).first()
+    values = {k: v for k, v in doc.items() if k in documents.c}
+    if isinstance(values.get("attributes"), dict):
+        values["attributes"] = dumps(values["attributes"])
+    if existing is None:
+        conn.execute(documents.insert().values(**values))
+        return "new"
+    if existing.content_hash == doc["content_hash"]:
+        return "unchanged"
+    conn.execute(documents.update().where(documents.c.id == existing.id).values(**values))
+    return "updated"
+
+
+def cached_tokens(conn: sa.Connection, hashes: Iterable[str]) -> dict[str, list[str]]:
+    wanted = list(set(hashes))
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows = conn.execute(
+            sa.select(segment_cache.c.content_hash, segment_cache.c.tokens)
+            .where(segment_cache.c.content_hash.in_(chunk))
+        )
+        found.update({r.content_hash: json.loads(r.tokens) for r in rows})
+    return found
+
+
+def cache_tokens(conn: sa.Connection, tokens_by_hash: Mapping[str, list[str]]) -> None:
+    if tokens_by_hash:
+        conn.execute(
+            segment_cache.insert(),
+            [{"content_hash": h, "tokens": dumps(t)} for h, t in tokens_by_hash.items()],
+        )
