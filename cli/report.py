@@ -1,0 +1,54 @@
+"""``tongxin report``: corrected estimates with intervals, coverage and words."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli._common import db_option, lang_option, margins_option, replicate_progress, replicates_option, seed_option
+
+
+@click.command()
+@db_option
+@margins_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=True), help="Output file (html, md) or folder (csv, json). Without it, a summary table is printed.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "csv", "json"]), default=None, help="Output format (default: from the --out suffix, else html).")
+@click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban: places named on pages or in text.")
+@replicates_option
+@seed_option
+@lang_option
+def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: str | None,
+           n_replicates: int, seed: int, lang: str) -> None:
+    """Report what the online voices say and what the population says once corrected.
+
+    Every figure is an agenda share (among people who raise at least one concern, the
+    share raising the topic) with a 95% interval from replicates that redo the weighting.
+    """
+    from opinion.cues import load_gazetteer
+    from opinion.pipeline import ReportOptions, build_report, file_sha256, load_margins
+    from opinion.report import render_html, render_json, render_markdown, summary_table, write_tables
+    from opinion.store import open_store
+
+    margins = load_margins(margins_path)
+    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang)
+    with open_store(db) as store, replicate_progress(n_replicates) as bar:
+        data = build_report(
+            store, margins, options=options, gazetteer=load_gazetteer(gazetteer) if gazetteer else None,
+            inputs={"margins": file_sha256(margins_path)}, progress=bar.update,
+        )
+    if out_path is None:
+        click.echo(summary_table(data))
+        return
+    out = Path(out_path)
+    fmt = fmt or {".md": "md", ".csv": "csv", ".json": "json"}.get(out.suffix, "html")
+    if fmt == "html":
+        out.write_text(render_html(data), encoding="utf-8")
+    elif fmt == "md":
+        out.write_text(render_markdown(data), encoding="utf-8")
+    elif fmt == "json":
+        out.write_text(render_json(data), encoding="utf-8")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        click.echo("written: " + ", ".join(str(p) for p in write_tables(data, out)), err=True)
+        return
+    click.echo(f"written: {out}", err=True)

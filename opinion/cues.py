@@ -1,0 +1,263 @@
+"""Who is writing: demographic cues read from what a voice says about itself.
+
+Online voices rarely carry age, sex or residence as metadata, yet weighting needs
+them. Many writers say it themselves ("我今年72岁", "本人女", "我们村"). This module
+reads such self-descriptions with explicit, auditable rules; each :class:`Cue` names
+the rule that fired and the span of text it read. Precision matters more than
+recall: a wrong attribute moves a voice to the wrong cell, a missing one leaves it
+``unknown``, which weighting handles openly. So every rule needs a self-reference
+(我/本人/俺/咱 or a self-describing noun), and words about other people (孩子今年8岁,
+我爸退休了) are not read as the writer's.
+
+Rules (``rule`` names in brackets):
+
+``age``
+  [self_age] 我/本人/俺 (+ 今年/已经/都/快 ...) N岁, N in digits or Chinese numerals;
+  [clause_age] a clause that opens with 今年N岁 (letters start "今年72岁，...") or is
+  just "N岁" ("本人男，28岁，..."); N岁的我 counts as [self_age];
+  "N多岁"/"N来岁" with N a multiple of ten reads as N+5 (七十多岁 -> 75);
+  [generation] 我是80后 / 本人90后 / 作为一个70后, or "80后" standing alone as a
+  clause: age ``today.year - (decade + 5)``
+  (80后 -> today.year - 1985). Ages outside 16-110 are ignored.
+``age_group``
+  [from_age] the group of the age cue; [retired] 我/本人 ... 退休, 退休在家, 退休工人/
+  职工/教师/干部 -> 60+ (retirement comes at 50-60, most retirees writing are older);
+  [parent_young_child] 孩子/女儿/儿子 上小学/上幼儿园/读小学/上一年级, 宝妈, 奶爸,
+  二胎妈妈 -> 30-44; [student] 我是大学生/我是研究生/我刚毕业 -> 18-29;
+  [old_self] 我一个老太太/老头子, 俺老汉 -> 60+.
+``sex``
+  [self_sex] 本人女/男, 我是女的/男的, 我是女生/男生; [parent_role] 宝妈, 作为(一名)
+  母亲/妈妈 -> female; 奶爸, 作为(一名)父亲/爸爸 -> male; [spouse] 我老公/我丈夫 ->
+  female, 我老婆/我妻子 -> male; [old_self] 老太太 -> female, 老头子/老汉 -> male.
+``urban``
+  [rural_life] 种地, 我们村, 咱村, 俺村, 本村, 村里, 村民, 在村里, 我是农民 -> rural.
+  Nothing marks urban: 小区/业主 are too weak (villages have 小区 too). The
+  gazetteer can give urban: [gazetteer] the place mentioned is a 城镇 place.
+``region`` / ``place``
+  [gazetteer] the longest place name mentioned (a community or village), else a
+  town name (region only, urban unknown).
+
+Two cues for one attribute that disagree (本人女 and 奶爸) cancel: the attribute is
+left out and the conflict is recorded (:func:`find_cues` returns both).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from opinion.attributes import age_group, normalise_level
+from opinion.errors import InputError
+from opinion.text import normalize
+
+__all__ = [
+    "Cue",
+    "CueResult",
+    "Gazetteer",
+    "PlaceMatch",
+    "chinese_number",
+    "extract_cues",
+    "find_cues",
+    "load_gazetteer",
+]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One attribute value read from the text, with the span read and the rule that fired."""
+
+    attribute: str
+    value: str | int
+    span: tuple[int, int]
+    rule: str
+
+
+@dataclass(frozen=True)
+class CueResult:
+    """Agreed cues by attribute, and the cues of attributes whose cues disagreed."""
+
+    cues: dict[str, Cue]
+    conflicts: dict[str, list[Cue]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A place (community, village) or town found in a text."""
+
+    name: str
+    region: str
+    urban: str | None
+    span: tuple[int, int]
+
+
+class Gazetteer:
+    """Place names of the study area: place -> (region, urban); region names as towns."""
+
+    def __init__(self, places: dict[str, tuple[str, str]]) -> None:
+        self.places = dict(places)
+        self.regions = sorted({region for region, _ in self.places.values()}, key=len, reverse=True)
+        self._names = sorted(self.places, key=len, reverse=True)
+
+    def lookup(self, place: str) -> tuple[str, str] | None:
+        """(region, urban) of a place, None when it is not in the gazetteer."""
+        return self.places.get(place.strip())
+
+    def find(self, text: str) -> PlaceMatch | None:
+        """The place mentioned in ``text`` (longest, then first), else a town name."""
+        best: PlaceMatch | None = None
+        for name in self._names:
+            pos = text.find(name)
+            if pos >= 0 and (best is None or len(name) > len(best.name) or
+                             (len(name) == len(best.name) and pos < best.span[0])):
+                region, urban = self.places[name]
+                best = PlaceMatch(name, region, urban, (pos, pos + len(name)))
+        if best is not None:
+            return best
+        hits = [(text.find(r), r) for r in self.regions if r in text]
+        if not hits:
+            return None
+        pos, region = min(hits, key=lambda h: (h[0], -len(h[1])))
+        return PlaceMatch(region, region, None, (pos, pos + len(region)))
+
+
+def load_gazetteer(path: Path | str) -> Gazetteer:
+    """Read a ``region,place,urban`` CSV (urban as 城镇/乡村 or urban/rural)."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"region", "place", "urban"} - set(reader.fieldnames or ())
+            if missing:
+                raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected region,place,urban")
+            places: dict[str, tuple[str, str]] = {}
+            for lineno, row in enumerate(reader, 2):
+                region, place = (row["region"] or "").strip(), (row["place"] or "").strip()
+                urban = normalise_level("urban", row["urban"] or "")
+                if not region or not place:
+                    raise InputError(f"{path} line {lineno}: empty region or place; fill both")
+                if urban is None:
+                    raise InputError(f"{path} line {lineno}: urban {row['urban']!r} is not 城镇/乡村 or urban/rural")
+                if place in places and places[place] != (region, urban):
+                    raise InputError(f"{path} line {lineno}: place {place!r} listed twice with different region/urban")
+                places[place] = (region, urban)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: gazetteer not found; pass a region,place,urban CSV") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8") from exc
+    return Gazetteer(places)
+
+
+_DIGITS_ZH = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> int | None:
+    """Value of a number 0-199 in digits or Chinese numerals (七十二, 八十, 十五, 一百零二)."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _DIGITS_ZH:
+            current = _DIGITS_ZH[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_NUM = r"(\d{1,3}|[一二两三四五六七八九十百零〇]{1,5})"
+_SELF = r"(?:我|本人|俺|咱)"
+_OTHERS = "爸妈父母亲爷奶姥公婆老伴孩子儿女孙哥姐弟妹叔姨舅"
+
+_AGE_RULES = (
+    ("self_age", re.compile(_SELF + r"(?:今年|已经|已|都|快|也|现在|是|也是|已年过|年过)*" + _NUM + r"(多|来)?周?岁")),
+    ("clause_age", re.compile(r"(?:^|[，。！？；：,.!?;: ])今年" + _NUM + r"(多|来)?周?岁")),
+    # "本人男，28岁，..." : an age standing alone as a clause describes the writer.
+    ("clause_age", re.compile(r"(?:^|[，。！？；：,.!?;: ])" + _NUM + r"(多|来)?周?岁(?=[，。！？；：,.!?;: ]|$)")),
+    ("self_age", re.compile(_NUM + r"(多|来)?周?岁的(?:我|俺)")),
+)
+_DECADE = r"([5-9]0|00|[五六七八九]零|零零)后"
+_GENERATION_RES = (
+    re.compile(r"(?:" + _SELF + r"(?:是|也是)?|作为)(?:一个|一名|个)?" + _DECADE),
+    # "80后，..." opening a clause and standing alone describes the writer.
+    re.compile(r"(?:^|[，。！？；：,.!?;: ])" + _DECADE + r"(?=[，。！？；：,.!?;: ]|$)"),
+)
+_ZH_DECADE = {"五零": "50", "六零": "60", "七零": "70", "八零": "80", "九零": "90", "零零": "00"}
+
+# (attribute, value, rule, pattern)
+_PHRASE_RULES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
+    ("age_group", "60+", "retired", re.compile(_SELF + rf"[^{_OTHERS}，。！？；]{{0,6}}退休|退休在家|退休(?:工人|职工|教师|干部|老人)")),
+    ("age_group", "30-44", "parent_young_child",
+     re.compile(r"(?:孩子|女儿|儿子|娃)(?:今年|刚|正在)?(?:上|读)(?:小学|幼儿园|一年级|二年级|三年级)|宝妈|奶爸|二胎妈妈")),
+    ("age_group", "18-29", "student", re.compile(_SELF + r"(?:是|还是)(?:一名|一个)?(?:在校)?(?:大学生|研究生)|我刚毕业|本人应届")),
+    ("age_group", "60+", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老太太|老太婆|老头子|老头儿|老汉)")),
+    ("sex", "female", "self_sex", re.compile(r"本人女|我是(?:个|一个|一名)?女(?:的|生|性)|我一个女(?:的|人)")),
+    ("sex", "male", "self_sex", re.compile(r"本人男|我是(?:个|一个|一名)?男(?:的|生|性)|我一个(?:大)?男(?:的|人)")),
+    ("sex", "female", "parent_role", re.compile(r"宝妈|二胎妈妈|作为(?:一名|一个)?(?:母亲|妈妈)")),
+    ("sex", "male", "parent_role", re.compile(r"奶爸|作为(?:一名|一个)?(?:父亲|爸爸)")),
+    ("sex", "female", "spouse", re.compile(r"我(?:老公|丈夫)")),
+    ("sex", "male", "spouse", re.compile(r"我(?:老婆|妻子)")),
+    ("sex", "female", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老太太|老太婆)")),
+    ("sex", "male", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老头子|老头儿|老汉)")),
+    ("urban", "rural", "rural_life", re.compile(r"种地|我们村|咱村|俺村|本村|村里|村民|我是(?:个|一个|一名)?农民")),
+)
+
+
+def _ages(text: str, today: date) -> Iterable[Cue]:
+    for rule, pattern in _AGE_RULES:
+        for m in pattern.finditer(text):
+            value = chinese_number(m.group(1))
+            if value is None:
+                continue
+            if m.group(2) and value % 10 == 0:
+                value += 5
+            if 16 <= value <= 110:
+                yield Cue("age", value, m.span(), rule)
+    for pattern in _GENERATION_RES:
+        for m in pattern.finditer(text):
+            decade = int(_ZH_DECADE.get(m.group(1), m.group(1)))
+            born = (2000 if decade < 50 else 1900) + decade + 5
+            yield Cue("age", today.year - born, m.span(1), "generation")
+
+
+def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> CueResult:
+    """All cues in ``text``, resolved: agreed attributes and conflicting ones apart."""
+    text = normalize(text)
+    found: list[Cue] = list(_ages(text, today))
+    for cue in list(found):
+        group = age_group(int(cue.value))
+        if group is not None:
+            found.append(Cue("age_group", group, cue.span, "from_age"))
+    for attribute, value, rule, pattern in _PHRASE_RULES:
+        for m in pattern.finditer(text):
+            found.append(Cue(attribute, value, m.span(), rule))
+    if gazetteer is not None:
+        match = gazetteer.find(text)
+        if match is not None:
+            found.append(Cue("region", match.region, match.span, "gazetteer"))
+            if match.urban is not None:
+                found.append(Cue("place", match.name, match.span, "gazetteer"))
+                found.append(Cue("urban", match.urban, match.span, "gazetteer"))
+    by_attribute: dict[str, list[Cue]] = {}
+    for cue in sorted(found, key=lambda c: c.span):
+        by_attribute.setdefault(cue.attribute, []).append(cue)
+    agreed: dict[str, Cue] = {}
+    conflicts: dict[str, list[Cue]] = {}
+    for attribute, cues in by_attribute.items():
+        if len({c.value for c in cues}) == 1:
+            agreed[attribute] = cues[0]
+        else:
+            conflicts[attribute] = cues
+    return CueResult(agreed, conflicts)
+
+
+def extract_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> dict[str, Cue]:
+    """The attributes whose cues agree, by attribute name (see the module docstring)."""
+    return find_cues(text, gazetteer, today=today).cues

@@ -1,0 +1,242 @@
+"""Population estimates of per-voice measures from online voices and survey respondents.
+
+Methods (all over voices, never posts):
+
+- ``raw``: online voices, unweighted — what counting the web gives.
+- ``rake``: online voices with known attributes, raked to the population margins.
+  Assumes that, within each weighting cell, the voices who speak online share the
+  concerns of those who do not.
+- ``survey``: respondents, design weights raked to the margins. Assumes the survey's
+  design and the calibration remove its own non-response bias.
+- ``blend``: each source calibrated, then mixed within each blend group (default
+  age group x urban/rural) in proportion to their effective sample sizes, and the groups
+  combined in their population proportions. A group with almost no online voices is
+  carried by the survey. Assumes, within a group, online voices and respondents share
+  the concern (the same assumption as ``rake``, but only where the web has something to say).
+
+Estimand: the *agenda share* of a topic — among people who raise at least one concern,
+the share raising this topic. Online voices exist because they spoke, so this is what they
+can measure; prevalence over everyone is never estimated from online voices.
+
+Intervals come from bootstrap replicates that redo the whole weighting: online voices
+resampled as independent units, survey clusters resampled (Rao-Wu rescaled bootstrap).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from opinion.attributes import UNKNOWN
+from weighting import Margins, rake
+from weighting.errors import WeightingError
+
+log = logging.getLogger(__name__)
+
+METHODS = ("raw", "rake", "survey", "blend")
+
+
+@dataclass
+class PointEstimates:
+    """Estimates of every column by every method, plus what they rest on."""
+
+    values: pd.DataFrame  # method x column
+    n: dict[str, int]  # voices each method used (with at least one concern)
+    ess: dict[str, float]
+    carry: pd.DataFrame  # per blend group: population share, online/survey ess, survey fraction
+    weights: dict[str, pd.Series] = field(default_factory=dict)  # source -> calibrated weights
+
+
+@dataclass
+class Estimates:
+    table: pd.DataFrame  # long: column, method, estimate, se, ci_low, ci_high, n, ess
+    point: PointEstimates
+    replicates: int
+    failed_replicates: int
+    seed: int
+
+
+def joint_shares(margins: Margins, variables: Sequence[str]) -> pd.Series:
+    """Population shares over the combinations of ``variables``, levels joined by ``*``."""
+    shares = margins.joint(list(variables))
+    keys = ["*".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in shares.index]
+    return pd.Series(shares.to_numpy(), index=keys)
+
+
+def _kish(w: np.ndarray) -> float:
+    total = w.sum()
+    return float(total * total / (w * w).sum()) if total > 0 else 0.0
+
+
+def _known(frame: pd.DataFrame, variables: Sequence[str]) -> pd.Series:
+    return frame[list(variables)].ne(UNKNOWN).all(axis=1) & frame[list(variables)].notna().all(axis=1)
+
+
+def _calibrate(frame: pd.DataFrame, base: pd.Series, margins: Margins, variables: Sequence[str]) -> pd.Series:
+    keep = base > 0
+    result = rake(frame.loc[keep], margins, variables=list(variables), base_weights=base[keep])
+    return result.weights.reindex(frame.index, fill_value=0.0)
+
+
+def _ratio(w: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
+    denominator = (w * d).sum()
+    if denominator <= 0:
+        return np.full(y.shape[1], np.nan)
+    return (w[:, None] * y).sum(axis=0) / denominator
+
+
+def point_estimates(
+    voices: pd.DataFrame,
+    y: pd.DataFrame,
+    has_any: pd.Series,
+    margins: Margins,
+    *,
+    weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
+    blend_vars: Sequence[str] = ("age_group", "urban"),
+    multipliers: pd.Series | None = None,
+) -> PointEstimates:
+    """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample)."""
+    m = multipliers if multipliers is not None else pd.Series(1.0, index=voices.index)
+    yv = y.to_numpy(dtype=float)
+    d = has_any.to_numpy(dtype=float)
+    online = (voices["source"] == "online").to_numpy()
+    survey = (voices["source"] == "survey").to_numpy()
+    values: dict[str, np.ndarray] = {}
+    n: dict[str, int] = {}
+    ess: dict[str, float] = {}
+    weights: dict[str, pd.Series] = {}
+
+    w_raw = np.where(online, m.to_numpy(), 0.0)
+    values["raw"] = _ratio(w_raw, yv, d)
+    n["raw"] = int(((w_raw > 0) & (d > 0)).sum())
+    ess["raw"] = _kish(w_raw[d > 0])
+
+    known = _known(voices, weight_vars).to_numpy()
+    for method, mask, base in (
+        ("rake", online & known, m),
+        ("survey", survey & known, m * voices["design_weight"].astype(float)),
+    ):
+        w = np.zeros(len(voices))
+        if mask.any():
+            idx = voices.index[mask]
+            w[mask] = _calibrate(voices.loc[idx], base.loc[idx], margins, weight_vars).to_numpy()
+        weights[method] = pd.Series(w, index=voices.index)
+        values[method] = _ratio(w, yv, d)
+        n[method] = int(((w > 0) & (d > 0)).sum())
+        ess[method] = _kish(w[d > 0])
+
+    blend, carry, blend_ess = _blend(voices, yv, d, weights, margins, blend_vars)
+    values["blend"] = blend
+    n["blend"] = n["rake"] + n["survey"]
+    ess["blend"] = blend_ess
+    table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
+    return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights)
+
+
+def _blend(
+    voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
+    margins: Margins, blend_vars: Sequence[str],
+) -> tuple[np.ndarray, pd.DataFrame, float]:
+    population = joint_shares(margins, blend_vars)
+    group_of = voices[list(blend_vars)].astype(str).agg("*".join, axis=1).to_numpy()
+    overall_any = _any_share(weights["survey"].to_numpy(), d)
+    estimate = np.zeros(yv.shape[1])
+    total_weight = 0.0
+    inverse_ess = 0.0
+    rows = []
+    for group, share in population.items():
+        in_group = group_of == group
+        parts = {}
+        for source in ("rake", "survey"):
+            w = weights[source].to_numpy() * in_group
+            parts[source] = (_ratio(w, yv, d), _kish(w[d > 0]))
+        (p_on, ess_on), (p_sv, ess_sv) = parts["rake"], parts["survey"]
+        total = ess_on + ess_sv
+        rows.append({"group": group, "population_share": float(share), "online_ess": ess_on,
+                     "survey_ess": ess_sv, "survey_fraction": ess_sv / total if total else np.nan})
+        if total <= 0:
+            continue  # a blind spot: nobody speaks for this group; reported in the carry table
+        lam = ess_on / total
+        p = lam * np.nan_to_num(p_on) + (1 - lam) * np.nan_to_num(p_sv)
+        any_share = _any_share(weights["survey"].to_numpy() * in_group, d)
+        weight = float(share) * (any_share if np.isfinite(any_share) else overall_any)
+        estimate += weight * p
+        total_weight += weight
+        inverse_ess += weight * weight / total
+    if total_weight <= 0:
+        return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0
+    return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess
+
+
+def _any_share(w: np.ndarray, d: np.ndarray) -> float:
+    total = w.sum()
+    return float((w * d).sum() / total) if total > 0 else float("nan")
+
+
+def bootstrap_multipliers(voices: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    """Frequency weights of one replicate: online voices resampled as units; survey clusters
+    resampled within the survey with n-1 draws and rescaled by n/(n-1) (Rao-Wu)."""
+    m = pd.Series(0.0, index=voices.index)
+    online = voices.index[voices["source"] == "online"]
+    if len(online):
+        draws = rng.multinomial(len(online), np.full(len(online), 1 / len(online)))
+        m.loc[online] = draws.astype(float)
+    survey = voices[voices["source"] == "survey"]
+    if len(survey):
+        clusters = survey["cluster"].astype(str)
+        labels = np.array(sorted(clusters.unique()))
+        if len(labels) > 1:
+            counts = rng.multinomial(len(labels) - 1, np.full(len(labels), 1 / len(labels)))
+            factor = dict(zip(labels, counts * len(labels) / (len(labels) - 1)))
+            m.loc[survey.index] = clusters.map(factor).to_numpy(dtype=float)
+        else:
+            m.loc[survey.index] = 1.0
+    return m
+
+
+def estimate_with_intervals(
+    voices: pd.DataFrame,
+    y: pd.DataFrame,
+    has_any: pd.Series,
+    margins: Margins,
+    *,
+    weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
+    blend_vars: Sequence[str] = ("age_group", "urban"),
+    replicates: int = 200,
+    seed: int = 20201101,
+    progress: Callable[[int], None] | None = None,
+) -> Estimates:
+    """Point estimates and 95% percentile intervals from replicates that redo the weighting."""
+    kwargs = {"weight_vars": weight_vars, "blend_vars": blend_vars}
+    point = point_estimates(voices, y, has_any, margins, **kwargs)
+    rng = np.random.default_rng(seed)
+    draws: list[np.ndarray] = []
+    failed = 0
+    for r in range(replicates):
+        m = bootstrap_multipliers(voices, rng)
+        try:
+            draws.append(point_estimates(voices, y, has_any, margins, multipliers=m, **kwargs).values.to_numpy())
+        except WeightingError as exc:
+            failed += 1
+            log.debug("replicate %d could not be weighted: %s", r, exc)
+        if progress:
+            progress(1)
+    if failed:
+        log.warning("%d of %d replicates could not be weighted and were left out", failed, replicates)
+    stacked = np.stack(draws) if draws else np.full((1, *point.values.shape), np.nan)
+    with np.errstate(invalid="ignore"):
+        se = np.nanstd(stacked, axis=0, ddof=1) if len(draws) > 1 else np.full(point.values.shape, np.nan)
+        low = np.nanpercentile(stacked, 2.5, axis=0)
+        high = np.nanpercentile(stacked, 97.5, axis=0)
+    rows = []
+    for i, method in enumerate(point.values.index):
+        for j, column in enumerate(point.values.columns):
+            rows.append({
+                "column": column, "method": method, "estimate": point.values.iat[i, j],
+                "se": se[i, j], "ci_low": low[i, j], "ci_high": high[i, j],
+                "n": point.n[method], "ess": point.ess[method],
+            })
+    return Estimates(table=pd.DataFrame(rows), point=point, replicates=len(draws), failed_replicates=failed, seed=seed)

@@ -1,0 +1,80 @@
+"""Per-voice measures: tokens (cached per text), topic concerns and word distributions.
+
+Every measure is per voice: an author's documents are pooled and normalised so that a
+voice that posted 300 times weighs the same as one that posted once.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+
+import pandas as pd
+
+from opinion.store import Store, cache_tokens, cached_tokens
+from opinion.text import Segmenter, content_hash, normalize, segment_many
+from opinion.topics import TopicLexicon, code_topics
+
+log = logging.getLogger(__name__)
+
+
+def voice_tokens(
+    store: Store | None, texts_per_voice: Sequence[Sequence[str]], segmenter: Segmenter, *, workers: int = 1
+) -> list[list[str]]:
+    """Tokens of each voice (its texts concatenated), segmenting only texts not cached in the store."""
+    hashes = [[content_hash(t) for t in texts] for texts in texts_per_voice]
+    unique: dict[str, str] = {}
+    for texts, keys in zip(texts_per_voice, hashes):
+        for text, key in zip(texts, keys):
+            unique.setdefault(key, text)
+    cache: dict[str, list[str]] = {}
+    if store is not None:
+        with store.engine.connect() as conn:
+            cache = cached_tokens(conn, unique)
+    missing = [k for k in unique if k not in cache]
+    if missing:
+        log.info("segmenting %d texts (%d cached)", len(missing), len(cache))
+        fresh = segment_many([normalize(unique[k]) for k in missing], workers=workers, segmenter=segmenter)
+        new = dict(zip(missing, fresh))
+        cache.update(new)
+        if store is not None:
+            with store.engine.begin() as conn:
+                cache_tokens(conn, new)
+    return [[tok for key in keys for tok in cache[key]] for keys in hashes]
+
+
+def topic_matrix(tokens_per_voice: Sequence[list[str]], lexicon: TopicLexicon, index: pd.Index) -> tuple[pd.DataFrame, pd.Series]:
+    """Boolean voices x topics (does the voice raise topic k?) and the matched words per voice."""
+    codes = list(lexicon.topics)
+    rows, audit = [], []
+    for tokens in tokens_per_voice:
+        matched = code_topics(tokens, lexicon)
+        rows.append([bool(matched.get(code)) for code in codes])
+        audit.append({k: v for k, v in matched.items() if v})
+    return pd.DataFrame(rows, columns=codes, index=index, dtype=bool), pd.Series(audit, index=index, dtype=object)
+
+
+def word_matrix(tokens_per_voice: Sequence[list[str]], index: pd.Index, *, min_voices: int = 2, max_words: int = 3000) -> pd.DataFrame:
+    """Voices x words: each voice's term distribution (rows sum to 1 for voices with words).
+
+    Words used by fewer than ``min_voices`` voices are left out (they identify a writer
+    more than they describe opinion); the vocabulary is capped at ``max_words`` by
+    document frequency.
+    """
+    counts = [Counter(tokens) for tokens in tokens_per_voice]
+    doc_freq: Counter[str] = Counter()
+    for c in counts:
+        doc_freq.update(c.keys())
+    vocab = [w for w, df in doc_freq.most_common(max_words) if df >= min_voices]
+    position = {w: i for i, w in enumerate(vocab)}
+    frame = pd.DataFrame(0.0, index=index, columns=vocab)
+    values = frame.to_numpy(copy=True)
+    for row, c in enumerate(counts):
+        total = sum(c.values())
+        if not total:
+            continue
+        for word, n in c.items():
+            col = position.get(word)
+            if col is not None:
+                values[row, col] = n / total
+    return pd.DataFrame(values, index=index, columns=vocab)

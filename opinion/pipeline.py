@@ -1,0 +1,247 @@
+"""From a workspace store and population margins to the tables a report shows.
+
+This is the library entry point behind ``tongxin report`` and ``tongxin demo``::
+
+    store = open_store("tongxin.db")
+    data = build_report(store, Margins.from_csv("margins.csv"))
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from opinion.attributes import UNKNOWN, label, normalise_level
+from opinion.cues import Gazetteer
+from opinion.estimators import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
+from opinion.measures import topic_matrix, voice_tokens, word_matrix
+from opinion.report_data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
+from opinion.store import Store, crawl_runs, documents
+from opinion.text import Segmenter
+from opinion.topics import TopicLexicon, load_topics
+from opinion.voices import all_voices
+from weighting import Margins
+
+log = logging.getLogger(__name__)
+
+COVERAGE_VARIABLES = ("age_group", "sex", "urban", "region", "age_group*urban")
+
+METHOD_NOTES = {
+    "zh": {
+        "raw": "网上声音不加权：每位作者算一次，反映的是网上发声者，不是全体居民。",
+        "rake": "网上声音按人口结构（年龄、性别、城乡）加权；假定同一组内上网发声者与不发声者关心的问题相同。",
+        "survey": "入户调查受访者，设计权重校准到人口结构；不依赖网上数据。",
+        "blend": "两个来源各自校准后，在每个年龄×城乡组内按有效样本量合并；网上几乎无声音的组由入户调查承担。",
+    },
+    "en": {
+        "raw": "Online voices unweighted: each author counts once; describes who posts, not residents.",
+        "rake": "Online voices raked to the population (age, sex, urban/rural); assumes people who post share the concerns of those who do not, within each cell.",
+        "survey": "Door-to-door respondents, design weights calibrated to the population; uses no online data.",
+        "blend": "Both sources calibrated, then mixed within each age x urban/rural group by effective sample size; groups nearly silent online are carried by the survey.",
+    },
+}
+
+
+@dataclass
+class ReportOptions:
+    weight_vars: Sequence[str] = ("age_group", "sex", "urban")
+    blend_vars: Sequence[str] = ("age_group", "urban")
+    replicates: int = 200
+    seed: int = 20201101
+    top_words: int = 30
+    blind_spot_min_voices: int = 10
+    lang: str = "zh"
+    title: str | None = None
+
+
+def tool_version() -> str:
+    try:
+        return version("tongxin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def load_margins(path: str | Path) -> Margins:
+    """Margins from a CSV, accepting Chinese labels (男/女, 城镇/乡村) for the levels."""
+    return Margins.from_csv(path, normalise=normalise_level)
+
+
+def build_report(
+    store: Store,
+    margins: Margins,
+    *,
+    options: ReportOptions | None = None,
+    lexicon: TopicLexicon | None = None,
+    segmenter: Segmenter | None = None,
+    gazetteer: Gazetteer | None = None,
+    truth: pd.DataFrame | None = None,
+    inputs: dict[str, str] | None = None,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReportData:
+    """Roll documents up to voices, measure them, correct, and assemble the report tables."""
+    opts = options or ReportOptions()
+    lexicon = lexicon or load_topics()
+    segmenter = segmenter or Segmenter.default()
+    voices = all_voices(store, gazetteer, today=today)
+    if voices.empty:
+        from opinion.errors import TongxinError
+
+        raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
+    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter)
+    topics, matched = topic_matrix(tokens, lexicon, voices.index)
+    has_topic = topics.any(axis=1)
+    estimates = estimate_with_intervals(
+        voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
+        replicates=opts.replicates, seed=opts.seed, progress=progress,
+    )
+    words = word_table_from(voices, tokens, margins, opts)
+    return ReportData(
+        title=opts.title or ("舆情代表性校正报告" if opts.lang == "zh" else "Representation-corrected opinion report"),
+        estimates=_estimate_table(estimates, lexicon, opts.lang),
+        coverage=coverage_table(voices, margins, opts.blind_spot_min_voices, opts.lang),
+        words=words,
+        carry=_carry_table(estimates, opts.lang),
+        truth=truth,
+        quotes=_quotes(voices, matched, lexicon),
+        notes=_notes(store, voices, estimates, margins, opts, inputs or {}),
+        lang=opts.lang,
+    )
+
+
+def _estimate_table(estimates: Estimates, lexicon: TopicLexicon, lang: str) -> pd.DataFrame:
+    table = estimates.table.rename(columns={"column": "topic"})
+    table["topic_label"] = table["topic"].map(
+        lambda code: lexicon.topics[code].label if lang == "zh" else lexicon.topics[code].label_en
+    )
+    table["estimand"] = "agenda_share"
+    order = {m: i for i, m in enumerate(METHODS)}
+    table = table.sort_values(["topic", "method"], key=lambda s: s.map(order) if s.name == "method" else s)
+    return table[ESTIMATE_COLUMNS].reset_index(drop=True)
+
+
+def _population_shares(margins: Margins, variable: str) -> pd.Series | None:
+    try:
+        if "*" in variable:
+            return joint_shares(margins, variable.split("*"))
+        return margins.shares(variable)
+    except (KeyError, ValueError):  # WeightingError is a ValueError: no table covers it
+        return None
+
+
+def coverage_table(voices: pd.DataFrame, margins: Margins, min_voices: int = 10, lang: str = "zh") -> pd.DataFrame:
+    """Population vs online vs survey share for each level of each attribute (the data divide)."""
+    rows = []
+    for variable in COVERAGE_VARIABLES:
+        parts = variable.split("*")
+        if not all(p in voices.columns for p in parts):
+            continue
+        level = voices[parts].astype(str).agg("*".join, axis=1)
+        level = level.where(~voices[parts].eq(UNKNOWN).any(axis=1), UNKNOWN)
+        population = _population_shares(margins, variable)
+        counts = {src: level[voices["source"] == src].value_counts() for src in ("online", "survey")}
+        known = {src: counts[src].drop(UNKNOWN, errors="ignore").sum() for src in counts}
+        levels = list(population.index) if population is not None else []
+        levels += [lv for src in counts for lv in counts[src].index if lv not in levels and lv != UNKNOWN]
+        for lv in [*levels, UNKNOWN]:
+            online_n = int(counts["online"].get(lv, 0))
+            survey_n = int(counts["survey"].get(lv, 0))
+            if lv == UNKNOWN and online_n == 0 and survey_n == 0:
+                continue
+            pop = float(population.get(lv, np.nan)) if population is not None and lv != UNKNOWN else np.nan
+            rows.append({
+                "variable": variable, "level": lv,
+                "level_label": "×".join(label(p, x, lang) for p, x in zip(parts, lv.split("*"))) if lv != UNKNOWN else label(variable, UNKNOWN, lang),
+                "population_share": pop,
+                "online_share": online_n / known["online"] if known["online"] and lv != UNKNOWN else np.nan,
+                "survey_share": survey_n / known["survey"] if known["survey"] and lv != UNKNOWN else np.nan,
+                "online_n": online_n, "survey_n": survey_n,
+                "blind_spot": bool(np.isfinite(pop) and pop >= 0.01 and online_n + survey_n < min_voices),
+            })
+    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+
+
+def word_table_from(voices: pd.DataFrame, tokens: list[list[str]], margins: Margins, opts: ReportOptions) -> pd.DataFrame:
+    """Top words raw (online voices, unweighted) vs corrected (blended to the population)."""
+    matrix = word_matrix(tokens, voices.index)
+    if matrix.shape[1] == 0:
+        return pd.DataFrame(columns=WORD_COLUMNS)
+    has_words = matrix.sum(axis=1) > 0
+    point = point_estimates(voices, matrix, has_words, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars)
+    raw, weighted = point.values.loc["raw"], point.values.loc["blend"]
+    table = pd.DataFrame({"word": matrix.columns, "raw_share": raw.to_numpy(), "weighted_share": weighted.to_numpy()})
+    table["raw_rank"] = table["raw_share"].rank(ascending=False, method="first").astype(int)
+    table["weighted_rank"] = table["weighted_share"].rank(ascending=False, method="first").astype(int)
+    table["rank_shift"] = table["raw_rank"] - table["weighted_rank"]
+    top = table[(table["raw_rank"] <= opts.top_words) | (table["weighted_rank"] <= opts.top_words)]
+    return top.sort_values("weighted_rank")[WORD_COLUMNS].reset_index(drop=True)
+
+
+def _carry_table(estimates: Estimates, lang: str) -> pd.DataFrame:
+    carry = estimates.point.carry.copy()
+    carry["group_label"] = carry["group"].map(
+        lambda g: "×".join(label(v, lv, lang) for v, lv in zip(("age_group", "urban"), g.split("*")))
+    )
+    return carry[["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]]
+
+
+def _quotes(voices: pd.DataFrame, matched: pd.Series, lexicon: TopicLexicon, per_topic: int = 3) -> dict[str, list[str]]:
+    """A few short masked texts per topic, from online voices (first come, deterministic)."""
+    quotes: dict[str, list[str]] = {code: [] for code in lexicon.topics}
+    for i, row in voices[voices["source"] == "online"].iterrows():
+        for code, words in matched[i].items():
+            if len(quotes[code]) >= per_topic:
+                continue
+            text = next((t for t in row["texts"] if any(w in t for w in words)), None)
+            if text and text not in quotes[code]:
+                quotes[code].append(text)
+    return {k: v for k, v in quotes.items() if v}
+
+
+def _notes(
+    store: Store, voices: pd.DataFrame, estimates: Estimates, margins: Margins, opts: ReportOptions, inputs: dict[str, str]
+) -> dict[str, object]:
+    with store.engine.connect() as conn:
+        n_docs = conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one()
+        first, last = conn.execute(sa.select(sa.func.min(documents.c.posted_at), sa.func.max(documents.c.posted_at))).one()
+        sources = sorted({r[0] for r in conn.execute(sa.select(documents.c.source).distinct())})
+        runs = conn.execute(sa.select(sa.func.count()).select_from(crawl_runs)).scalar_one()
+    online = voices[voices["source"] == "online"]
+    unknown = {attr: int((online[attr] == UNKNOWN).sum()) for attr in ("region", "urban", "age_group", "sex")}
+    return {
+        "documents": int(n_docs),
+        "voices_online": len(online),
+        "respondents": int((voices["source"] == "survey").sum()),
+        "crawl_runs": int(runs),
+        "sources": sources,
+        "crawl_dates": f"{(first or '')[:10]} – {(last or '')[:10]}",
+        "unknown": unknown,
+        "unknown_handling": (
+            "网上声音中年龄、性别或城乡未知者不参与加权（raw 仍计入），人数见上。"
+            if opts.lang == "zh" else
+            "Online voices with unknown age, sex or urban/rural are excluded from weighting (still counted in raw)."
+        ),
+        "weighting_variables": list(opts.weight_vars),
+        "blend_groups": list(opts.blend_vars),
+        "method_notes": METHOD_NOTES.get(opts.lang, METHOD_NOTES["en"]),
+        "convergence": "raking converged in the full sample and in every replicate used"
+        if not estimates.failed_replicates else f"{estimates.failed_replicates} replicates could not be weighted and were left out",
+        "deff": {m: round(estimates.point.n[m] / e, 2) if e else None for m, e in estimates.point.ess.items()},
+        "ess": {m: round(e, 1) for m, e in estimates.point.ess.items()},
+        "replicates": estimates.replicates,
+        "seed": estimates.seed,
+        "version": tool_version(),
+        "inputs": inputs,
+    }
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,261 @@
+"""Normalise and segment Chinese text with jieba, the same way for every source.
+
+Crawled posts, government letters and door-to-door survey answers all go through
+:func:`normalize` and :class:`Segmenter`, so a word counted online and a word counted
+on the doorstep mean the same thing.
+
+Normalisation choices (:func:`normalize`):
+
+* Full-width ASCII letters, digits and symbols (Ａ１＠) become half-width by NFKC, so
+  "ＡＰＰ" and "APP" are one word and numbers can be recognised.
+* Chinese clause punctuation keeps its full-width form (，！？：；（）… ～). These marks
+  are what separates clauses for the topic negation rule and the cue rules, and a
+  reader of an audit trail expects to see the text as written. NFKC would turn them
+  into ASCII (，-> ,) and "…" into "...", so they are exempt.
+* Zero-width characters (often used to dodge keyword filters) are removed, runs of
+  whitespace become one space, and a punctuation mark repeated (！！！, 。。。) is
+  squeezed to one, so emphasis does not create new tokens.
+
+Segmentation uses a private ``jieba.Tokenizer`` per :class:`Segmenter`, loaded with the
+user dictionary passed in, never jieba's global tokenizer: two segmenters with
+different dictionaries can live in one process.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+
+from opinion.errors import InputError
+from opinion.masking import PLACEHOLDERS
+
+__all__ = [
+    "Segmenter",
+    "content_hash",
+    "data_dir",
+    "load_keep",
+    "load_stopwords",
+    "normalize",
+    "read_userdict",
+    "segment_many",
+]
+
+log = logging.getLogger(__name__)
+
+# Chinese punctuation that NFKC would fold to ASCII but which stays as written.
+_KEEP_FULL_WIDTH = frozenset("，！？：；（）～…")
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
+_SPACE_RE = re.compile(r"\s+")
+_REPEATED_PUNCT_RE = re.compile(r"([^\w\s\[\]])\1+")
+
+# "/+" because normalisation squeezes the "//" of a URL to one slash.
+_URL_RE = re.compile(r"(?:https?:/+|www\.)[^\s\u4e00-\u9fff，。！？；：（）]+", re.IGNORECASE)
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,:/]\d+)*%?$")
+_CLAUSE_RE = re.compile(r"[，。！？；：,!?;:\n]|\.(?!\d)")
+_SINGLE_LATIN_RE = re.compile(r"^[A-Za-z]$")
+
+# Below this many texts a process pool costs more than it saves (start-up of workers
+# and their own jieba dictionary load take about a second).
+MIN_PARALLEL = 500
+
+
+def data_dir() -> Path:
+    """The shipped ``data/`` directory (the package is installed editable, beside it)."""
+    return Path(__file__).resolve().parents[1] / "data"
+
+
+def normalize(text: str) -> str:
+    """Fold full-width ASCII, strip zero-width characters, collapse whitespace and repeats."""
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = "".join(ch if ch in _KEEP_FULL_WIDTH else unicodedata.normalize("NFKC", ch) for ch in text)
+    text = _SPACE_RE.sub(" ", text).strip()
+    return _REPEATED_PUNCT_RE.sub(r"\1", text)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex of the normalised text: the key of the segmentation cache."""
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+
+
+def _read_word_list(path: Path) -> set[str]:
+    """One word per line; blank lines and lines starting with # are ignored."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: word list not found; pass an existing file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    words = set()
+    for line in lines:
+        word = line.strip()
+        if word and not word.startswith("#"):
+            words.add(word)
+    return words
+
+
+def load_stopwords(path: Path | str | None = None) -> set[str]:
+    """Stopwords from ``path``, or the shipped ``data/lexicon/stopwords.txt``."""
+    return _read_word_list(Path(path) if path is not None else data_dir() / "lexicon" / "stopwords.txt")
+
+
+def load_keep(path: Path | str | None = None) -> set[str]:
+    """Words never dropped (negations, complaint markers), or the shipped ``keep.txt``."""
+    return _read_word_list(Path(path) if path is not None else data_dir() / "lexicon" / "keep.txt")
+
+
+def default_userdict() -> Path:
+    """The shipped jieba user dictionary of domain terms."""
+    return data_dir() / "lexicon" / "userdict.txt"
+
+
+_USERDICT_LINE_RE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([A-Za-z]+))?$")
+
+
+def read_userdict(path: Path | str) -> list[tuple[str, int | None, str | None]]:
+    """Entries ``(word, freq, pos)`` of a jieba user dictionary, with ``#`` comment lines.
+
+    Parsed here rather than by ``Tokenizer.load_userdict`` because jieba would read a
+    comment line as a word, and its errors do not say which line is wrong.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: user dictionary not found; pass an existing jieba dictionary file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    entries: list[tuple[str, int | None, str | None]] = []
+    for lineno, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _USERDICT_LINE_RE.match(line)
+        if match is None:
+            raise InputError(f"{path} line {lineno}: {line!r} is not 'word [freq] [pos]' (e.g. '农村公路 20000 n')")
+        word, freq, tag = match.groups()
+        entries.append((word, int(freq) if freq else None, tag))
+    return entries
+
+
+def _is_symbolic(token: str) -> bool:
+    """Only punctuation, symbols (emoji included) or marks: nothing a reader would count."""
+    return all(unicodedata.category(ch)[0] in "PSMZC" for ch in token)
+
+
+@dataclass
+class Segmenter:
+    """jieba precise mode (HMM on) with a user dictionary, then token filtering.
+
+    ``stopwords`` are dropped unless also in ``keep``; ``keep`` words (不, 没有, 问题 ...)
+    carry negation and complaint and are never dropped. Latin tokens are lower-cased.
+    """
+
+    userdict: Path | str | None = None
+    stopwords: frozenset[str] = field(default_factory=frozenset)
+    keep: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        self.stopwords = frozenset(self.stopwords)
+        self.keep = frozenset(self.keep)
+        self._tokenizer = jieba.Tokenizer()
+        if self.userdict is not None:
+            for word, freq, tag in read_userdict(self.userdict):
+                self._tokenizer.add_word(word, freq, tag)
+
+    @classmethod
+    def default(cls) -> Segmenter:
+        """The shipped user dictionary, stopwords and keep-list."""
+        return cls(userdict=default_userdict(), stopwords=frozenset(load_stopwords()), keep=frozenset(load_keep()))
+
+    def _config(self) -> tuple[str | None, frozenset[str], frozenset[str]]:
+        return (str(self.userdict) if self.userdict is not None else None, self.stopwords, self.keep)
+
+    def cut(self, text: str) -> list[str]:
+        """Raw jieba tokens of the normalised text, placeholders and URLs removed first.
+
+        Placeholders are removed before cutting because jieba would split ``[手机号]``
+        into ``[``, ``手机号``, ``]`` and leave a word nobody wrote.
+        """
+        text = normalize(text)
+        text = _PLACEHOLDER_RE.sub(" ", text)
+        text = _URL_RE.sub(" ", text)
+        return list(self._tokenizer.cut(text, cut_all=False, HMM=True))
+
+    def keeps(self, token: str) -> bool:
+        """Whether a token survives filtering."""
+        if token in self.keep:
+            return True
+        if not token.strip() or _is_symbolic(token):
+            return False
+        if _NUMBER_RE.match(token) or _SINGLE_LATIN_RE.match(token):
+            return False
+        return token not in self.stopwords
+
+    def segment(self, text: str) -> list[str]:
+        """The content tokens of ``text``, in order."""
+        out = []
+        for token in self.cut(text):
+            token = token.strip()
+            if token.isascii():
+                token = token.lower()
+            if self.keeps(token):
+                out.append(token)
+        return out
+
+    def segment_clauses(self, text: str) -> list[list[str]]:
+        """The content tokens of each clause (split at ，。！？；： and their ASCII forms).
+
+        Clause boundaries bound the topic negation rule: "看病没问题，修路太难" must not
+        let 没问题 cancel 修路.
+        """
+        text = _URL_RE.sub(" ", _PLACEHOLDER_RE.sub(" ", normalize(text)))
+        clauses = _CLAUSE_RE.split(text)
+        return [tokens for clause in clauses if (tokens := self.segment(clause))]
+
+    def segment_many(self, texts: Sequence[str], workers: int = 1, *, min_parallel: int = MIN_PARALLEL) -> list[list[str]]:
+        """Segment many texts, over ``workers`` processes when the corpus is large.
+
+        Same result as segmenting one by one. Each worker builds its own segmenter from
+        this one's configuration (a tokenizer is too big to pickle per call).
+        """
+        if workers <= 1 or len(texts) < max(min_parallel, 2):
+            return [self.segment(t) for t in texts]
+        chunk = max(1, len(texts) // (workers * 4))
+        chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+        log.debug("segmenting %d texts in %d chunks over %d processes", len(texts), len(chunks), workers)
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self._config(),)) as pool:
+            results = pool.map(_segment_chunk, chunks)
+            return [tokens for part in results for tokens in part]
+
+
+_WORKER: Segmenter | None = None
+
+
+def _init_worker(config: tuple[str | None, frozenset[str], frozenset[str]]) -> None:
+    global _WORKER
+    userdict, stopwords, keep = config
+    _WORKER = Segmenter(userdict=userdict, stopwords=stopwords, keep=keep)
+
+
+def _segment_chunk(texts: Iterable[str]) -> list[list[str]]:
+    assert _WORKER is not None, "worker not initialised"
+    return [_WORKER.segment(t) for t in texts]
+
+
+def segment_many(
+    texts: Sequence[str],
+    workers: int = 1,
+    *,
+    segmenter: Segmenter | None = None,
+    min_parallel: int = MIN_PARALLEL,
+) -> list[list[str]]:
+    """Segment ``texts`` with ``segmenter`` (the shipped default when None)."""
+    return (segmenter or Segmenter.default()).segment_many(texts, workers, min_parallel=min_parallel)

@@ -1,0 +1,188 @@
+"""Lexicon topic coding: which concerns a voice raises, and which words showed it.
+
+Coding is deliberately a lexicon, not a model: every decision keeps the words that
+matched, so a reader can audit why a voice was counted under 医疗.
+
+Matching. A topic word matches a token equal to it. A word the segmenter split into
+several tokens (a phrase such as 老人没人照顾 without a user-dictionary entry) matches
+when it appears in the joined tokens starting at a token start and ending at a token
+end, so 医生 never matches inside 卫生室.
+
+Negation rule. People often name a topic to say it is *not* a concern: "看病没问题",
+"不担心养老", "医疗挺好". A match is ignored when, in the same clause,
+
+* a *before* phrase (不担心, 不用担心, 不关心, 不操心, 不愁) occurs among the
+  :data:`WINDOW` tokens just before the matched word, or
+* an *after* phrase (没问题, 没有问题, 不是问题, 挺好, 还行, 还可以, 不错, 放心,
+  不担心, 不用担心, 挺方便) occurs among the :data:`WINDOW` tokens just after it.
+
+Plain 不/没 are not negators: "没有医院" and "医保不报销" are complaints. Clauses are
+the token lists of :meth:`opinion.text.Segmenter.segment_clauses`; when
+:func:`code_topics` gets a flat token list, punctuation tokens in it (if any) split
+clauses, otherwise the whole list is one clause. A topic negated in one clause still
+counts when matched un-negated in another.
+"""
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from opinion.errors import InputError
+from opinion.text import data_dir
+
+__all__ = [
+    "NEGATORS_AFTER",
+    "NEGATORS_BEFORE",
+    "WINDOW",
+    "Topic",
+    "TopicLexicon",
+    "code_clauses",
+    "code_topics",
+    "default_topics_path",
+    "load_topics",
+]
+
+log = logging.getLogger(__name__)
+
+WINDOW = 2
+NEGATORS_BEFORE: tuple[str, ...] = ("不担心", "不用担心", "不关心", "不操心", "不愁")
+NEGATORS_AFTER: tuple[str, ...] = (
+    "没问题", "没有问题", "不是问题", "挺好", "还行", "还可以", "不错", "放心", "不担心", "不用担心", "挺方便",
+)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One concern: its code, Chinese and English labels and the words that signal it."""
+
+    code: str
+    label: str
+    label_en: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicLexicon:
+    """Topics by code, with the negation phrases used when coding (passed in, not global)."""
+
+    topics: dict[str, Topic]
+    negators_before: tuple[str, ...] = NEGATORS_BEFORE
+    negators_after: tuple[str, ...] = NEGATORS_AFTER
+    window: int = WINDOW
+    source: str = field(default="", compare=False)
+
+    def __iter__(self) -> Iterator[Topic]:
+        return iter(self.topics.values())
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.topics)
+
+
+def default_topics_path() -> Path:
+    """The shipped ``data/lexicon/topics.yaml``."""
+    return data_dir() / "lexicon" / "topics.yaml"
+
+
+def load_topics(path: Path | str | None = None) -> TopicLexicon:
+    """Read a topic lexicon (``code: {label, label_en, words}``); shipped one by default."""
+    path = Path(path) if path is not None else default_topics_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: topic lexicon not found; pass an existing YAML file") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{path}{where}: not valid YAML ({problem}); fix the syntax") from exc
+    if not isinstance(raw, dict) or not raw:
+        raise InputError(f"{path}: expected a mapping of topic code -> {{label, label_en, words}}, got {raw!r:.80}")
+    topics: dict[str, Topic] = {}
+    for code, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: topic {code!r} must be a mapping with label, label_en and words, got {entry!r:.80}")
+        words = entry.get("words")
+        if not isinstance(words, list) or not words:
+            raise InputError(f"{path}: topic {code!r} has no words; give it a non-empty list under 'words'")
+        cleaned: list[str] = []
+        for word in words:
+            if not isinstance(word, str) or not word.strip():
+                raise InputError(f"{path}: topic {code!r} word {word!r} is not a non-empty string")
+            if word.strip() not in cleaned:
+                cleaned.append(word.strip())
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise InputError(f"{path}: topic {code!r} has no 'label' (the Chinese name shown in reports)")
+        label_en = entry.get("label_en") or str(code)
+        topics[str(code)] = Topic(str(code), label.strip(), str(label_en).strip(), tuple(cleaned))
+    return TopicLexicon(topics, source=str(path))
+
+
+def _is_break(token: str) -> bool:
+    return bool(token) and all(unicodedata.category(ch)[0] in "PZ" for ch in token)
+
+
+def _split_clauses(tokens: Sequence[str]) -> list[list[str]]:
+    clauses: list[list[str]] = [[]]
+    for token in tokens:
+        if _is_break(token):
+            clauses.append([])
+        else:
+            clauses[-1].append(token)
+    return [c for c in clauses if c]
+
+
+def _matches(word: str, clause: Sequence[str]) -> list[tuple[int, int]]:
+    """Token spans [i, j) whose joined text equals ``word``."""
+    spans = []
+    for i, token in enumerate(clause):
+        if token == word:
+            spans.append((i, i + 1))
+        elif word.startswith(token) and len(token) < len(word):
+            joined = token
+            j = i + 1
+            while j < len(clause) and len(joined) < len(word):
+                joined += clause[j]
+                j += 1
+            if joined == word:
+                spans.append((i, j))
+    return spans
+
+
+def _negated(span: tuple[int, int], clause: Sequence[str], lexicon: TopicLexicon) -> bool:
+    i, j = span
+    before = "".join(clause[max(0, i - lexicon.window) : i])
+    after = "".join(clause[j : j + lexicon.window])
+    return any(n in before for n in lexicon.negators_before) or any(n in after for n in lexicon.negators_after)
+
+
+def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dict[str, list[str]]:
+    """Topic code -> matched words (first-seen order, no repeats) over clause token lists."""
+    found: dict[str, list[str]] = {}
+    for topic in lexicon:
+        for clause in clauses:
+            for word in topic.words:
+                if word in found.get(topic.code, ()):
+                    continue
+                if any(not _negated(span, clause, lexicon) for span in _matches(word, clause)):
+                    found.setdefault(topic.code, []).append(word)
+    # Order matched words as they appear in the text, for a readable audit trail.
+    flat = [t for clause in clauses for t in clause]
+    text = "".join(flat)
+    return {code: sorted(words, key=lambda w: text.find(w)) for code, words in found.items()}
+
+
+def code_topics(tokens: Sequence[str], lexicon: TopicLexicon) -> dict[str, list[str]]:
+    """Topic code -> matched words for one voice's tokens (see the module docstring)."""
+    return code_clauses(_split_clauses(tokens), lexicon)

@@ -1,0 +1,129 @@
+"""Documents roll up to voices: one online author, or one survey respondent, speaks once.
+
+Attributes come with their provenance. Site metadata (a forum profile, the place a
+letter board shows) outranks cues found in the text; values that disagree leave the
+attribute unknown, and unknown is a value, never silently dropped.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from opinion.attributes import ATTRIBUTES, UNKNOWN, age_group
+from opinion.cues import Gazetteer, extract_cues
+from opinion.store import Store, documents, respondents
+
+log = logging.getLogger(__name__)
+
+VOICE_COLUMNS = [
+    "voice", "source", "region", "urban", "age_group", "sex",
+    "prov_region", "prov_urban", "prov_age_group", "prov_sex",
+    "n_documents", "sites", "texts", "cluster", "design_weight", "items",
+]
+
+
+def _agreed(values: set[Any]) -> tuple[Any, bool]:
+    """The single value all documents agree on; (None, True) when they conflict."""
+    values = {v for v in values if v not in (None, "", UNKNOWN)}
+    if len(values) == 1:
+        return next(iter(values)), False
+    return None, len(values) > 1
+
+
+def _site_attributes(rows: list[dict[str, Any]], gazetteer: Gazetteer | None) -> tuple[dict[str, Any], list[str]]:
+    seen: dict[str, set[Any]] = defaultdict(set)
+    for attributes in rows:
+        for name, entry in attributes.items():
+            value = entry.get("value") if isinstance(entry, dict) else entry
+            seen[name].add(value)
+    found: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for name in ("region", "place", "sex", "age", "age_group", "urban"):
+        value, conflict = _agreed(seen.get(name, set()))
+        if conflict:
+            conflicts.append(name)
+        elif value is not None:
+            found[name] = value
+    if "age_group" not in found and isinstance(found.get("age"), (int, float)):
+        group = age_group(int(found["age"]))
+        if group:
+            found["age_group"] = group
+    if gazetteer is not None and "place" in found:
+        hit = gazetteer.lookup(str(found["place"]))
+        if hit is not None:
+            region, urban = hit
+            found.setdefault("region", region)
+            found.setdefault("urban", urban)
+    return found, conflicts
+
+
+def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None) -> pd.DataFrame:
+    """One row per online author with attributes, provenance and the texts they wrote."""
+    today = today or date.today()
+    query = sa.select(
+        documents.c.author, documents.c.source, documents.c.title, documents.c.text,
+        documents.c.kind, documents.c.attributes,
+    ).order_by(documents.c.id)
+    by_author: dict[str, dict[str, Any]] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            entry = by_author.setdefault(row.author, {"texts": [], "attributes": [], "sites": set()})
+            text = row.text if row.kind != "letter" or not row.title else f"{row.title}。{row.text}"
+            entry["texts"].append(text)
+            entry["attributes"].append(json.loads(row.attributes) if row.attributes else {})
+            entry["sites"].add(row.source)
+    records = []
+    conflicts_total = 0
+    for author, entry in by_author.items():
+        site, conflicts = _site_attributes(entry["attributes"], gazetteer)
+        conflicts_total += bool(conflicts)
+        cues = extract_cues("\n".join(entry["texts"]), gazetteer, today=today)
+        record: dict[str, Any] = {"voice": author, "source": "online"}
+        for name in ATTRIBUTES:
+            if name in site:
+                record[name], record[f"prov_{name}"] = site[name], "site"
+            elif name in cues and name not in conflicts:
+                record[name], record[f"prov_{name}"] = cues[name].value, "text"
+            else:
+                record[name], record[f"prov_{name}"] = UNKNOWN, "unknown"
+        record.update(
+            n_documents=len(entry["texts"]), sites=",".join(sorted(entry["sites"])), texts=entry["texts"],
+            cluster=None, design_weight=1.0, items="{}",
+        )
+        records.append(record)
+    if conflicts_total:
+        log.info("%d online voices had conflicting site attributes (left unknown)", conflicts_total)
+    return pd.DataFrame.from_records(records, columns=VOICE_COLUMNS)
+
+
+def survey_voices(store: Store) -> pd.DataFrame:
+    """One row per stored respondent; attributes are their own answers."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(respondents).order_by(respondents.c.id)).mappings().all()
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {"voice": row["respondent"], "source": "survey"}
+        for name in ATTRIBUTES:
+            value = row[name]
+            record[name] = value if value else UNKNOWN
+            record[f"prov_{name}"] = "survey" if value else "unknown"
+        record.update(
+            n_documents=1, sites="survey", texts=[row["text"]] if row["text"] else [],
+            cluster=row["cluster"] or row["respondent"], design_weight=float(row["design_weight"]),
+            items=row["items"] or "{}",
+        )
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=VOICE_COLUMNS)
+
+
+def all_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None) -> pd.DataFrame:
+    frames = [f for f in (online_voices(store, gazetteer, today=today), survey_voices(store)) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=VOICE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)

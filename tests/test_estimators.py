@@ -1,0 +1,104 @@
+"""Estimators on a simulated population with a known truth."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opinion.estimators import bootstrap_multipliers, estimate_with_intervals, point_estimates
+from weighting import Margins
+
+AGES = ["18-29", "30-44", "45-59", "60+"]
+
+
+def simulate(seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, Margins, dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    n = 40_000
+    pop = pd.DataFrame({
+        "age_group": rng.choice(AGES, n, p=[0.2, 0.3, 0.28, 0.22]),
+        "sex": rng.choice(["male", "female"], n),
+        "urban": rng.choice(["urban", "rural"], n, p=[0.55, 0.45]),
+    })
+    old_rural = (pop["age_group"] == "60+") & (pop["urban"] == "rural")
+    young_urban = pop["age_group"].isin(["18-29", "30-44"]) & (pop["urban"] == "urban")
+    p_elder = np.where(old_rural, 0.7, np.where(pop["age_group"] == "60+", 0.35, 0.08))
+    p_house = np.where(young_urban, 0.6, 0.2)
+    pop["eldercare"] = rng.random(n) < p_elder
+    pop["housing"] = rng.random(n) < p_house
+    none = ~(pop["eldercare"] | pop["housing"])
+    pop.loc[none, "housing"] = True  # everyone raises at least one concern
+    truth = {t: float(pop[t].mean()) for t in ("eldercare", "housing")}
+
+    propensity = np.where(young_urban, 0.06, 0.01) * np.where(old_rural, 0.05, 1.0)
+    online = pop[rng.random(n) < propensity].assign(source="online", design_weight=1.0, cluster=None)
+    pop["cluster"] = rng.integers(0, 200, n).astype(str)
+    chosen = rng.choice(200, 20, replace=False).astype(str)
+    in_clusters = pop[pop["cluster"].isin(chosen)]
+    survey = in_clusters.sample(400, random_state=seed).assign(source="survey", design_weight=1.0)
+    voices = pd.concat([online, survey], ignore_index=True)
+    counts = pop.groupby(["age_group", "sex", "urban"]).size()
+    margins = Margins.from_frame(pd.DataFrame({
+        "variable": "age_group*sex*urban",
+        "level": ["*".join(k) for k in counts.index],
+        "target": counts.to_numpy(),
+    }))
+    y = voices[["eldercare", "housing"]]
+    return voices, y, y.any(axis=1), margins, truth
+
+
+def test_blend_corrects_what_raw_misses_and_its_interval_covers_the_truth() -> None:
+    # Coverage is a property of many samples, so check it over several simulated surveys.
+    covered, raw_error, blend_error, widths = 0, 0.0, 0.0, []
+    seeds = range(8)
+    for seed in seeds:
+        voices, y, has_any, margins, truth = simulate(seed)
+        result = estimate_with_intervals(voices, y, has_any, margins, replicates=40, seed=1)
+        table = result.table.set_index(["column", "method"])
+        raw, blend, survey = (table.loc[("eldercare", m)] for m in ("raw", "blend", "survey"))
+        assert truth["eldercare"] - raw["estimate"] > 0.05  # the web alone misses the elderly
+        covered += blend["ci_low"] <= truth["eldercare"] <= blend["ci_high"]
+        raw_error += abs(raw["estimate"] - truth["eldercare"])
+        blend_error += abs(blend["estimate"] - truth["eldercare"])
+        # the blend rests on both sources, so it is more precise than the survey alone
+        widths.append((blend["ci_high"] - blend["ci_low"]) < (survey["ci_high"] - survey["ci_low"]))
+        assert result.failed_replicates == 0
+    assert covered >= 6
+    assert blend_error < raw_error / 3
+    assert sum(widths) >= 6
+
+
+def test_group_without_online_voices_is_carried_by_the_survey() -> None:
+    voices, y, has_any, margins, _ = simulate()
+    silent = (voices["source"] == "online") & (voices["age_group"] == "60+") & (voices["urban"] == "rural")
+    voices, y, has_any = voices[~silent], y[~silent], has_any[~silent]
+    # raking needs every level present online: keep 60+ via the urban elderly
+    point = point_estimates(voices, y, has_any, margins)
+    carry = point.carry.set_index("group")
+    assert carry.loc["60+*rural", "online_ess"] == 0
+    assert carry.loc["60+*rural", "survey_fraction"] == 1.0
+    assert 0 < carry.loc["18-29*urban", "survey_fraction"] < 0.5
+
+
+def test_an_author_with_many_posts_is_one_voice_so_estimates_ignore_post_counts() -> None:
+    voices, y, has_any, margins, _ = simulate()
+    point = point_estimates(voices, y, has_any, margins)
+    assert point.n["raw"] == int((voices["source"] == "online").sum())
+
+
+def test_bootstrap_multipliers_resample_units_and_clusters() -> None:
+    voices, *_ = simulate()
+    m = bootstrap_multipliers(voices, np.random.default_rng(3))
+    online = voices["source"] == "online"
+    assert m[online].sum() == online.sum()
+    survey_m = m[~online]
+    per_cluster = survey_m.groupby(voices.loc[~online, "cluster"]).nunique()
+    assert (per_cluster == 1).all()  # a cluster is drawn whole
+    clusters = voices.loc[~online, "cluster"].nunique()
+    assert survey_m.groupby(voices.loc[~online, "cluster"]).first().sum() == pytest.approx(clusters)
+
+
+def test_same_seed_same_estimates() -> None:
+    voices, y, has_any, margins, _ = simulate()
+    a = estimate_with_intervals(voices, y, has_any, margins, replicates=20, seed=5).table
+    b = estimate_with_intervals(voices, y, has_any, margins, replicates=20, seed=5).table
+    pd.testing.assert_frame_equal(a, b)
