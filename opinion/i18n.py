@@ -1,0 +1,280 @@
+"""The words a report's readers see, in Chinese (the default) and English.
+
+Reports go to Chinese officials, researchers and journalists, so every label, heading and
+explanation lives here once, keyed by language, instead of being scattered through the
+templates and the charts.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from opinion.attributes import LABELS_ZH, UNKNOWN
+from opinion.errors import InputError
+
+LANGUAGES = ("zh", "en")
+
+# Order in which methods appear in tables, charts and legends: raw first, the headline
+# corrected figure (blend) last, so it sits where the eye ends.
+METHOD_ORDER = ("raw", "poststrat", "rake", "pseudo", "mrp", "survey", "blend")
+
+_METHODS: dict[str, dict[str, str]] = {
+    "zh": {
+        "raw": "原始（网上，未加权）",
+        "poststrat": "事后分层",
+        "rake": "耙式加权",
+        "pseudo": "伪权重",
+        "mrp": "多层模型后分层",
+        "survey": "入户调查",
+        "blend": "融合（修正后）",
+    },
+    "en": {
+        "raw": "Raw (online, unweighted)",
+        "poststrat": "Post-stratified",
+        "rake": "Raked",
+        "pseudo": "Pseudo-weights",
+        "mrp": "MRP",
+        "survey": "Door-to-door survey",
+        "blend": "Blend (corrected)",
+    },
+}
+
+_VARIABLES: dict[str, dict[str, str]] = {
+    "zh": {"age_group": "年龄", "sex": "性别", "urban": "城乡", "region": "地区", "education": "教育程度"},
+    "en": {"age_group": "Age", "sex": "Sex", "urban": "Urban/rural", "region": "Region",
+           "education": "Education"},
+}
+
+_ESTIMANDS: dict[str, dict[str, tuple[str, str]]] = {
+    "zh": {
+        "agenda_share": (
+            "议题份额",
+            "在至少提出一项诉求的人当中，提出该议题的人所占比例。网上声音和入户调查都能测量它，"
+            "因此可以融合两类来源。",
+        ),
+        "prevalence": (
+            "普遍程度",
+            "在全体人口中提出该议题的人所占比例。只有询问每个人的入户调查能测量它，"
+            "不能仅由网上声音估计。",
+        ),
+    },
+    "en": {
+        "agenda_share": (
+            "agenda share",
+            "among people who raise at least one concern, the share raising this topic. Both "
+            "online voices and the survey measure it, so the two sources can be blended.",
+        ),
+        "prevalence": (
+            "prevalence",
+            "among all people, the share raising this topic. Only the survey, which asks "
+            "everyone, measures it; it is never estimated from online voices alone.",
+        ),
+    },
+}
+
+_NOTES: dict[str, dict[str, str]] = {
+    "zh": {
+        "documents": "抓取的文档数",
+        "voices_online": "网上声音（人）",
+        "respondents": "入户受访者（人）",
+        "unknown": "属性未知的声音",
+        "sources": "来源",
+        "crawl_dates": "抓取日期",
+        "method_notes": "各方法的假设",
+        "convergence": "收敛情况",
+        "deff": "设计效应",
+        "seed": "随机种子",
+        "version": "软件版本",
+        "inputs": "输入文件（SHA-256）",
+    },
+    "en": {
+        "documents": "Documents crawled",
+        "voices_online": "Online voices (people)",
+        "respondents": "Survey respondents",
+        "unknown": "Voices with unknown attributes",
+        "sources": "Sources",
+        "crawl_dates": "Crawl dates",
+        "method_notes": "What each method assumes",
+        "convergence": "Convergence",
+        "deff": "Design effect",
+        "seed": "Random seed",
+        "version": "Software version",
+        "inputs": "Input files (SHA-256)",
+    },
+}
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "html_lang": "zh-CN",
+        "contents": "目录",
+        "headline": "各议题的份额：原始与修正",
+        "estimand_intro": "数字为{estimand}：{definition}",
+        "sorted_note": "按修正幅度排序（{corrected}与原始数字之差的绝对值从大到小）。",
+        "headline_main": "修正后的主要数字是“{corrected}”。",
+        "headline_only_raw": "本报告只有原始数字，没有修正方法。",
+        "other_estimand": "另一口径：{estimand}",
+        "interval_note": "方括号内为 95% 区间；n 为样本人数，ess 为有效样本量：ess 越小，数字越不确定。",
+        "topic": "议题",
+        "heard": "谁的声音被听到",
+        "heard_intro": "各群体在人口、网上声音和入户调查中所占比例。",
+        "variable": "属性",
+        "level": "群体",
+        "population_share": "人口占比",
+        "online_share": "网上占比",
+        "survey_share": "调查占比",
+        "online_n": "网上人数",
+        "survey_n": "调查人数",
+        "blind_spot": "盲区",
+        "blind_spot_legend": "红色标签为盲区",
+        "share_axis": "占比（%）",
+        "blind_spots": "盲区：两类来源中声音都太少的群体",
+        "blind_spot_line": "{label}: 人口占 {population}，网上声音 {online_n} 人，入户受访 {survey_n} 人",
+        "blind_spots_meaning": "这些群体在人口中真实存在，但声音太少，本报告的数字不能代表他们。"
+                               "需要补充入户调查。",
+        "no_blind_spots": "没有盲区：每个群体都至少有一类来源的声音足够。",
+        "carry": "各来源承担了多少",
+        "carry_intro": "融合时，每个群体的数字由网上声音和入户调查按有效样本量共同承担。",
+        "group": "群体",
+        "online_ess": "网上有效样本量",
+        "survey_ess": "调查有效样本量",
+        "survey_fraction": "调查承担比例",
+        "words": "高频词：原始与加权",
+        "words_intro": "加权后，声音较少的群体按其人口比例计入。↑ 表示加权后排名上升，↓ 表示下降。",
+        "word": "词",
+        "raw_rank": "原始排名",
+        "raw_share": "原始占比",
+        "weighted_rank": "加权排名",
+        "weighted_share": "加权占比",
+        "rank_shift": "排名变化",
+        "truth": "与已知真值对照",
+        "truth_intro": "演示数据的真实人口份额已知，可检验各方法的区间是否覆盖真值。",
+        "known_share": "真值",
+        "covers": "覆盖",
+        "covers_count": "覆盖真值的议题数",
+        "yes": "是",
+        "no": "否",
+        "method": "方法与局限",
+        "limits": "网上声音是自选样本：加权只校正所用属性（年龄、性别、城乡、地区）上的偏差；"
+                  "同一群体中发帖者与不发帖者想法不同，这一点无法校正。盲区如实列出，不做填补。",
+        "other_notes": "其他信息",
+        "quotes": "示例原话（已脱敏）",
+        "quotes_intro": "每个议题最多三条，超长部分已截断。",
+        "missing": "—",
+    },
+    "en": {
+        "html_lang": "en",
+        "contents": "Contents",
+        "headline": "Topic shares: raw and corrected",
+        "estimand_intro": "Figures are {estimand}: {definition}",
+        "sorted_note": "Sorted by how much the correction moved each topic (largest gap between "
+                       "\u201c{corrected}\u201d and raw first).",
+        "headline_main": "The headline corrected figure is \u201c{corrected}\u201d.",
+        "headline_only_raw": "This report has raw figures only, no corrected method.",
+        "other_estimand": "Other estimand: {estimand}",
+        "interval_note": "Brackets hold 95% intervals; n is the number of people, ess the effective "
+                         "sample size: the smaller the ess, the less certain the figure.",
+        "topic": "Topic",
+        "heard": "Who is heard",
+        "heard_intro": "Each group's share of the population, of online voices and of survey respondents.",
+        "variable": "Attribute",
+        "level": "Group",
+        "population_share": "Population",
+        "online_share": "Online",
+        "survey_share": "Survey",
+        "online_n": "Online n",
+        "survey_n": "Survey n",
+        "blind_spot": "Blind spot",
+        "blind_spot_legend": "Blind spots in red",
+        "share_axis": "Share (%)",
+        "blind_spots": "Blind spots: groups with too few voices in both sources",
+        "blind_spot_line": "{label}: {population} of the population; online voices: {online_n}; "
+                           "survey respondents: {survey_n}",
+        "blind_spots_meaning": "These groups are really there in the population but speak too little "
+                               "for this report's figures to represent them. More door-to-door "
+                               "interviews are needed.",
+        "no_blind_spots": "No blind spots: every group has enough voices in at least one source.",
+        "carry": "How much each source carried",
+        "carry_intro": "In the blend, each group's figure is carried by online voices and the survey "
+                       "in proportion to their effective sample sizes.",
+        "group": "Group",
+        "online_ess": "Online ess",
+        "survey_ess": "Survey ess",
+        "survey_fraction": "Carried by survey",
+        "words": "Top words: raw and weighted",
+        "words_intro": "Weighted, the groups that speak little count by their population share. "
+                       "\u2191 the word rose once weighted, \u2193 it fell.",
+        "word": "Word",
+        "raw_rank": "Raw rank",
+        "raw_share": "Raw share",
+        "weighted_rank": "Weighted rank",
+        "weighted_share": "Weighted share",
+        "rank_shift": "Rank shift",
+        "truth": "Against the known truth",
+        "truth_intro": "The demo's true population shares are known, so each method's interval can be "
+                       "checked for covering them.",
+        "known_share": "Truth",
+        "covers": "Covers",
+        "covers_count": "Topics whose truth is covered",
+        "yes": "yes",
+        "no": "no",
+        "method": "Method and limits",
+        "limits": "Online voices select themselves: weighting corrects only the attributes used (age, "
+                  "sex, urban/rural, region); if people who post think differently from people of the "
+                  "same group who do not, nothing here corrects that. Blind spots are shown, not filled.",
+        "other_notes": "Other information",
+        "quotes": "Example quotes (masked)",
+        "quotes_intro": "At most three per topic; long ones are cut short.",
+        "missing": "\u2014",
+    },
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if reports can be written in it; a clear error otherwise."""
+    if lang not in LANGUAGES:
+        raise InputError(f"report language {lang!r} is not supported: use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def strings(lang: str) -> Mapping[str, str]:
+    """The fixed report texts (headings, explanations, column names) in ``lang``."""
+    return _STRINGS[check_lang(lang)]
+
+
+def method_label(method: str, lang: str) -> str:
+    """The reader's name for an estimation method; unknown methods show their code."""
+    return _METHODS[check_lang(lang)].get(method, method)
+
+
+def method_sort_key(method: str) -> tuple[int, str]:
+    """Sort key putting known methods in :data:`METHOD_ORDER`, others after, alphabetically."""
+    return (METHOD_ORDER.index(method), "") if method in METHOD_ORDER else (len(METHOD_ORDER), method)
+
+
+def variable_label(variable: str, lang: str) -> str:
+    """The reader's name for a weighting attribute (年龄, Age, ...)."""
+    return _VARIABLES[check_lang(lang)].get(variable, variable)
+
+
+def level_label(variable: str, level: str, lang: str) -> str:
+    """A level's label when the coverage table gives none (60岁及以上, 60+, ...)."""
+    if check_lang(lang) == "zh":
+        return LABELS_ZH.get(variable, {}).get(level, "未知" if level == UNKNOWN else level)
+    return level
+
+
+def estimand_label(estimand: str, lang: str) -> str:
+    """Short name of an estimand (议题份额, agenda share)."""
+    return _ESTIMANDS[check_lang(lang)].get(estimand, (estimand, ""))[0]
+
+
+def estimand_definition(estimand: str, lang: str) -> str:
+    """One-sentence definition of an estimand, so no reader confuses agenda share with prevalence."""
+    return _ESTIMANDS[check_lang(lang)].get(estimand, (estimand, estimand))[1]
+
+
+def note_label(key: str, lang: str) -> str:
+    """Label of a known provenance note; other keys show as given."""
+    return _NOTES[check_lang(lang)].get(key, key)
+
+
+KNOWN_NOTES = tuple(_NOTES["en"])

@@ -1,0 +1,359 @@
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from opinion.errors import InputError
+from opinion.report import render_html, render_markdown, summary_table, write_tables
+from opinion.report_data import (
+    CARRY_COLUMNS,
+    COVERAGE_COLUMNS,
+    ESTIMATE_COLUMNS,
+    WORD_COLUMNS,
+    ReportData,
+)
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+JS_URL = "javascript:alert(1)"
+LONG_QUOTE = "村里的路" * 60
+
+# Raw and blend figures chosen so that correction moves eldercare most (0.12), then
+# healthcare (0.04), then transport (0.01): the order the headline must show.
+RAW = {"healthcare": 0.30, "eldercare": 0.10, "transport": 0.25}
+BLEND = {"healthcare": 0.34, "eldercare": 0.22, "transport": 0.26}
+LABELS = {"healthcare": "医疗", "eldercare": "养老", "transport": "交通/农村公路"}
+SORTED_TOPICS = ["eldercare", "healthcare", "transport"]
+
+
+def _estimate_rows() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for topic in ("healthcare", "eldercare", "transport"):
+        values = {"raw": RAW[topic], "rake": RAW[topic] + 0.03, "survey": BLEND[topic] + 0.013,
+                  "blend": BLEND[topic]}
+        for method, value in values.items():
+            rows.append({"topic": topic, "topic_label": LABELS[topic], "method": method,
+                         "estimand": "agenda_share", "estimate": value, "se": 0.021,
+                         "ci_low": value - 0.041, "ci_high": value + 0.043,
+                         "n": 300 if method == "survey" else 812, "ess": 812.0 if method == "raw" else 240.6})
+    rows.append({"topic": "healthcare", "topic_label": "医疗", "method": "survey", "estimand": "prevalence",
+                 "estimate": 0.187, "se": 0.02, "ci_low": 0.148, "ci_high": 0.226, "n": 300, "ess": 281.0})
+    return rows
+
+
+def make_data(lang: str = "zh", truth: bool = True, carry: bool = True) -> ReportData:
+    coverage = pd.DataFrame([
+        {"variable": "age_group", "level": "18-29", "level_label": "18-29岁" if lang == "zh" else "18-29",
+         "population_share": 0.2, "online_share": 0.5, "survey_share": 0.15, "online_n": 400, "survey_n": 45,
+         "blind_spot": False},
+        {"variable": "age_group", "level": "60+", "level_label": "60岁及以上 乡村" if lang == "zh" else "60+ rural",
+         "population_share": 0.14, "online_share": 0.0012, "survey_share": 0.01, "online_n": 1, "survey_n": 3,
+         "blind_spot": True},
+        {"variable": "urban", "level": "rural", "level_label": "乡村" if lang == "zh" else "rural",
+         "population_share": 0.36, "online_share": 0.1, "survey_share": 0.5, "online_n": 80, "survey_n": 150,
+         "blind_spot": False},
+    ])
+    words = pd.DataFrame([
+        {"word": "医院", "raw_share": 0.05, "raw_rank": 1, "weighted_share": 0.04, "weighted_rank": 3,
+         "rank_shift": -2},
+        {"word": "养老|金", "raw_share": 0.03, "raw_rank": 3, "weighted_share": 0.06, "weighted_rank": 1,
+         "rank_shift": 2},
+        {"word": "修路", "raw_share": 0.0002, "raw_rank": 2, "weighted_share": 0.045, "weighted_rank": 2,
+         "rank_shift": 0},
+    ])
+    return ReportData(
+        title="某县民意报告 <测试>",
+        estimates=pd.DataFrame(_estimate_rows()),
+        coverage=coverage,
+        words=words,
+        carry=pd.DataFrame([{"group": "60+|rural", "group_label": "60岁及以上 乡村", "population_share": 0.14,
+                             "online_ess": 0.8, "survey_ess": 2.7, "survey_fraction": 0.77}]) if carry else None,
+        truth=pd.DataFrame({"topic": ["healthcare", "eldercare", "transport"],
+                            "share": [0.35, 0.30, 0.26]}) if truth else None,
+        quotes={"healthcare": [SCRIPT, IMG, JS_URL, "第四条不应出现"], "eldercare": [LONG_QUOTE]},
+        notes={"documents": 1200, "voices_online": 812, "respondents": 300,
+               "unknown": {"age_group": 121, "sex": 40}, "sources": ["县长信箱", "本地论坛"],
+               "crawl_dates": ["2024-01-01", "2024-03-31"],
+               "method_notes": {"blend": "groups missing at random given age, sex and urban"},
+               "convergence": {"rake": "converged in 7 iterations"}, "deff": {"blend": 3.384},
+               "seed": 20240501, "version": "0.1.0", "inputs": {"survey.csv": "0f" * 32},
+               "analyst_remark": "x < y & z"},
+        lang=lang,
+    )
+
+
+@functools.cache
+def _html(lang: str = "zh") -> str:
+    """The full report, rendered once per language: charts make rendering the slow part."""
+    return render_html(make_data(lang))
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _interval(lo: float, hi: float) -> str:
+    return f"[{lo * 100:.1f}, {hi * 100:.1f}]"
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@pytest.mark.parametrize(("lang", "headings"), [
+    ("zh", ["各议题的份额", "谁的声音被听到", "各来源承担了多少", "高频词", "与已知真值对照", "方法与局限", "示例原话"]),
+    ("en", ["Topic shares", "Who is heard", "How much each source carried", "Top words",
+            "Against the known truth", "Method and limits", "Example quotes"]),
+])
+def test_html_has_every_section(lang: str, headings: list[str]) -> None:
+    html = _html(lang)
+    for section in ("headline", "heard", "carry", "words", "truth", "method", "quotes"):
+        assert f'<section id="{section}">' in html
+    h2 = re.findall(r"<h2>([^<]*)</h2>", html)
+    assert len(h2) == len(headings)
+    for heading, expected in zip(h2, headings, strict=True):
+        assert heading.startswith(expected)
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in html
+
+
+def test_html_names_the_estimand() -> None:
+    assert "在至少提出一项诉求的人当中" in _html("zh")
+    html = _html("en")
+    assert "among people who raise at least one concern, the share raising this topic" in html
+    assert "Other estimand: prevalence" in html
+
+
+def test_html_escapes_untrusted_text() -> None:
+    html = _html()
+    assert SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert JS_URL in html
+    assert not re.search(r"""(?:href|src|action)\s*=\s*["']?\s*javascript""", html, re.IGNORECASE)
+    assert "<title>某县民意报告 &lt;测试&gt;</title>" in html
+    assert "x &lt; y &amp; z" in html
+
+
+def test_html_is_self_contained() -> None:
+    html = _html()
+    assert "http://" not in html and "https://" not in html
+    lowered = html.lower()
+    assert not re.search(r"url\((?!#)", lowered)  # only in-page references (SVG clip paths)
+    for forbidden in ("<link", "@import", "<iframe", "<object", "<embed"):
+        assert forbidden not in lowered
+    assert not re.search(r"<[a-z][^>]*\s(?:src|on\w+)=", lowered)  # no tag loads or runs anything
+    assert lowered.count("<style>") == 1  # the page CSS; charts carry only their own SVG styles
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', html))
+
+
+def test_html_charts_keep_chinese_labels_as_text() -> None:
+    html = _html()
+    svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
+    assert len(svgs) == 3  # agenda share, prevalence, coverage
+    estimate_texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", svgs[0])
+    for label in LABELS.values():
+        assert label in estimate_texts
+    coverage_texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", svgs[2])
+    assert "60岁及以上 乡村" in coverage_texts
+
+
+def test_html_table_numbers_equal_the_estimates() -> None:
+    data = make_data()
+    html = render_html(data)
+    table = re.search(r'<table class="estimates" data-estimand="agenda_share">(.*?)</table>', html, re.DOTALL)
+    assert table
+    rows = dict(re.findall(r'<tr data-topic="(\w+)">(.*?)</tr>', table.group(1), re.DOTALL))
+    assert set(rows) == set(LABELS)
+    for row in _estimate_rows():
+        if row["estimand"] != "agenda_share":
+            continue
+        cell = re.search(rf'<td data-method="{row["method"]}"[^>]*>(.*?)</td>', rows[str(row["topic"])])
+        assert cell, row
+        text = cell.group(1)
+        assert f'<span class="est">{_pct(float(row["estimate"]))}</span>' in text  # type: ignore[arg-type]
+        assert _interval(float(row["ci_low"]), float(row["ci_high"])) in text  # type: ignore[arg-type]
+        assert f"n={row['n']}" in text
+        assert f"ess={float(row['ess']):.0f}" in text  # type: ignore[arg-type]
+
+
+def test_headline_is_sorted_by_how_much_correction_moved_each_topic() -> None:
+    html = _html()
+    table = re.search(r'data-estimand="agenda_share">(.*?)</table>', html, re.DOTALL)
+    assert table
+    assert re.findall(r'<tr data-topic="(\w+)">', table.group(1)) == SORTED_TOPICS
+    assert "修正后的主要数字是“融合（修正后）”" in html
+
+
+def test_blind_spots_are_named_in_plain_words() -> None:
+    assert "60岁及以上 乡村: 人口占 14.0%，网上声音 1 人，入户受访 3 人" in _html("zh")
+    assert ("60+ rural: 14.0% of the population; online voices: 1; survey respondents: 3"
+            in _html("en"))
+    assert '<tr class="blind"><td class="text">60岁及以上 乡村</td>' in _html("zh")
+
+
+def test_optional_sections_appear_only_when_given() -> None:
+    html = render_html(make_data(truth=False, carry=False))
+    assert 'id="truth"' not in html and 'id="carry"' not in html
+    markdown = render_markdown(make_data(truth=False, carry=False))
+    assert "真值" not in markdown and "各来源承担了多少" not in markdown
+
+
+def test_truth_section_says_whether_each_interval_covers() -> None:
+    html = _html("en")
+    section = re.search(r'<section id="truth">(.*?)</section>', html, re.DOTALL)
+    assert section
+    rows = re.findall(r"<tr><td class=\"text\">([^<]*)</td>(.*?)</tr>", section.group(1), re.DOTALL)
+    covers = {label: re.findall(r"Covers: (yes|no)", body) for label, body in rows}
+    # eldercare truth 0.30: raw [0.059, 0.143] misses, blend [0.179, 0.263] misses.
+    assert covers["养老"] == ["no", "no", "no", "no"]
+    # healthcare truth 0.35: raw [0.259, 0.343] misses; rake, survey, blend cover.
+    assert covers["医疗"] == ["no", "yes", "yes", "yes"]
+    assert re.search(r"<th>Topics whose truth is covered</th><td></td><td>1/3</td><td>2/3</td><td>2/3</td>"
+                     r"<td>2/3</td>", section.group(1))
+
+
+def test_words_show_rank_shift_marks_and_tiny_shares() -> None:
+    html = _html()
+    section = re.search(r'<section id="words">(.*?)</section>', html, re.DOTALL)
+    assert section
+    words = re.findall(r'<tr><td class="text">([^<]*)</td>', section.group(1))
+    assert words == ["养老|金", "修路", "医院"]  # by weighted rank
+    assert '<td class="up">↑2</td>' in section.group(1)
+    assert '<td class="down">↓2</td>' in section.group(1)
+    assert "<td>&lt;0.1%</td>" in section.group(1)  # 0.02% is not shown as 0.0%
+
+
+def test_method_notes_render_known_and_other_keys() -> None:
+    html = _html("en")
+    section = re.search(r'<section id="method">(.*?)</section>', html, re.DOTALL)
+    assert section
+    text = section.group(1)
+    assert "<dt>Documents crawled</dt><dd>1200</dd>" in text
+    assert "<li>Age: 121</li>" in text and "<li>Sex: 40</li>" in text
+    assert "<li>本地论坛</li>" in text
+    assert "2024-01-01 – 2024-03-31" in text
+    assert "<li>Blend (corrected): groups missing at random given age, sex and urban</li>" in text
+    assert "<li>blend: 3.38</li>" in text
+    assert f"<code>{'0f' * 32}</code>" in text
+    assert "<dt>analyst_remark</dt><dd>x &lt; y &amp; z</dd>" in text
+    assert "<dt>Random seed</dt><dd>20240501</dd>" in text
+
+
+def test_quotes_are_limited_and_truncated() -> None:
+    html = _html()
+    section = re.search(r'<section id="quotes">(.*?)</section>', html, re.DOTALL)
+    assert section
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", section.group(1))
+    assert "第四条不应出现" not in html
+    assert len(quotes) == 4  # three for healthcare, one for eldercare
+    long = [q for q in quotes if q.startswith("村里的路")]
+    assert len(long) == 1 and long[0].endswith("…") and len(long[0]) <= 120
+    assert LONG_QUOTE not in html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_markdown_has_the_tables_with_escaped_cells(lang: str) -> None:
+    markdown = render_markdown(make_data(lang))
+    assert markdown.count("\n## ") == 7  # headline, heard, carry, words, truth, method, quotes
+    assert "养老\\|金" in markdown
+    assert not re.search(r"(?<!\\)<(?:script|img)", markdown)
+    assert "\\<script\\>alert(1)\\</script\\>" in markdown
+    lines = markdown.splitlines()
+    tables: list[list[str]] = []
+    current: list[str] = []
+    for line in lines + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    assert len(tables) == 6  # agenda share, prevalence, coverage, carry, words, truth
+    for table in tables:
+        assert re.fullmatch(r"\|(?:-+:?\||:?-+:?\|)+", table[1].replace("---:", "---").replace(":---:", "---"))
+        cells = [len(re.findall(r"(?<!\\)\|", row)) for row in table]
+        assert len(set(cells)) == 1, table
+    agenda = tables[0]
+    eldercare = next(row for row in agenda if row.startswith("| 养老 "))
+    assert f"**{_pct(BLEND['eldercare'])} " in eldercare
+    assert _pct(RAW["eldercare"]) in eldercare
+
+
+def test_write_tables_uses_stable_columns(tmp_path: Path) -> None:
+    data = make_data()
+    paths = write_tables(data, tmp_path / "out")
+    assert [p.name for p in paths] == ["estimates.csv", "coverage.csv", "words.csv", "carry.csv"]
+    expected = {"estimates.csv": ESTIMATE_COLUMNS, "coverage.csv": COVERAGE_COLUMNS, "words.csv": WORD_COLUMNS,
+                "carry.csv": CARRY_COLUMNS}
+    for path in paths:
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+        frame = pd.read_csv(path, encoding="utf-8")
+        assert list(frame.columns) == expected[path.name]
+    estimates = pd.read_csv(tmp_path / "out" / "estimates.csv")
+    assert estimates["estimate"].tolist() == pytest.approx([float(r["estimate"]) for r in _estimate_rows()])  # type: ignore[arg-type]
+    assert "养老|金" in pd.read_csv(tmp_path / "out" / "words.csv")["word"].tolist()
+
+
+def test_write_tables_without_carry(tmp_path: Path) -> None:
+    assert [p.name for p in write_tables(make_data(carry=False), tmp_path)] == [
+        "estimates.csv", "coverage.csv", "words.csv"]
+
+
+def test_summary_table_aligns_wide_characters() -> None:
+    table = summary_table(make_data("zh"))
+    lines = table.splitlines()
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("---")) - 1
+    assert lines[header_at].startswith("议题 ")
+    block = lines[header_at:header_at + 2 + len(LABELS)]
+    assert {_display_width(line) for line in block} == {_display_width(block[1])}
+    separator_ends = []
+    column = 0
+    for dashes in block[1].split("  "):
+        column += len(dashes)
+        separator_ends.append(column)
+        column += 2
+    for line in block[2:]:
+        topic = next(t for t, label in LABELS.items() if line.startswith(label))
+        raw_row = next(r for r in _estimate_rows() if r["topic"] == topic and r["method"] == "raw")
+        raw_text = f"{_pct(RAW[topic])} {_interval(float(raw_row['ci_low']), float(raw_row['ci_high']))}"  # type: ignore[arg-type]
+        end = line.index(raw_text) + len(raw_text)
+        assert _display_width(line[:end]) == separator_ends[1], line
+        assert line.rstrip().endswith(_pct({"healthcare": 0.35, "eldercare": 0.30, "transport": 0.26}[topic]))
+    assert [line.split()[0] for line in block[2:]] == [LABELS[t] for t in SORTED_TOPICS]
+    assert "n=300" in table and "ess=241" in table
+
+
+def test_invalid_input_is_rejected_with_a_clear_message() -> None:
+    data = make_data()
+    data.lang = "fr"
+    with pytest.raises(InputError, match="'fr'.*zh, en"):
+        render_html(data)
+    data = make_data()
+    data.estimates = data.estimates.drop(columns="ess")
+    with pytest.raises(InputError, match=r"estimates table lacks columns \['ess'\]"):
+        render_markdown(data)
+    data = make_data()
+    data.estimates = pd.concat([data.estimates, data.estimates.iloc[[0]]])
+    with pytest.raises(InputError, match="'healthcare' 'raw' 'agenda_share'"):
+        summary_table(data)
+
+
+def test_raw_only_report_shows_missing_intervals_plainly() -> None:
+    data = make_data("en", truth=False)
+    raw = data.estimates[data.estimates["method"] == "raw"].copy()
+    raw.loc[raw["topic"] == "healthcare", ["ci_low", "ci_high", "ess"]] = float("nan")
+    data.estimates = raw
+    html = render_html(data)
+    assert "This report has raw figures only" in html
+    table = re.search(r'data-estimand="agenda_share">(.*?)</table>', html, re.DOTALL)
+    assert table
+    # No corrected figure: largest raw share first.
+    assert re.findall(r'<tr data-topic="(\w+)">', table.group(1)) == ["healthcare", "transport", "eldercare"]
+    assert '<span class="est">30.0%</span> <span class="ci">[—]</span><span class="size">n=812 · ess=—</span>' in html
+    assert "| 医疗 | 30.0% [—] (n=812, ess=—) |" in render_markdown(data)
