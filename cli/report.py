@@ -26,7 +26,8 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     """
     from opinion.cues import load_gazetteer
     from opinion.pipeline import ReportOptions, build_report, file_sha256, load_margins
-    from opinion.report import render_html, render_json, render_markdown, summary_table, write_tables
+    from opinion.report import render_html, render_markdown, summary_table, write_tables
+    from opinion.report_data import report_json
     from opinion.store import open_store
 
     margins = load_margins(margins_path)
@@ -46,7 +47,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     elif fmt == "md":
         out.write_text(render_markdown(data), encoding="utf-8")
     elif fmt == "json":
-        out.write_text(render_json(data), encoding="utf-8")
+        out.write_text(report_json(data), encoding="utf-8")
     else:
         out.mkdir(parents=True, exist_ok=True)
         click.echo("written: " + ", ".join(str(p) for p in write_tables(data, out)), err=True)

@@ -48,3 +48,27 @@ class ReportData:
     quotes: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     lang: str = "zh"
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
+    if frame is None:
+        return None
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def report_json(data: ReportData) -> str:
+    """The report's tables and provenance as JSON for other tools (no free text, no quotes)."""
+    import json
+
+    payload = {
+        "title": data.title,
+        "lang": data.lang,
+        "estimates": _records(data.estimates),
+        "coverage": _records(data.coverage),
+        "words": _records(data.words),
+        "carry": _records(data.carry),
+        "truth": _records(data.truth),
+        "notes": data.notes,
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
