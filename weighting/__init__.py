@@ -1,0 +1,56 @@
+"""Weighting: population targets, weighting methods, diagnostics and variance.
+
+Pure pandas/numpy; knows nothing of crawling or text. Every method takes
+``(sample, margins, *, variables=None, base_weights=None)`` and returns a
+:class:`WeightingResult`.
+"""
+from __future__ import annotations
+
+from weighting.diagnostics import (
+    effective_sample_size,
+    kish_deff,
+    margin_residuals,
+    weight_summary,
+)
+from weighting.errors import ConvergenceError, WeightingError
+from weighting.estimate import estimate
+from weighting.margins import JOINT_SEP, Margins
+from weighting.poststrat import poststratify
+from weighting.rake import rake
+from weighting.registry import METHODS, get_method
+from weighting.result import WeightingResult
+from weighting.variance import (
+    Design,
+    calibration_residuals,
+    linearized_variance,
+    make_design,
+    ratio_influence,
+    replicate_multipliers,
+    replicate_variance,
+    replicate_weights,
+)
+
+__all__ = [
+    "JOINT_SEP",
+    "METHODS",
+    "ConvergenceError",
+    "Design",
+    "Margins",
+    "WeightingError",
+    "WeightingResult",
+    "calibration_residuals",
+    "effective_sample_size",
+    "estimate",
+    "get_method",
+    "kish_deff",
+    "linearized_variance",
+    "make_design",
+    "margin_residuals",
+    "poststratify",
+    "rake",
+    "ratio_influence",
+    "replicate_multipliers",
+    "replicate_variance",
+    "replicate_weights",
+    "weight_summary",
+]

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    sample = tmp_path / "sample.csv"
+    sample.write_text("id,sex,urban,w\n1,男,城镇,1\n2,女,城镇,1\n3,女,乡村,2\n4,male,rural,1\n",
+                      encoding="utf-8")
+    margins = tmp_path / "margins.csv"
+    margins.write_text("variable,level,target\nsex,男,500\nsex,女,500\nurban,urban,600\nurban,rural,400\n",
+                       encoding="utf-8")
+    return sample, margins
+
+
+def test_weight_writes_rows_with_a_weight_column(tmp_path):
+    sample, margins = files(tmp_path)
+    out = tmp_path / "weights.csv"
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins),
+                                       "--weight-column", "w", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "rake: 4 rows, converged" in result.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["id", "sex", "urban", "w", "weight"]
+    assert table["sex"].tolist() == ["男", "女", "女", "male"]  # rows unchanged
+    assert table["weight"].sum() == pytest.approx(1000)
+    assert table.loc[table["sex"] != "女", "weight"].sum() == pytest.approx(500)
+
+
+def test_weight_to_stdout_with_poststrat_on_one_variable(tmp_path):
+    sample, margins = files(tmp_path)
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins),
+                                       "--method", "poststrat", "--variables", "urban"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    # urban targets 600 over two urban rows, 400 over two rural rows
+    assert table["weight"].tolist() == pytest.approx([300, 300, 200, 200])
+
+
+def test_weight_missing_column(tmp_path):
+    sample, margins = files(tmp_path)
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins),
+                                       "--weight-column", "pw"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {sample}: column 'pw' not found (columns are: id, sex, urban, w)"
+    )
+
+
+def test_weight_reports_bad_margins_and_missing_files(tmp_path):
+    sample, margins = files(tmp_path)
+    margins.write_text("variable,level,target\nsex,male,x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins)])
+    assert result.exit_code == 1
+    assert f"Error: {margins} line 2, column 'target': 'x' is not a number" in result.stderr
+    result = CliRunner().invoke(main, ["weight", str(tmp_path / "nope.csv"), "--margins", str(margins)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {tmp_path / 'nope.csv'}: no such file"
+
+
+def test_estimate_apiclus1_through_the_cli(tmp_path):
+    data = REFERENCE / "apiclus1.csv"
+    if not data.exists():
+        pytest.skip(f"reference data {data} is absent (it lives in the shared folder)")
+    margins = tmp_path / "stype.csv"
+    margins.write_text("variable,level,target\nstype,E,4421\nstype,H,755\nstype,M,1018\n", encoding="utf-8")
+    args = ["estimate", str(data), "--variable", "api00", "--weight-column", "pw", "--cluster", "dnum",
+            "--margins", str(margins), "--method", "poststrat", "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["estimate"] == pytest.approx(642.310788211584, rel=1e-9)
+    assert row["se"] == pytest.approx(24.1610605814973, rel=1e-9)
+    # default method rake: on one margin it is the same post-stratification, redone per replicate
+    result = CliRunner().invoke(main, args[:-4] + ["--replicates", "jk1", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert table["se"].iloc[0] == pytest.approx(27.2066268255349, rel=1e-9)
+
+
+def test_estimate_table_shares_by_group(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("topic,urban\njobs,urban\nhousing,urban\njobs,rural\njobs,rural\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["estimate", str(data), "--variable", "topic", "--by", "urban"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["variable", "by", "level", "estimate", "se", "ci_low", "ci_high", "n", "ess"]
+    assert lines[2].split()[:4] == ["topic", "rural", "jobs", "1"]
+
+
+def test_estimate_errors(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("y,g\n1,a\n2,b\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["estimate", str(data), "--variable", "y", "--cluster", "psu"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {data}: column 'psu' not found (columns are: y, g)"
+    result = CliRunner().invoke(main, ["estimate", str(data), "--variable", "y", "--method", "rake"])
+    assert result.exit_code == 2
+    assert "--method needs --margins" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["weight", "estimate"])
+def test_help_text(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: main " + command in result.output or f"Usage: tongxin {command}" in result.output
+    assert len(result.output.split("Options:")[0].strip().splitlines()) > 2

@@ -1,0 +1,83 @@
+"""Post-stratification: scale each cell of the weighting variables to its joint target.
+
+The cells are the combinations of all weighting variables together, so the margins
+must carry (or allow summing to) a joint table over them. Each sample unit's weight is
+its base weight times target(cell) / base total(cell).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from weighting._sample import encode, resolve_variables, show
+from weighting._sample import base_weights as _base_weights
+from weighting.diagnostics import weight_summary
+from weighting.errors import WeightingError
+from weighting.margins import JOINT_SEP, Margins
+from weighting.result import WeightingResult
+
+logger = logging.getLogger(__name__)
+
+
+def poststratify(
+    sample: pd.DataFrame,
+    margins: Margins,
+    *,
+    variables: Sequence[str] | None = None,
+    base_weights: pd.Series | str | None = None,
+    min_cell_size: int = 1,
+) -> WeightingResult:
+    """Weight ``sample`` to the joint targets of ``variables`` (default: the margins' variables).
+
+    Weights sum to the population total when the margins carry counts, else to the
+    sample size. A cell with a target but fewer than ``min_cell_size`` sample units is
+    an error that names it: such cells are not collapsed automatically.
+    """
+    dims = resolve_variables(sample, margins, variables)
+    columns = [c for dim in dims for c in dim.split(JOINT_SEP)]
+    if len(set(columns)) != len(columns):
+        raise WeightingError(
+            f"variables {', '.join(dims)} name a column twice; post-stratify on each column once"
+        )
+    base = _base_weights(sample, base_weights)
+    scale = margins.total if margins.total is not None else float(len(sample))
+    joint = margins.joint(columns)
+    if isinstance(joint.index, pd.MultiIndex):
+        joint.index = pd.Index(
+            [JOINT_SEP.join(map(str, key)) for key in joint.index], dtype=object
+        )
+    else:
+        joint.index = joint.index.map(str)
+    cell_name = JOINT_SEP.join(columns)
+    codes, shares = encode(sample, cell_name, joint, base, margins)
+
+    counts = np.bincount(codes, minlength=len(shares))
+    sparse = [
+        (str(lv), int(c))
+        for lv, c, s in zip(joint.index, counts, shares, strict=True)
+        if s > 0 and c < min_cell_size
+    ]
+    if sparse:
+        raise WeightingError(
+            f"{cell_name!r}: cell(s) with fewer than {min_cell_size} sample units: "
+            f"{show([f'{lv} (n={c})' for lv, c in sparse])}; collapsing sparse cells is not "
+            "done automatically: merge those levels with a neighbour in both the margins and "
+            "the sample, post-stratify on fewer variables, or use raking"
+        )
+    cell_base = np.bincount(codes, weights=base, minlength=len(shares))
+    factor = np.divide(shares * scale, cell_base, out=np.zeros_like(shares), where=cell_base > 0)
+    weights = pd.Series(base * factor[codes], index=sample.index, name="weight")
+    diagnostics = weight_summary(weights.to_numpy())
+    diagnostics.update({"cells": int((counts > 0).sum()), "min_cell_size": int(counts[counts > 0].min())})
+    logger.info("post-stratified %d rows into %d cells", len(sample), int((counts > 0).sum()))
+    return WeightingResult(
+        weights=weights,
+        method="poststrat",
+        converged=True,
+        iterations=1,
+        diagnostics=diagnostics,
+        variables=(cell_name,),
+    )

@@ -1,0 +1,126 @@
+"""Raking (iterative proportional fitting) of a sample to one-way or joint margins.
+
+The iteration runs on the observed cells (the distinct combinations of the weighting
+variables), not on rows: a million voices in 400 cells cost 400 numbers per sweep.
+Each cell's final adjustment factor is then mapped back to its rows.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from weighting._sample import base_weights as _base_weights
+from weighting._sample import encode, resolve_variables
+from weighting.diagnostics import weight_summary
+from weighting.errors import ConvergenceError, WeightingError
+from weighting.margins import Margins
+from weighting.result import WeightingResult
+
+logger = logging.getLogger(__name__)
+
+ON_NONCONVERGENCE = ("raise", "warn")
+
+
+def rake(
+    sample: pd.DataFrame,
+    margins: Margins,
+    *,
+    variables: Sequence[str] | None = None,
+    base_weights: pd.Series | str | None = None,
+    max_iter: int = 200,
+    tol: float = 1e-10,
+    on_nonconvergence: str = "raise",
+) -> WeightingResult:
+    """Rake ``sample`` so that its weighted margins equal the targets.
+
+    Each entry of ``variables`` (default: every variable of ``margins``) is one raking
+    dimension; a joint entry such as ``age_group*sex`` is raked as one dimension over its
+    combined levels. Weights sum to the population total when the margins carry counts,
+    else to the sample size. ``tol`` bounds the largest difference between a weighted
+    share and its target after a sweep.
+    """
+    if on_nonconvergence not in ON_NONCONVERGENCE:
+        raise WeightingError(
+            f"on_nonconvergence={on_nonconvergence!r}; expected one of {', '.join(ON_NONCONVERGENCE)}"
+        )
+    if max_iter < 1:
+        raise WeightingError(f"max_iter={max_iter}; give at least 1 iteration")
+    dims = resolve_variables(sample, margins, variables)
+    base = _base_weights(sample, base_weights)
+    scale = margins.total if margins.total is not None else float(len(sample))
+
+    codes: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for dim in dims:
+        row_codes, shares = encode(sample, dim, margins.shares(dim), base, margins)
+        codes.append(row_codes)
+        targets.append(shares * scale)
+
+    # Observed cells by hashing each row's position in the full cross-classification.
+    sizes = tuple(len(t) for t in targets)
+    row_cell, flat_cells = pd.factorize(np.ravel_multi_index(codes, sizes))
+    cells = np.column_stack(np.unravel_index(np.asarray(flat_cells), sizes))
+    cell_base = np.bincount(row_cell, weights=base, minlength=len(cells))
+    cell_weight, iterations, residual, worst = _ipf(cells, cell_base, targets, scale, max_iter, tol)
+
+    converged = residual < tol
+    if not converged:
+        message = (
+            f"raking did not converge in {max_iter} iterations: the weighted shares of "
+            f"{dims[worst]!r} are still {residual:.3g} from their targets (tolerance {tol:g}); "
+            "some targets may be impossible to reach with the observed cells (a level only "
+            "seen together with another level that has a smaller target); merge sparse levels "
+            "or raise max_iter"
+        )
+        if on_nonconvergence == "raise":
+            raise ConvergenceError(message)
+        logger.warning(message)
+
+    factor = np.divide(cell_weight, cell_base, out=np.zeros_like(cell_weight), where=cell_base > 0)
+    weights = pd.Series(base * factor[row_cell], index=sample.index, name="weight")
+    diagnostics = weight_summary(weights.to_numpy())
+    diagnostics.update({"cells": int(len(cells)), "max_margin_residual": float(residual)})
+    logger.info("raked %d rows over %d cells in %d iterations", len(sample), len(cells), iterations)
+    return WeightingResult(
+        weights=weights,
+        method="rake",
+        converged=bool(converged),
+        iterations=iterations,
+        diagnostics=diagnostics,
+        variables=tuple(dims),
+    )
+
+
+def _ipf(
+    cells: np.ndarray,
+    cell_base: np.ndarray,
+    targets: list[np.ndarray],
+    scale: float,
+    max_iter: int,
+    tol: float,
+) -> tuple[np.ndarray, int, float, int]:
+    """Iterative proportional fitting on cell totals.
+
+    Returns the fitted cell totals, the sweeps done, the largest share residual after
+    the last sweep and the dimension where it was.
+    """
+    weight = cell_base.astype("float64").copy()
+    residual, worst = np.inf, 0
+    for sweep in range(1, max_iter + 1):
+        for d, target in enumerate(targets):
+            current = np.bincount(cells[:, d], weights=weight, minlength=len(target))
+            ratio = np.divide(target, current, out=np.zeros_like(target), where=current > 0)
+            weight = weight * ratio[cells[:, d]]
+        gaps = [
+            float(np.max(np.abs(np.bincount(cells[:, d], weights=weight, minlength=len(t)) - t)))
+            / scale
+            for d, t in enumerate(targets)
+        ]
+        worst = int(np.argmax(gaps))
+        residual = gaps[worst]
+        if residual < tol:
+            return weight, sweep, residual, worst
+    return weight, max_iter, residual, worst
