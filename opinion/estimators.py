@@ -10,7 +10,9 @@ Methods (all over voices, never posts):
   design and the calibration remove its own non-response bias.
 - ``blend``: each source calibrated, then mixed within each blend group (default
   age group x urban/rural) in proportion to their effective sample sizes, and the groups
-  combined in their population proportions. A group with almost no online voices is
+  combined in their population proportions. Online voices are calibrated to the blend
+  groups only (each voice counts once within its group), so voices whose sex is unknown
+  still count; respondents carry their raked survey weights. A group with almost no online voices is
   carried by the survey. Assumes, within a group, online voices and respondents share
   the concern (the same assumption as ``rake``, but only where the web has something to say).
 
@@ -24,6 +26,7 @@ resampled as independent units, survey clusters resampled (Rao-Wu rescaled boots
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -48,6 +51,7 @@ class PointEstimates:
     ess: dict[str, float]
     carry: pd.DataFrame  # per blend group: population share, online/survey ess, survey fraction
     weights: dict[str, pd.Series] = field(default_factory=dict)  # source -> calibrated weights
+    problems: dict[str, str] = field(default_factory=dict)  # method -> why it could not be weighted
 
 
 @dataclass
@@ -115,25 +119,35 @@ def point_estimates(
     ess["raw"] = _kish(w_raw[d > 0])
 
     known = _known(voices, weight_vars).to_numpy()
+    problems: dict[str, str] = {}
     for method, mask, base in (
         ("rake", online & known, m),
         ("survey", survey & known, m * voices["design_weight"].astype(float)),
     ):
         w = np.zeros(len(voices))
-        if mask.any():
-            idx = voices.index[mask]
-            w[mask] = _calibrate(voices.loc[idx], base.loc[idx], margins, weight_vars).to_numpy()
+        try:
+            if mask.any():
+                idx = voices.index[mask]
+                w[mask] = _calibrate(voices.loc[idx], base.loc[idx], margins, weight_vars).to_numpy()
+        except WeightingError as exc:
+            # Reported beside the estimates; the other methods still stand.
+            problems[method] = str(exc)
+            w[:] = 0.0
         weights[method] = pd.Series(w, index=voices.index)
-        values[method] = _ratio(w, yv, d)
+        values[method] = _ratio(w, yv, d) if not problems.get(method) else np.full(yv.shape[1], np.nan)
         n[method] = int(((w > 0) & (d > 0)).sum())
         ess[method] = _kish(w[d > 0])
 
+    # The blend's online part needs only the blend groups: within a group each online voice
+    # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
+    in_blend = online & _known(voices, blend_vars).to_numpy()
+    weights["online_groups"] = pd.Series(np.where(in_blend, m.to_numpy(), 0.0), index=voices.index)
     blend, carry, blend_ess = _blend(voices, yv, d, weights, margins, blend_vars)
     values["blend"] = blend
-    n["blend"] = n["rake"] + n["survey"]
+    n["blend"] = int(((weights["online_groups"].to_numpy() + weights["survey"].to_numpy() > 0) & (d > 0)).sum())
     ess["blend"] = blend_ess
     table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
-    return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights)
+    return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights, problems=problems)
 
 
 def _blend(
@@ -150,10 +164,10 @@ def _blend(
     for group, share in population.items():
         in_group = group_of == group
         parts = {}
-        for source in ("rake", "survey"):
+        for source in ("online_groups", "survey"):
             w = weights[source].to_numpy() * in_group
             parts[source] = (_ratio(w, yv, d), _kish(w[d > 0]))
-        (p_on, ess_on), (p_sv, ess_sv) = parts["rake"], parts["survey"]
+        (p_on, ess_on), (p_sv, ess_sv) = parts["online_groups"], parts["survey"]
         total = ess_on + ess_sv
         rows.append({"group": group, "population_share": float(share), "online_ess": ess_on,
                      "survey_ess": ess_sv, "survey_fraction": ess_sv / total if total else np.nan})
@@ -217,17 +231,20 @@ def estimate_with_intervals(
     failed = 0
     for r in range(replicates):
         m = bootstrap_multipliers(voices, rng)
-        try:
-            draws.append(point_estimates(voices, y, has_any, margins, multipliers=m, **kwargs).values.to_numpy())
-        except WeightingError as exc:
+        replicate = point_estimates(voices, y, has_any, margins, multipliers=m, **kwargs)
+        draws.append(replicate.values.to_numpy())
+        new_problems = set(replicate.problems) - set(point.problems)
+        if new_problems:
             failed += 1
-            log.debug("replicate %d could not be weighted: %s", r, exc)
+            log.debug("replicate %d could not be weighted for %s", r, ", ".join(sorted(new_problems)))
         if progress:
             progress(1)
     if failed:
         log.warning("%d of %d replicates could not be weighted and were left out", failed, replicates)
     stacked = np.stack(draws) if draws else np.full((1, *point.values.shape), np.nan)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        # A method that could not be weighted is all-NaN; it is reported, not warned about.
+        warnings.simplefilter("ignore", RuntimeWarning)
         se = np.nanstd(stacked, axis=0, ddof=1) if len(draws) > 1 else np.full(point.values.shape, np.nan)
         low = np.nanpercentile(stacked, 2.5, axis=0)
         high = np.nanpercentile(stacked, 97.5, axis=0)

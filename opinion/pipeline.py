@@ -232,6 +232,7 @@ def _notes(
         "weighting_variables": list(opts.weight_vars),
         "blend_groups": list(opts.blend_vars),
         "method_notes": METHOD_NOTES.get(opts.lang, METHOD_NOTES["en"]),
+        "not_estimable": estimates.point.problems,
         "convergence": "raking converged in the full sample and in every replicate used"
         if not estimates.failed_replicates else f"{estimates.failed_replicates} replicates could not be weighted and were left out",
         "deff": {m: round(estimates.point.n[m] / e, 2) if e else None for m, e in estimates.point.ess.items()},

@@ -54,12 +54,13 @@ def _site_attributes(rows: list[dict[str, Any]], gazetteer: Gazetteer | None) ->
         group = age_group(int(found["age"]))
         if group:
             found["age_group"] = group
-    if gazetteer is not None and "place" in found:
-        hit = gazetteer.lookup(str(found["place"]))
-        if hit is not None:
-            region, urban = hit
-            found.setdefault("region", region)
-            found.setdefault("urban", urban)
+    if gazetteer is not None and ("place" in found or "region" in found):
+        # Pages write a place as "柳林乡 杨庄村", "柳林乡杨庄村" or just "杨庄村".
+        match = gazetteer.find(str(found.get("place") or found.get("region")))
+        if match is not None:
+            found.setdefault("region", match.region)
+            if match.urban:
+                found.setdefault("urban", match.urban)
     return found, conflicts
 
 

@@ -1,0 +1,309 @@
+"""Item pipelines, one job each, in this order (see ``ITEM_PIPELINES`` in settings):
+
+1. :class:`CleanTextPipeline` normalises whitespace;
+2. :class:`SincePipeline` drops documents posted before ``--since``;
+3. :class:`DropEmptyPipeline` drops documents with no text;
+4. :class:`AttributesPipeline` turns profile fields (所在地, 性别, 年龄) into weighting attributes;
+5. :class:`MaskPipeline` masks phone, ID and similar numbers in every text field;
+6. :class:`PseudonymPipeline` replaces the author by a keyed pseudonym;
+7. :class:`StorePipeline` writes the document and records the crawl run.
+
+Rejects raise ``DropItem(reason)``; :class:`StorePipeline` counts them by reason.
+
+Authors: a forum post's author is its nickname, pseudonymised with the workspace key,
+so one user's posts across threads stay one voice. Letter boards have no stable
+writer identity (来信人 is shown masked, like 王**, shared by thousands), so a letter's
+author is the pseudonym of its canonical URL: one letter = one voice. That is the
+boards' own model (each letter is one citizen writing once) and never merges two
+writers who happen to share a surname.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Request, Response
+
+from opinion.attributes import age_group, normalise_level
+from opinion.masking import mask_pii
+from opinion.privacy import pseudonym, workspace_key
+from opinion.store import Store, crawl_runs, documents, dumps, open_store, upsert_document
+from scrapers.dates import on_or_after, site_now
+
+log = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("title", "text", "reply_text", "reply_unit")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_BLANKS = re.compile("[ \t\r\f\v\xa0\u3000\u2002\u2003\u2009]+")
+# The politeness settings a crawl run records, so a run can be judged afterwards.
+RECORDED_SETTINGS = (
+    "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+    "CONCURRENT_REQUESTS_PER_DOMAIN", "DEPTH_LIMIT", "DOWNLOAD_MAXSIZE", "RETRY_TIMES",
+)
+
+
+def normalise_whitespace(text: str | None) -> str:
+    """Collapse runs of blanks, trim each line, drop empty lines; keep line breaks."""
+    if not text:
+        return ""
+    text = _ZERO_WIDTH.sub("", text)
+    lines = (_BLANKS.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """sha256 of the masked title and text: what the writer wrote, not the reply."""
+    return hashlib.sha256(f"{title or ''}\n{text}".encode("utf-8")).hexdigest()
+
+
+def _spider(crawler: Crawler) -> Any:
+    return getattr(crawler, "spider", None)
+
+
+class CleanTextPipeline:
+    """Whitespace and invisible characters, normalised in every text field."""
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in (*TEXT_FIELDS, "author", "location", "sex", "age", "category"):
+            if adapter.get(name) is not None:
+                cleaned = normalise_whitespace(str(adapter[name]))
+                adapter[name] = cleaned or None
+        return item
+
+
+class SincePipeline:
+    """Drop documents posted before the job's ``since`` date (undated ones are kept)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SincePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        since = getattr(_spider(self.crawler), "since", None)
+        adapter = ItemAdapter(item)
+        if since is not None and not on_or_after(adapter.get("posted_at"), since):
+            raise DropItem("posted before --since")
+        return item
+
+
+class DropEmptyPipeline:
+    """A document without text says nothing: drop it."""
+
+    def process_item(self, item: Any) -> Any:
+        if not ItemAdapter(item).get("text"):
+            raise DropItem("empty text")
+        return item
+
+
+class AttributesPipeline:
+    """Profile fields become ``{attr: {"value": v, "provenance": "site"}}``.
+
+    所在地 ``柳林乡 杨庄村`` gives place (all of it) and region (its first part); 性别
+    gives sex (male/female); 年龄 gives age (an integer 0-120) and its age group.
+    Values that cannot be read are left out, never guessed.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        found: dict[str, Any] = {}
+        location = adapter.get("location")
+        if location:
+            found["place"] = location
+            found["region"] = location.split()[0]
+        sex = normalise_level("sex", adapter.get("sex") or "")
+        if sex:
+            found["sex"] = sex
+        age_text = re.sub(r"\s*岁$", "", str(adapter.get("age") or "").strip())
+        if age_text.isdigit() and 0 < int(age_text) <= 120:
+            found["age"] = int(age_text)
+            group = age_group(int(age_text))
+            if group:
+                found["age_group"] = group
+        adapter["attributes"] = {k: {"value": v, "provenance": "site"} for k, v in found.items()}
+        return item
+
+
+class MaskPipeline:
+    """Phone numbers, ID numbers and the like never reach the store in clear."""
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in TEXT_FIELDS:
+            if adapter.get(name):
+                adapter[name] = mask_pii(adapter[name])
+        return item
+
+
+class PseudonymPipeline:
+    """Replace the author by a keyed pseudonym (letters: of their URL; see module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.key: bytes | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PseudonymPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        with open_store(self.crawler.settings.get("TONGXIN_DB")) as store:
+            self.key = workspace_key(store.key_path)
+
+    def process_item(self, item: Any) -> Any:
+        if self.key is None:
+            self.open_spider()
+        assert self.key is not None
+        adapter = ItemAdapter(item)
+        if adapter.get("kind") == "letter" or not adapter.get("author"):
+            adapter["author"] = pseudonym(self.key, adapter["url"])
+        else:
+            adapter["author"] = pseudonym(self.key, adapter["author"])
+        return item
+
+
+class StorePipeline:
+    """Write documents with :func:`opinion.store.upsert_document` and record the crawl run.
+
+    The run row is written when the spider opens (so a crash still leaves a trace)
+    and completed with its statistics when it closes: pages fetched, documents
+    new/updated/unchanged, dropped by reason, errors by kind.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store: Store | None = None
+        self.run_id: int | None = None
+        self.pages = 0
+        self.outcomes: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.started_at = ""
+        self.finished_at = ""
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    # --- signals -------------------------------------------------------------------------
+
+    def item_dropped(self, item: Any, response: Response | None, exception: BaseException, **_: Any) -> None:
+        self.dropped[str(exception) or type(exception).__name__] += 1
+
+    def spider_error(self, failure: Any, response: Response | None = None, **_: Any) -> None:
+        self.errors[f"parse:{type(failure.value).__name__}"] += 1
+
+    def item_error(self, item: Any, response: Response | None, failure: Any, **_: Any) -> None:
+        self.errors[f"pipeline:{type(failure.value).__name__}"] += 1
+
+    def response_received(self, response: Response, request: Request, **_: Any) -> None:
+        if request.url.endswith("/robots.txt"):
+            return
+        if 200 <= response.status < 400:
+            self.pages += 1
+        else:
+            self.errors[f"http:{response.status}"] += 1
+
+    # --- pipeline --------------------------------------------------------------------------
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.crawler.settings.get("TONGXIN_DB"))
+        spider = _spider(self.crawler)
+        profile = getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "?")
+        used = {name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS}
+        used["max_pages"] = getattr(spider, "max_pages", None)
+        since = getattr(spider, "since", None)
+        used["since"] = since.isoformat() if since else None
+        self.started_at = site_now().isoformat(timespec="seconds")
+        with self.store.engine.begin() as conn:
+            result = conn.execute(crawl_runs.insert().values(
+                profile=profile,
+                start_urls=dumps(list(getattr(spider, "start_urls", []))),
+                started_at=self.started_at,
+                settings=dumps(used),
+            ))
+            self.run_id = int(result.inserted_primary_key[0])
+
+    def process_item(self, item: Any) -> Any:
+        if self.store is None:
+            self.open_spider()
+        assert self.store is not None
+        adapter = ItemAdapter(item)
+        doc = {name: adapter.get(name) for name in documents.c.keys() if name not in ("id", "content_hash")}
+        doc["content_hash"] = content_hash(doc.get("title"), doc["text"])
+        doc["crawl_run_id"] = self.run_id
+        doc["fetched_at"] = doc.get("fetched_at") or site_now().isoformat(timespec="seconds")
+        with self.store.engine.begin() as conn:
+            outcome = upsert_document(conn, doc)
+            if outcome == "unchanged" and self._reply_changed(conn, doc):
+                outcome = "updated"
+        self.outcomes[outcome] += 1
+        return item
+
+    @staticmethod
+    def _reply_changed(conn: sa.Connection, doc: dict[str, Any]) -> bool:
+        """The hash covers the writer's words only; an official reply added later still counts."""
+        row = conn.execute(
+            sa.select(documents.c.reply_text, documents.c.reply_unit).where(documents.c.url == doc["url"])
+        ).first()
+        if row is None or (row.reply_text, row.reply_unit) == (doc.get("reply_text"), doc.get("reply_unit")):
+            return False
+        conn.execute(documents.update().where(documents.c.url == doc["url"]).values(
+            reply_text=doc.get("reply_text"), reply_unit=doc.get("reply_unit"),
+            fetched_at=doc["fetched_at"], crawl_run_id=doc["crawl_run_id"],
+        ))
+        return True
+
+    def close_spider(self) -> None:
+        self.finished_at = site_now().isoformat(timespec="seconds")
+        for key, count in (self.crawler.stats.get_stats() if self.crawler.stats else {}).items():
+            if key.startswith("downloader/exception_type_count/"):
+                self.errors["download:" + key.rsplit(".", 1)[-1]] += int(count)
+            elif key == "robotstxt/forbidden":
+                self.errors["robots.txt:forbidden"] += int(count)
+        if self.store is None:
+            return
+        with self.store.engine.begin() as conn:
+            conn.execute(crawl_runs.update().where(crawl_runs.c.id == self.run_id).values(
+                finished_at=self.finished_at, stats=dumps(self.stats()),
+            ))
+        self.store.dispose()
+
+    def stats(self) -> dict[str, Any]:
+        """The run's statistics, as recorded in ``crawl_runs.stats``."""
+        return {
+            "pages_fetched": self.pages,
+            "documents": {k: self.outcomes.get(k, 0) for k in ("new", "updated", "unchanged")},
+            "dropped": dict(self.dropped),
+            "errors": dict(self.errors),
+        }
+
+
+def run_record(store: Store, run_id: int) -> dict[str, Any]:
+    """One ``crawl_runs`` row with its JSON columns decoded."""
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(crawl_runs).where(crawl_runs.c.id == run_id)).mappings().first()
+    if row is None:
+        return {}
+    record = dict(row)
+    for name in ("start_urls", "settings", "stats"):
+        if record.get(name):
+            record[name] = json.loads(record[name])
+    return record
+

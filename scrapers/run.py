@@ -1,0 +1,152 @@
+"""Run crawls from Python: several jobs in one Scrapy process, blocking until all are done.
+
+Twisted's reactor can run only once per process, so :func:`crawl` takes every job of
+the run at once and may be called once per process; to crawl again, start a new
+process (the CLI does one crawl per invocation; tests run it in a subprocess).
+Profiles and URLs are all checked before anything starts, so a typo fails fast
+without a half-done run.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from opinion.errors import InputError, TongxinError
+from opinion.privacy import workspace_key
+from opinion.store import open_store
+from scrapers.profiles import Profile, load_profile
+from scrapers.spiders._base import check_url
+
+log = logging.getLogger(__name__)
+
+_started = False
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    """One profile crawled from its start URLs."""
+
+    profile: str
+    urls: list[str]
+    since: date | None = None
+    max_pages: int | None = None
+
+
+@dataclass
+class CrawlSummary:
+    """What one job did: the ``crawl_runs`` row, decoded."""
+
+    profile: str
+    urls: list[str]
+    run_id: int | None = None
+    pages_fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+
+    @property
+    def documents(self) -> int:
+        """Documents stored or confirmed by this run."""
+        return self.new + self.updated + self.unchanged
+
+    @property
+    def nothing_found(self) -> bool:
+        """True when the job fetched no page, or parsed no document out of what it fetched."""
+        return self.pages_fetched == 0 or (self.documents == 0 and not self.dropped)
+
+
+def _check(jobs: list[CrawlJob]) -> list[Profile]:
+    if not jobs:
+        raise InputError("no crawl jobs given")
+    profiles = []
+    for job in jobs:
+        if not job.urls:
+            raise InputError(f"profile {job.profile}: no start URL given")
+        for url in job.urls:
+            check_url(url)
+        if job.max_pages is not None and job.max_pages < 1:
+            raise InputError(f"max_pages {job.max_pages} must be at least 1")
+        profiles.append(load_profile(job.profile))
+    return profiles
+
+
+def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dict[str, Any] | None = None) -> list[CrawlSummary]:
+    """Run all ``jobs`` in one Scrapy process into the store ``db``; one summary per job.
+
+    ``settings`` override the project's Scrapy settings (as ``scrapy crawl -s`` does).
+    Scrapy's log goes to the logging configuration already in place; without one,
+    Scrapy installs its own handler.
+    """
+    global _started
+    profiles = _check(jobs)
+    # The store and its pseudonym key must be usable before the crawl starts: a bad
+    # --db should fail here with its message, not inside the engine after fetching.
+    with open_store(db) as store:
+        workspace_key(store.key_path)
+    if _started:
+        raise TongxinError("crawl() runs once per process (Twisted's reactor cannot restart); start a new process")
+    _started = True
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from scrapers.pipelines import StorePipeline
+    from scrapers.spiders import SPIDERS
+
+    project = Settings()
+    project.setmodule("scrapers.settings", priority="project")
+    project.update(dict(settings or {}), priority="cmdline")
+    if db is not None:
+        project.set("TONGXIN_DB", os.fspath(db), priority="cmdline")
+    app_logging = bool(logging.getLogger().handlers)
+    if app_logging:
+        # Under the application's handlers, Scrapy shows no more than both the
+        # application's level and LOG_LEVEL allow (its own set-up would say DEBUG).
+        project.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+        wanted = logging.getLevelName(str(project.get("LOG_LEVEL", "INFO")).upper())
+        level = max(logging.getLogger().level, wanted if isinstance(wanted, int) else logging.INFO)
+        previous = logging.root.manager.disable
+        logging.disable(level - 1)  # the banner Scrapy logs while the process is built
+        try:
+            process = CrawlerProcess(project)
+        finally:
+            logging.disable(previous)
+        logging.getLogger("scrapy").setLevel(level)
+    else:
+        process = CrawlerProcess(project)
+    crawlers = []
+    for job, profile in zip(jobs, profiles):
+        crawler = process.create_crawler(SPIDERS[profile.spider])
+        process.crawl(crawler, profile=profile, urls=list(job.urls), since=job.since, max_pages=job.max_pages)
+        crawlers.append(crawler)
+    process.start()
+
+    summaries = []
+    for job, profile, crawler in zip(jobs, profiles, crawlers):
+        try:
+            pipeline = crawler.get_item_pipeline(StorePipeline)
+        except RuntimeError:  # the spider never started (its engine was not created)
+            pipeline = None
+        summary = CrawlSummary(profile=profile.name, urls=list(job.urls))
+        if pipeline is not None:
+            stats = pipeline.stats()
+            summary.run_id = pipeline.run_id
+            summary.pages_fetched = stats["pages_fetched"]
+            summary.new = stats["documents"]["new"]
+            summary.updated = stats["documents"]["updated"]
+            summary.unchanged = stats["documents"]["unchanged"]
+            summary.dropped = stats["dropped"]
+            summary.errors = stats["errors"]
+            summary.started_at = pipeline.started_at
+            summary.finished_at = pipeline.finished_at
+        else:
+            summary.errors = {"startup": 1}
+        summaries.append(summary)
+    return summaries

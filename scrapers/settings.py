@@ -1,0 +1,81 @@
+"""Scrapy settings for tongxin: polite by default.
+
+Government sites are public services run on modest servers; a crawl for opinion
+research should be invisible to their other users. Hence robots.txt obeyed, two
+requests at a time per site, a delay that AutoThrottle stretches when the site slows
+down, and a User-Agent that says who is crawling (set ``TONGXIN_CONTACT`` to an
+e-mail or URL where the site's operators can reach you).
+
+Override any of these per run with ``tongxin crawl ... -s NAME=VALUE`` (as with
+``scrapy crawl -s``). ``TONGXIN_DB`` is the store the crawl writes to.
+"""
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "tongxin"
+
+SPIDER_MODULES = ["scrapers.spiders"]
+NEWSPIDER_MODULE = "scrapers.spiders"
+
+ADDONS: dict[str, int] = {}
+
+_CONTACT = os.environ.get("TONGXIN_CONTACT", "").strip()
+USER_AGENT = f"tongxin/0.1 (+contact: {_CONTACT})" if _CONTACT else "tongxin/0.1 (+contact: set TONGXIN_CONTACT)"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+COOKIES_ENABLED = False
+
+# Limits: a page larger than 10 MB is not a message board page; link loops end at DEPTH_LIMIT
+# (list and thread pagination each add one level, so keep it well above the page counts).
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DEPTH_LIMIT = 200
+
+# Transient failures: server errors and "too many requests" are retried, a few times.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
+
+# After HttpCompressionMiddleware (590) in the response path, so it sees decompressed bytes.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapers.middlewares.CharsetMiddleware": 580,
+}
+
+ITEM_PIPELINES = {
+    "scrapers.pipelines.CleanTextPipeline": 100,
+    "scrapers.pipelines.SincePipeline": 150,
+    "scrapers.pipelines.DropEmptyPipeline": 200,
+    "scrapers.pipelines.AttributesPipeline": 300,
+    "scrapers.pipelines.MaskPipeline": 400,
+    "scrapers.pipelines.PseudonymPipeline": 500,
+    "scrapers.pipelines.StorePipeline": 900,
+}
+
+# The workspace store (path or database URL); None means $TONGXIN_DB or ./tongxin.db.
+TONGXIN_DB = None
+# Pin the clock relative dates ("3 天前") are read against, as ISO 8601; None = real time.
+TONGXIN_NOW = None
+
+# Logs name documents by URL and never print their fields (nicknames, phone numbers).
+LOG_FORMATTER = "scrapers.logformatter.PrivateLogFormatter"
+
+# No control surfaces listening on ports during a crawl.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

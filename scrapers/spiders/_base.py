@@ -1,0 +1,189 @@
+"""What the profile-driven spiders share: arguments, the page budget, the clock, text.
+
+Text is read from text nodes only. Markup that a user typed is escaped in the page
+(``&lt;script&gt;``), so it arrives here as a text node and comes out as the literal
+characters ``<script>``; real elements that only decorate or hide (anti-copy jammer
+fragments, hidden spans, quoted earlier posts) are removed first, as the profile says.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+import scrapy
+from lxml import etree
+from parsel import Selector
+from parsel.csstranslator import css2xpath
+from scrapy.http import Request, Response
+
+from opinion.errors import InputError
+from scrapers.dates import CHINA_TZ, site_now
+from scrapers.profiles import Profile, load_profile
+
+log = logging.getLogger(__name__)
+
+_BLOCK_TAGS = frozenset({
+    "address", "article", "blockquote", "dd", "div", "dl", "dt", "fieldset", "figure", "footer",
+    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+    "pre", "section", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove ``element`` but keep the text that follows it (its tail)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _collect(element: etree._Element, out: list[str]) -> None:
+    if element.text:
+        out.append(element.text)
+    for child in element:
+        tag = child.tag.lower() if isinstance(child.tag, str) else None
+        if tag is not None and tag not in _INVISIBLE_TAGS:
+            if tag == "br":
+                out.append("\n")
+            elif tag in _BLOCK_TAGS:
+                out.append("\n")
+                _collect(child, out)
+                out.append("\n")
+            else:
+                _collect(child, out)
+        if child.tail:  # comments and removed-looking tags still carry the text after them
+            out.append(child.tail)
+
+
+def element_text(selector: Selector | None, strip: Sequence[str] = ()) -> str:
+    """The visible text of an element: text nodes only, block elements on new lines.
+
+    ``strip`` lists CSS selectors of descendants removed first (on a copy; the page
+    itself is untouched). Whitespace is left for the cleaning pipeline.
+    """
+    if selector is None:
+        return ""
+    root = selector.root
+    if not isinstance(root, etree._Element):
+        return str(root)
+    root = copy.deepcopy(root)
+    for css in strip:
+        for found in root.xpath(css2xpath(css)):
+            if found is not root:
+                _drop(found)
+    out: list[str] = []
+    _collect(root, out)
+    return "".join(out)
+
+
+def first(selectors: Iterable[Selector]) -> Selector | None:
+    return next(iter(selectors), None)
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(part).strip() for part in value if str(part).strip()]
+
+
+def check_url(url: str) -> str:
+    """An absolute http(s) URL, or an :class:`InputError` saying what is wrong with it."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InputError(f"URL '{url}' is not an absolute http(s) URL, e.g. http://example.gov.cn/letters/list_1.html")
+    return url
+
+
+class ProfileSpider(scrapy.Spider):
+    """A spider whose selectors come from a site profile.
+
+    Arguments (``scrapy crawl NAME -a profile=... -a urls=A,B``, or from
+    :func:`scrapers.run.crawl`): ``profile`` (name, path or :class:`Profile`),
+    ``urls``, ``since`` (date: skip documents posted earlier) and ``max_pages``
+    (at most this many page requests, robots.txt not counted).
+    """
+
+    default_profile: ClassVar[str]
+
+    def __init__(
+        self,
+        profile: Profile | str | None = None,
+        urls: str | Sequence[str] | None = None,
+        since: date | str | None = None,
+        max_pages: int | str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = profile if isinstance(profile, Profile) else load_profile(profile or self.default_profile)
+        if self.profile.spider != self.name:
+            raise InputError(
+                f"{self.profile.path or self.profile.name}: profile is for spider '{self.profile.spider}', "
+                f"not '{self.name}'"
+            )
+        self.start_urls = [check_url(u) for u in _as_list(urls) or list(getattr(self, "start_urls", []))]
+        if isinstance(since, str):
+            try:
+                since = date.fromisoformat(since)
+            except ValueError:
+                raise InputError(f"since '{since}' is not a date (expected YYYY-MM-DD)") from None
+        self.since: date | None = since
+        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        self.allowed_domains = sorted({urlparse(u).hostname or "" for u in self.start_urls} - {""})
+        self.pages_requested = 0
+        self._budget_logged = False
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            request = self.page_request(url, dont_filter=True)
+            if request is not None:
+                yield request
+
+    def page_request(self, url: str, callback: Any = None, **kwargs: Any) -> Request | None:
+        """A request for one more page, or None once ``max_pages`` have been requested."""
+        if self.max_pages is not None and self.pages_requested >= self.max_pages:
+            if not self._budget_logged:
+                self.logger.info("page budget of %d reached; not following further links", self.max_pages)
+                self._budget_logged = True
+            return None
+        self.pages_requested += 1
+        return Request(url, callback=callback or self.parse, **kwargs)
+
+    def follow(self, response: Response, href: str | None, **kwargs: Any) -> Request | None:
+        if not href or href.strip().lower().startswith(("javascript:", "mailto:", "#")):
+            return None
+        return self.page_request(response.urljoin(href.strip()), **kwargs)
+
+    def now(self) -> datetime:
+        """The fetch time: the real time on the sites' clock, or ``TONGXIN_NOW`` when pinned."""
+        crawler = getattr(self, "crawler", None)
+        pinned = crawler.settings.get("TONGXIN_NOW") if crawler is not None else None
+        if pinned:
+            value = datetime.fromisoformat(str(pinned))
+            return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+        return site_now()
+
+    def sel(self, key: str) -> str:
+        return self.profile.selector(key)
+
+    def label_field(self, label: str) -> str | None:
+        """The field a label cell names (``来信时间`` -> ``posted``), per the profile."""
+        text = label.strip().rstrip(":：").strip()
+        for name, labels in self.profile.labels.items():
+            if text in labels:
+                return name
+        return None

@@ -1,0 +1,151 @@
+"""Discuz! forums: forum index -> boards -> thread lists -> thread pages; one item per post.
+
+Any of those pages can be a start URL; the page's content says which it is. Sticky
+threads (rules, announcements) are skipped: only ``normalthread_`` rows are followed.
+A post's canonical URL is its thread's first-page URL plus ``#pid<N>``, so the same
+post reached through another page number is still one document.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from parsel import Selector
+from scrapy.http import Response
+from w3lib.url import canonicalize_url
+
+from scrapers.dates import parse_date
+from scrapers.items import DocumentItem
+from scrapers.spiders._base import ProfileSpider, element_text, first
+
+_STATIC_THREAD = re.compile(r"thread-(?P<tid>\d+)-(?P<page>\d+)-(?P<extra>\d+)\.html$")
+_POST_ID = re.compile(r"(\d+)$")
+_POSTED_PREFIX = re.compile(r"^\s*(发表于|发表時間|发表时间)\s*[:：]?\s*")
+
+
+def thread_page(url: str) -> int:
+    """The page number of a thread URL (static ``thread-T-P-E.html`` or ``page=P``), 1 if none."""
+    parts = urlsplit(url)
+    match = _STATIC_THREAD.search(parts.path)
+    if match:
+        return int(match["page"])
+    for key, value in parse_qsl(parts.query):
+        if key == "page" and value.isdigit():
+            return int(value)
+    return 1
+
+
+def canonical_thread_url(url: str) -> str:
+    """The thread's URL without its page: ``thread-123-3-1.html`` -> ``thread-123-1-1.html``."""
+    parts = urlsplit(url)
+    match = _STATIC_THREAD.search(parts.path)
+    if match:
+        path = parts.path[: match.start()] + f"thread-{match['tid']}-1-1.html"
+        return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("page", "extra")]
+    return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")))
+
+
+class DiscuzSpider(ProfileSpider):
+    """Crawl a Discuz! forum from its index, a board, or a thread."""
+
+    name = "discuz"
+    default_profile = "discuz"
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.css(self.sel("post")):
+            yield from self.parse_thread(response)
+        elif response.css(self.sel("thread_row")):
+            yield from self.parse_thread_list(response)
+        else:
+            yield from self.parse_index(response)
+
+    def parse_index(self, response: Response) -> Iterator[Any]:
+        boards = response.css(self.sel("board_link"))
+        if not boards:
+            self.logger.warning("%s: no posts, threads or boards found; does the profile fit this forum?", response.url)
+        for link in boards:
+            request = self.follow(response, link.attrib.get("href"))
+            if request is not None:
+                yield request
+
+    def parse_thread_list(self, response: Response) -> Iterator[Any]:
+        for row in response.css(self.sel("thread_row")):
+            link = first(row.css(self.sel("thread_link")))
+            if link is None:
+                continue
+            title = element_text(link).strip()
+            request = self.follow(response, link.attrib.get("href"), meta={"thread_title": title})
+            if request is not None:
+                yield request
+        yield from self._next(response, "list_next")
+
+    def parse_thread(self, response: Response) -> Iterator[Any]:
+        title = response.meta.get("thread_title") or self._page_title(response)
+        page = thread_page(response.url)
+        thread_url = canonical_thread_url(response.url)
+        fetched = self.now()
+        for index, post in enumerate(response.css(self.sel("post"))):
+            item = self.parse_post(post, thread_url, fetched)
+            if item is None:
+                continue
+            # Only the opening post carries the thread title: repliers did not write it.
+            item["title"] = title if (page == 1 and index == 0) else None
+            yield item
+        yield from self._next(response, "thread_next", meta={"thread_title": title})
+
+    def _page_title(self, response: Response) -> str:
+        """The thread title from the page; a <title> is "标题 - 版块 - 站名": keep the first part."""
+        for found in response.css(self.sel("thread_title")):
+            text = element_text(found).strip()
+            if text:
+                return text.split(" - ")[0].strip()
+        return ""
+
+    def parse_post(self, post: Selector, thread_url: str, fetched: Any) -> DocumentItem | None:
+        match = _POST_ID.search(post.attrib.get("id", ""))
+        if match is None:
+            return None
+        message = first(post.css(self.sel("message")))
+        if message is None:  # deleted or hidden posts have no body
+            return None
+        posted_el = first(post.css(self.sel("posted")))
+        exact = first(posted_el.css(self.sel("posted_title"))) if posted_el is not None else None
+        raw = exact.attrib.get("title", "") if exact is not None else element_text(posted_el)
+        posted = parse_date(_POSTED_PREFIX.sub("", raw).strip(), fetched)
+        profile = self._profile_fields(post)
+        return DocumentItem(
+            url=f"{thread_url}#pid{match.group(1)}",
+            source=self.profile.name,
+            kind="post",
+            author=element_text(first(post.css(self.sel("author")))).strip() or None,
+            text=element_text(message, self.profile.strip),
+            posted_at=posted.iso,
+            posted_raw=posted.raw or None,
+            fetched_at=fetched.isoformat(timespec="seconds"),
+            location=profile.get("place"),
+            sex=profile.get("sex"),
+            age=profile.get("age"),
+        )
+
+    def _profile_fields(self, post: Selector) -> dict[str, str]:
+        """Public profile fields (dl.pil: dt label, dd value); any subset may be there."""
+        fields: dict[str, str] = {}
+        block = first(post.css(self.sel("profile")))
+        if block is None:
+            return fields
+        for term in block.css(self.sel("profile_term")):
+            name = self.label_field(element_text(term))
+            value = first(term.xpath("following-sibling::*[1][self::dd]"))
+            if name is not None and value is not None:
+                fields.setdefault(name, element_text(value).strip())
+        return fields
+
+    def _next(self, response: Response, key: str, **kwargs: Any) -> Iterator[Any]:
+        link = first(response.css(self.sel(key)))
+        if link is not None:
+            request = self.follow(response, link.attrib.get("href"), **kwargs)
+            if request is not None:
+                yield request

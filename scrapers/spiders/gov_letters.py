@@ -1,0 +1,96 @@
+"""Government letter boards (市长信箱 and the like): list pages, then one detail page per letter.
+
+A detail page holds the letter and the official reply in a table of labelled rows;
+fields are found by the text of their label (标题, 来信人, 内容, 回复内容 ...), so the
+row order does not matter. The letter's text and the reply are kept apart: the reply
+is the administration speaking, not the writer, and must not count as their concern.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Response
+from w3lib.url import canonicalize_url
+
+from scrapers.dates import on_or_after, parse_date
+from scrapers.items import DocumentItem
+from scrapers.spiders._base import ProfileSpider, element_text, first
+
+
+class GovLettersSpider(ProfileSpider):
+    """Crawl a letter board from any list page (or a single detail page)."""
+
+    name = "gov_letters"
+    default_profile = "gov-letters"
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Any page of the board: a detail page gives a letter, a list page gives links."""
+        rows = response.css(self.sel("detail_row"))
+        if rows:
+            item = self.parse_detail(response)
+            if item is not None:
+                yield item
+            return
+        yield from self.parse_list(response)
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        entries = response.css(self.sel("list_item"))
+        if not entries:
+            self.logger.warning("%s: no letters and no letter list found (selector %r)", response.url, self.sel("list_item"))
+            return
+        fetched = self.now()
+        any_recent = False
+        for entry in entries:
+            href = first(entry.css(self.sel("list_link")))
+            if href is None:
+                continue
+            listed = parse_date(element_text(first(entry.css(self.sel("list_date")))), fetched)
+            if self.since is not None and not on_or_after(listed.iso, self.since):
+                continue
+            any_recent = True
+            request = self.follow(response, href.attrib.get("href"), meta={"listed_raw": listed.raw})
+            if request is not None:
+                yield request
+        if self.since is not None and not any_recent:
+            # Boards list newest first: a page with nothing recent ends the walk.
+            self.logger.info("%s: nothing on or after %s; not following older pages", response.url, self.since)
+            return
+        next_link = first(response.css(self.sel("next_page")))
+        if next_link is not None:
+            request = self.follow(response, next_link.attrib.get("href"))
+            if request is not None:
+                yield request
+
+    def parse_detail(self, response: Response) -> DocumentItem | None:
+        fields: dict[str, str] = {}
+        for row in response.css(self.sel("detail_row")):
+            labels = row.css(self.sel("row_label"))
+            values = row.css(self.sel("row_value"))
+            for label_cell, value_cell in zip(labels, values):
+                name = self.label_field(element_text(label_cell))
+                if name is not None and name not in fields:
+                    fields[name] = element_text(value_cell)
+        if "text" not in fields:
+            self.logger.warning("%s: letter page without a content row (labels %s)",
+                                response.url, ", ".join(self.profile.labels.get("text", ())))
+            return None
+        fetched = self.now()
+        posted = parse_date(fields.get("posted") or response.meta.get("listed_raw"), fetched)
+        replied = parse_date(fields.get("replied"), fetched)
+        return DocumentItem(
+            url=canonicalize_url(response.url),
+            source=self.profile.name,
+            kind="letter",
+            author=fields.get("author"),
+            title=fields.get("title"),
+            text=fields["text"],
+            reply_text=fields.get("reply_text"),
+            reply_unit=fields.get("reply_unit"),
+            posted_at=posted.iso,
+            posted_raw=posted.raw or None,
+            replied_at=replied.iso,
+            fetched_at=fetched.isoformat(timespec="seconds"),
+            location=fields.get("place"),
+            category=fields.get("category"),
+        )

@@ -1,0 +1,75 @@
+"""The command line as a whole: every command has help and is documented; errors are clean."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from cli.main import COMMANDS, main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _leaf_commands() -> list[tuple[str, click.Command]]:
+    found = []
+    for name in COMMANDS:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None, name
+        if isinstance(command, click.Group):
+            found += [(f"{name} {sub}", c) for sub, c in command.commands.items()]
+        found.append((name, command))
+    return found
+
+
+@pytest.mark.parametrize("name,command", _leaf_commands(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_command_has_help_text(name: str, command: click.Command) -> None:
+    assert command.help and len(command.help.strip()) > 20, f"tongxin {name} has no help text"
+    result = CliRunner().invoke(main, [*name.split(), "--help"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_is_in_the_readme(name: str) -> None:
+    assert f"tongxin {name}" in README.read_text(encoding="utf-8")
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["nosuch"])
+    assert result.exit_code == 2
+    assert "No such command 'nosuch'" in result.output
+
+
+def test_report_with_missing_margins_file_names_it(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "t.db"), "--margins", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1
+    assert "nope.csv" in result.output and "Traceback" not in result.output
+
+
+def test_report_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    margins = tmp_path / "m.csv"
+    margins.write_text("variable,level,target\nsex,male,0.5\nsex,female,0.5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "t.db"), "--margins", str(margins)])
+    assert result.exit_code == 1
+    assert "holds no documents and no survey respondents; crawl or import first" in result.output
+
+
+def test_survey_import_reports_counts_and_rejects(tmp_path: Path) -> None:
+    survey = tmp_path / "s.csv"
+    survey.write_bytes("编号,性别,年龄,城乡,最关心的问题\n1,男,40,城镇,房价\n2,女,,乡村,看病\n".encode("gbk"))
+    result = CliRunner().invoke(main, ["survey", "import", str(survey), "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 0, result.output
+    assert "2 rows, 1 imported, 1 rejected" in result.output
+    rejects = (tmp_path / "s.rejects.csv").read_text(encoding="utf-8")
+    assert "年龄 is blank" in rejects
+    again = CliRunner().invoke(main, ["survey", "import", str(survey), "--db", str(tmp_path / "t.db")])
+    assert "already imported" in again.output
+
+
+def test_survey_import_with_nothing_valid_exits_1(tmp_path: Path) -> None:
+    survey = tmp_path / "s.csv"
+    survey.write_bytes("编号,性别,年龄\n1,X,40\n".encode("gbk"))
+    result = CliRunner().invoke(main, ["survey", "import", str(survey), "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 1
+    assert "no valid rows; nothing was stored" in result.output

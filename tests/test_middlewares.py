@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+
+from scrapers.middlewares import CharsetMiddleware, canonical_encoding, choose_encoding
+
+TEXT = "市长信箱：我们村口那段路坑坑洼洼，下雨天根本走不了，请尽快修路。镕"  # 镕 is in GBK, not GB2312
+GBK_PAGE = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+    f"<body><p>{TEXT}</p></body></html>"
+).encode("gbk")
+UTF8_PAGE = f'<html><head><meta charset="utf-8"></head><body><p>{TEXT}</p></body></html>'.encode()
+
+
+def run(body: bytes, content_type: str | None) -> HtmlResponse:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = HtmlResponse("http://example.gov.cn/a.html", body=body, headers=headers)
+    out = CharsetMiddleware().process_response(Request(response.url), response)
+    assert isinstance(out, HtmlResponse)
+    return out
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html", "text/html; charset=gbk", "text/html; charset=utf-8",
+                                          "text/html; charset=iso-8859-1"])
+def test_gbk_page_declared_gb2312_decodes_whatever_the_header(content_type: str | None) -> None:
+    out = run(GBK_PAGE, content_type)
+    assert TEXT in out.text
+    assert out.css("p::text").get() == TEXT
+
+
+def test_mojibake_without_the_middleware_is_real() -> None:
+    # The failure the middleware exists for: Scrapy trusts the wrong header.
+    plain = HtmlResponse("http://x.cn/", body=GBK_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert TEXT not in plain.text
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=gbk", "text/html; charset=utf-8"])
+def test_utf8_page_stays_utf8(content_type: str | None) -> None:
+    assert TEXT in run(UTF8_PAGE, content_type).text
+
+
+def test_gbk_without_any_declaration_is_detected() -> None:
+    body = f"<html><body><p>{TEXT * 3}</p></body></html>".encode("gbk")
+    assert TEXT in run(body, "text/html").text
+
+
+def test_real_gbk_fixture_page() -> None:
+    body = (Path(__file__).parent / "data" / "site" / "letters" / "detail_0003.html").read_bytes()
+    assert "学校门口交通拥堵" in run(body, "text/html; charset=utf-8").text
+
+
+def test_non_html_responses_pass_untouched() -> None:
+    response = TextResponse("http://x.cn/robots.txt", body=b"User-agent: *", headers={"Content-Type": "text/plain"})
+    assert CharsetMiddleware().process_response(Request(response.url), response) is response
+
+
+def test_choose_encoding_order() -> None:
+    assert choose_encoding(UTF8_PAGE, "gbk", "gbk") == ("utf-8", "valid utf-8")
+    assert choose_encoding(GBK_PAGE, "utf-8", "gb2312") == ("gb18030", "meta")
+    assert choose_encoding(GBK_PAGE, "gbk", "utf-8") == ("gb18030", "header")
+
+
+def test_canonical_encoding() -> None:
+    assert canonical_encoding("GB2312") == "gb18030"
+    assert canonical_encoding("'gbk'") == "gb18030"
+    assert canonical_encoding("UTF8") == "utf-8"
+    assert canonical_encoding("no-such-charset") is None
+    assert canonical_encoding(None) is None

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opinion.errors import InputError
+from scrapers.profiles import SPIDER_SCHEMA, load_profile, list_profiles
+
+GOOD = """\
+name: my-board
+spider: gov_letters
+description: a board
+selectors:
+  list_item: "ul li"
+  list_link: "a"
+  list_date: "span"
+  next_page: "a.next"
+  detail_row: "table tr"
+  row_label: "th"
+  row_value: "td"
+labels:
+  title: 标题
+  text: [内容, 正文]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "board.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builtin_profiles_load_and_are_listed() -> None:
+    names = {p.name: p for p in list_profiles()}
+    assert set(names) == {"gov-letters", "discuz"}
+    assert names["gov-letters"].spider == "gov_letters"
+    assert names["discuz"].spider == "discuz"
+    assert "内容" in names["gov-letters"].labels["text"] and "留言内容" in names["gov-letters"].labels["text"]
+    assert "font.jammer" in names["discuz"].strip
+    for profile in names.values():
+        assert set(profile.selectors) == SPIDER_SCHEMA[profile.spider]["selectors"]
+        assert profile.description
+
+
+def test_load_by_name_and_by_path(tmp_path: Path) -> None:
+    assert load_profile("discuz").name == "discuz"
+    profile = load_profile(write(tmp_path, GOOD))
+    assert profile.name == "my-board"
+    assert profile.labels == {"title": ("标题",), "text": ("内容", "正文")}
+
+
+def test_unknown_profile_name_lists_the_builtin_ones() -> None:
+    with pytest.raises(InputError, match=r"unknown profile 'nosuch': built-in profiles are discuz, gov-letters"):
+        load_profile("nosuch")
+
+
+def test_unknown_top_level_key_names_file_line_and_key(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "selector:\n  x: y\n")
+    with pytest.raises(InputError, match=rf"{path} line 15: unknown key 'selector'"):
+        load_profile(path)
+
+
+def test_unknown_selector_key_names_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("  row_value:", "  row_valeu:"))
+    with pytest.raises(InputError, match=rf"{path} line 11: unknown key 'selectors.row_valeu' for spider gov_letters"):
+        load_profile(path)
+
+
+def test_unknown_label_key(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "  gender: 性别\n")
+    with pytest.raises(InputError, match=rf"{path} line 15: unknown key 'labels.gender'"):
+        load_profile(path)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('  list_link: "a"', '  list_link: "a'))
+    with pytest.raises(InputError, match=rf"{path} line \d+: not valid YAML"):
+        load_profile(path)
+
+
+def test_invalid_css_selector(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('"table tr"', '"table[[tr"'))
+    with pytest.raises(InputError, match=rf"{path} line 9: 'selectors.detail_row' is not a valid CSS selector: 'table\[\[tr'"):
+        load_profile(path)
+
+
+def test_unknown_spider_and_missing_keys(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"line 2: unknown spider 'letters'; known spiders: discuz, gov_letters"):
+        load_profile(write(tmp_path, GOOD.replace("spider: gov_letters", "spider: letters")))
+    with pytest.raises(InputError, match=r"missing key 'description'"):
+        load_profile(write(tmp_path, GOOD.replace("description: a board\n", "")))
+    with pytest.raises(InputError, match=r"missing selectors for spider gov_letters: row_value"):
+        load_profile(write(tmp_path, GOOD.replace('  row_value: "td"\n', "")))
+
+
+def test_not_a_mapping_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="a profile is a mapping"):
+        load_profile(write(tmp_path, "- just\n- a list\n"))
+    with pytest.raises(InputError, match="no such profile file"):
+        load_profile(tmp_path / "absent.yaml")
