@@ -47,3 +47,18 @@ class TongxinGroup(click.Group):
 def configure_logging(verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # jieba resets its own logger to DEBUG when imported and announces its dictionary
+    # loading on every start; a filter (which it leaves alone) keeps that for -vv.
+    jieba_logger = logging.getLogger("jieba")
+    for old in [f for f in jieba_logger.filters if isinstance(f, _QuietBelow)]:
+        jieba_logger.removeFilter(old)
+    jieba_logger.addFilter(_QuietBelow(logging.DEBUG if verbose >= 2 else logging.WARNING))
+
+
+class _QuietBelow(logging.Filter):
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= self.level

@@ -1,6 +1,8 @@
 """Options shared by several commands."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 db_option = click.option(
@@ -23,4 +25,4 @@ lang_option = click.option(
 
 def replicate_progress(total: int, label: str = "replicates") -> click.progressbar:  # type: ignore[type-arg]
     """A progress bar on stderr; silent when stderr is not a terminal."""
-    return click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
+    return click.progressbar(length=total, label=label, file=sys.stderr)

@@ -134,9 +134,14 @@ def _always(found: str) -> bool:
     return True
 
 
+# A number the writer labels as an ID number is masked even when its checksum is wrong:
+# a mistyped ID still identifies its owner to anyone who knows the first digits.
+_LABELLED_ID_RE = re.compile(r"身份证(?:号码|号)?\s*(?:是|为|:|：)?\s*(?P<pii>\d{17}[\dXx]|\d{15})(?!\d)")
+
 # (pattern, check on the matched text, placeholder), in the order they claim text.
 _RULES: tuple[tuple[re.Pattern[str], Callable[[str], bool], str], ...] = (
     (_EMAIL_RE, _always, EMAIL),
+    (_LABELLED_ID_RE, _always, ID_NUMBER),
     (_ID18_RE, valid_id_number, ID_NUMBER),
     (_ID15_RE, valid_id_number, ID_NUMBER),
     (_CARD_RE, _card_number, BANK_CARD),
@@ -160,7 +165,7 @@ def mask_pii(text: str) -> str:
     spans: list[tuple[int, int, str]] = []
     for pattern, check, placeholder in _RULES:
         for match in pattern.finditer(folded):
-            start, end = match.span()
+            start, end = match.span("pii") if "pii" in match.groupdict() else match.span()
             if any(start < e and s < end for s, e, _ in spans):
                 continue
             if check(match.group()):

@@ -58,7 +58,8 @@ def _site_attributes(rows: list[dict[str, Any]], gazetteer: Gazetteer | None) ->
         # Pages write a place as "柳林乡 杨庄村", "柳林乡杨庄村" or just "杨庄村".
         match = gazetteer.find(str(found.get("place") or found.get("region")))
         if match is not None:
-            found.setdefault("region", match.region)
+            # The gazetteer knows the town of a village better than a page's free text does.
+            found["region"] = match.region
             if match.urban:
                 found.setdefault("urban", match.urban)
     return found, conflicts

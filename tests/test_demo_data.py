@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import re
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from parsel import Selector
+
+from opinion.attributes import age_group
+from opinion.cues import find_cues, load_gazetteer
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "topics.yaml"
@@ -46,6 +52,17 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, str(DEMO / "generate.py"), "--out", str(out)], check=True,
                    capture_output=True)
     return out
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The generator's own world (people, voices, respondents), run in-process into a scratch folder."""
+    spec = importlib.util.spec_from_file_location("demo_generate", DEMO / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module.generate(tmp_path_factory.mktemp("demo-world"))
 
 
 def test_regenerating_gives_byte_identical_files(regenerated: Path) -> None:
@@ -144,15 +161,47 @@ def test_truth_shares_and_the_representation_gap() -> None:
     assert len(truth) == len(topics) * 17
     assert all(0.0 <= float(r["share"]) <= 1.0 for r in truth)
     share = {(r["topic"], r["group_variable"], r["group_level"]): float(r["share"]) for r in truth}
-    assert 0.25 <= share[("eldercare", "all", "all")] <= 0.35
+    assert 0.18 <= share[("eldercare", "all", "all")] <= 0.25
+    assert 1.35 <= sum(share[(t, "all", "all")] for t in topics) <= 1.45  # 1 or 2 concerns each
     assert share[("eldercare", "age_group*urban", "60+*rural")] > 3 * share[("eldercare", "age_group*urban", "18-29*urban")]
+    assert share[("eldercare", "age_group*urban", "60+*rural")] > share[("eldercare", "age_group*urban", "60+*urban")] + 0.1
     assert share[("housing", "age_group*urban", "18-29*urban")] > 2 * share[("housing", "age_group*urban", "60+*rural")]
     voices = read_csv("voices_truth.csv")
     assert Counter(v["source"] for v in voices) == {"letters": 70, "forum": 160}
     online_eldercare = sum("eldercare" in v["topics"].split(";") for v in voices) / len(voices)
+    assert online_eldercare <= share[("eldercare", "all", "all")] - 0.10
     assert online_eldercare < 0.5 * share[("eldercare", "all", "all")]
     rural_old = sum(v["urban"] == "rural" and v["age_group"] == "60+" for v in voices) / len(voices)
     assert rural_old <= 0.03
+
+
+def test_everyone_holds_one_or_two_concerns_and_truth_counts_them_exactly(world: Any) -> None:
+    topics = list(lexicon())
+    counts = Counter(len(p.concerns) for p in world.people)
+    assert set(counts) == {1, 2}
+    assert 0.37 <= counts[2] / len(world.people) <= 0.43
+    assert all(len(set(p.concerns)) == len(p.concerns) and set(p.concerns) <= set(topics) for p in world.people)
+    overall = {r["topic"]: r["share"] for r in read_csv("truth.csv") if r["group_variable"] == "all"}
+    for topic in topics:
+        exact = sum(topic in p.concerns for p in world.people) / len(world.people)
+        assert overall[topic] == f"{exact:.6f}"
+    voices = {v["voice_key"]: v for v in read_csv("voices_truth.csv")}
+    for key, person in world.letters + world.forum:
+        assert voices[key]["topics"].split(";") == list(person.concerns)
+
+
+def test_survey_answers_name_all_the_respondents_concerns(world: Any) -> None:
+    words = lexicon()
+    rows = read_csv("survey.csv", encoding="gbk")
+    assert len(rows) == len(world.respondents)
+    blank = 0
+    for row, person in zip(rows, world.respondents):
+        assert row["村/社区"] == person.place
+        if row["最关心的问题"] in ("没有", "说不上来"):
+            blank += 1
+            continue
+        assert coded(row["最关心的问题"], words) == set(person.concerns), (row, person.concerns)
+    assert blank == 2
 
 
 def forum_posts() -> list[tuple[str, str, str]]:
@@ -176,12 +225,15 @@ def test_forum_texts_mention_only_the_authors_concerns() -> None:
     posts = [p for p in forum_posts() if p[0] != "1"]
     assert len(posts) > 400
     speaking = 0
+    said: dict[str, set[str]] = {}
     for uid, _, text in posts:
         found = coded(text, words)
         assert found <= topics[uid], (uid, text)
         speaking += bool(found)
+        said.setdefault(uid, set()).update(found)
     assert speaking / len(posts) > 0.8
     assert set(topics) == {uid for uid, _, _ in posts}
+    assert said == topics  # every voice mentions all of its concerns across its posts
     nicks: dict[str, set[str]] = {}
     for uid, nick, _ in posts:
         nicks.setdefault(uid, set()).add(nick)
@@ -199,11 +251,10 @@ def test_letters_mention_only_the_writers_concerns() -> None:
         encoding = "utf-8" if b'charset="utf-8"' in raw else "gbk"
         sel = Selector(text=raw.decode(encoding))
         field = {row.css("th::text").get(): row.css("td::text").get("") for row in sel.css("table.letter-detail tr")}
-        found = coded(field["标题"] + field["内容"], words)
-        assert found and found <= own, (key, field["内容"])
+        assert coded(field["标题"] + field["内容"], words) == own, (key, field["内容"])
         assert not coded(field["回复内容"], words), key
         assert re.fullmatch(r"\S+ \S+", field["所在地"])
-        assert re.fullmatch(r"\S\*\*", field["来信人"])
+        assert re.fullmatch(r"\S(女士|先生)", field["来信人"])
 
 
 def test_user_typed_markup_is_escaped() -> None:
@@ -227,3 +278,73 @@ def test_forum_lists_keep_the_sticky_thread_and_end_without_next() -> None:
                 assert (forum / href).exists()
     relative = [p for p in forum.glob("thread-*.html") if '天前</span>' in p.read_text(encoding="utf-8")]
     assert relative
+
+
+def recovered_attributes() -> tuple[dict[str, dict[str, str]], set[str]]:
+    """What a reader can recover of each voice's age group, sex and urban/rural from the pages.
+
+    Letters: 来信人 (女士/先生) gives sex, 所在地 (镇 村/社区) urban via the gazetteer, and
+    the text's self-description the age group. Forum: the public profile (dl.pil) where
+    there is one, else the cues in the user's posts. Also returns the uids with a profile.
+    """
+    gazetteer = load_gazetteer(DEMO / "gazetteer.csv")
+    today = date(2026, 11, 27)
+    found: dict[str, dict[str, str]] = {}
+    for name in (v["voice_key"] for v in read_csv("voices_truth.csv") if v["source"] == "letters"):
+        raw = (DEMO / "site" / "letters" / name).read_bytes()
+        sel = Selector(text=raw.decode("utf-8" if b'charset="utf-8"' in raw else "gbk"))
+        field = {row.css("th::text").get(): row.css("td::text").get("") for row in sel.css("table.letter-detail tr")}
+        got = {"sex": {"女士": "female", "先生": "male"}[field["来信人"][1:]]}
+        place = gazetteer.lookup(field["所在地"].split()[1])
+        assert place is not None and place[0] == field["所在地"].split()[0]
+        got["urban"] = place[1]
+        cues = find_cues(field["标题"] + "。" + field["内容"], gazetteer, today=today)
+        assert not cues.conflicts, name
+        if "age_group" in cues.cues:
+            got["age_group"] = str(cues.cues["age_group"].value)
+        found[name] = got
+    texts: dict[str, list[str]] = {}
+    profiles: dict[str, dict[str, str]] = {}
+    for page in sorted((DEMO / "site" / "forum").glob("thread-*-*-1.html")):
+        sel = Selector(text=page.read_text(encoding="utf-8"))
+        for post in sel.css("div#postlist > div[id^=post_]"):
+            uid = re.search(r"space-uid-(\d+)", post.css("a.xw1").attrib["href"]).group(1)  # type: ignore[union-attr]
+            if uid == "1":
+                continue
+            pil = dict(zip(post.css("dl.pil dt::text").getall(), post.css("dl.pil dd::text").getall()))
+            if pil:
+                profiles[uid] = pil
+            message = post.css("td.t_f")[0]
+            for junk in message.css("div.quote, font.jammer, span[style*='display:none']"):
+                junk.drop()
+            texts.setdefault(uid, []).append("".join(message.css("::text").getall()))
+    for uid, posts in texts.items():
+        if uid in profiles:
+            pil = profiles[uid]
+            assert set(pil) == {"性别", "年龄", "所在地"} and " " not in pil["所在地"]
+            place = gazetteer.find(pil["所在地"])
+            assert place is not None and place.urban is not None and pil["所在地"] == place.region + place.name
+            found[uid] = {"sex": {"男": "male", "女": "female"}[pil["性别"]],
+                          "age_group": str(age_group(int(pil["年龄"]))), "urban": place.urban}
+        else:
+            cues = find_cues("。".join(posts), gazetteer, today=today)
+            assert not cues.conflicts, (uid, posts)
+            found[uid] = {a: str(cues.cues[a].value) for a in ("age_group", "sex", "urban") if a in cues.cues}
+    return found, set(profiles)
+
+
+def test_most_voices_reveal_age_sex_and_residence_and_never_wrongly() -> None:
+    voices = {v["voice_key"]: v for v in read_csv("voices_truth.csv")}
+    found, profiles = recovered_attributes()
+    assert set(found) == set(voices)
+    for key, got in found.items():
+        assert all(voices[key][a] == value for a, value in got.items()), (key, got, voices[key])
+    complete = {key for key, got in found.items() if len(got) == 3}
+    assert len(complete) / len(voices) >= 0.65
+    letters = [k for k, v in voices.items() if v["source"] == "letters"]
+    assert 0.6 <= sum("age_group" in found[k] for k in letters) / len(letters) <= 0.8
+    forum = [k for k, v in voices.items() if v["source"] == "forum"]
+    assert 0.55 <= len(profiles) / len(forum) <= 0.75
+    texts_only = [k for k in forum if k not in profiles]
+    assert 0.5 <= sum(k in complete for k in texts_only) / len(texts_only) <= 0.8
+    assert sum(k in complete for k in forum) / len(forum) >= 0.75

@@ -159,3 +159,8 @@ def test_masking_is_idempotent() -> None:
     assert mask_pii(once) == once
     assert "[手机号]" in once and "[身份证号]" in once
     assert set(PLACEHOLDERS) >= {"[手机号]", "[身份证号]", "[车牌号]"}
+
+
+def test_a_labelled_id_number_is_masked_even_with_a_wrong_check_digit() -> None:
+    assert mask_pii("我的身份证号是640399199404193278，请核实") == "我的身份证号是[身份证号]，请核实"
+    assert mask_pii("身份证：110101199003071234") == "身份证：[身份证号]"

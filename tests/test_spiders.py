@@ -234,3 +234,12 @@ def test_spider_rejects_bad_urls_and_dates() -> None:
         make_spider(GovLettersSpider, urls=["ftp://x"])
     with pytest.raises(InputError, match="since '2026-13-01' is not a date"):
         make_spider(GovLettersSpider, since="2026-13-01")
+
+
+def test_letter_writer_title_gives_sex_but_never_the_name() -> None:
+    from scrapers.spiders.gov_letters import honorific_sex
+
+    assert honorific_sex("王女士") == "女"
+    assert honorific_sex("张先生") == "男"
+    assert honorific_sex("王**") is None
+    assert honorific_sex(None) is None

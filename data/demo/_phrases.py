@@ -89,7 +89,7 @@ CORE: dict[str, dict[str, list[str]]] = {
     "agriculture": {
         "r": ["今年玉米收购价太低，种地不挣钱", "水渠年久失修，灌溉跟不上", "化肥一年比一年贵",
               "土地流转的钱好几年没给", "农机不够用，抢收的时候排不上", "粮价太低了，辛苦一年白干"],
-        "u": ["老家的农产品卖不出去，价钱太低", "回村帮家里种地，粮价太低了"],
+        "u": ["老家的农产品卖不出去，价钱太低", "回老家帮家里收庄稼，粮价太低了"],
     },
     "governance": {
         "u": ["去窗口办事来回跑了好几趟", "办证的材料要求能不能一次说清楚", "有的部门互相推诿",
@@ -115,7 +115,7 @@ TITLES: dict[str, list[str]] = {
     "environment": ["饭馆油烟扰民", "垃圾清运不及时", "河道污染问题", "工地噪音扰民"],
     "social_security": ["低保评定不公平", "救助申请迟迟没结果", "社保补缴咨询", "困难户补贴没发"],
     "public_safety": ["电动车被盗", "防诈骗宣传要加强", "建议加装监控", "治安问题"],
-    "agriculture": ["收购价太低", "水渠失修影响灌溉", "土地流转款拖欠", "粮价低种地不挣钱"],
+    "agriculture": ["收购价太低", "水渠失修影响灌溉", "土地流转款拖欠", "粮价太低不挣钱"],
     "governance": ["办事来回跑", "窗口人员态度差", "审批太慢", "村务公开不及时"],
     "prices": ["菜价太高", "燃气费涨价", "取暖费太贵", "物价上涨"],
 }
@@ -182,28 +182,47 @@ def person_name(rng: random.Random, sex: str) -> str:
     return rng.choice(SURNAMES) + given
 
 
-def text_cues(age: int, sex: str, urban: str, concerns: list[str]) -> list[str]:
-    """Self-descriptions consistent with the person's true attributes, as people write them."""
-    cues = [f"我今年{age}岁"]
+def _age_group(age: int) -> str:
+    return "18-29" if age < 30 else "30-44" if age < 45 else "45-59" if age < 60 else "60+"
+
+
+_ZH_TENS = "零一二三四五六七八九"
+
+
+def age_cues(age: int, sex: str, urban: str) -> list[str]:
+    """Ways a writer states their age; each one reads back as the writer's true age group.
+
+    A generation (80后) reads as its middle year and "七十多岁" as 75, so those forms are
+    offered only where that reading falls in the writer's own age group.
+    """
+    group = _age_group(age)
+    cues = [f"我今年{age}岁", f"本人今年{age}岁"]
     decade = (2026 - age) % 100 // 10 * 10
-    cues.append(f"{decade:02d}后")
+    born = (2000 if decade < 50 else 1900) + decade + 5
+    if _age_group(2026 - born) == group:
+        cues += [f"我是{decade:02d}后", f"本人{decade:02d}后"]
+    if _age_group(age // 10 * 10 + 5) == group:
+        cues.append(f"我{_ZH_TENS[age // 10]}十多岁了")
     if age >= 60:
-        cues.append(["六", "七", "八", "九"][min(age // 10 - 6, 3)] + "十多岁了")
-        cues.append("退休在家" if urban == "urban" else "年纪大了")
         if urban == "urban":
-            cues.append("我是退休工人")
-    cues.append("本人女" if sex == "female" else "本人男")
-    if sex == "female" and 25 <= age <= 40:
-        cues.append("宝妈一个")
-    if sex == "male" and 25 <= age <= 40:
-        cues.append("奶爸一枚")
-    if urban == "rural":
-        cues.append("我们村")
-        if "agriculture" in concerns:
-            cues.append("在村里种地")
-    else:
-        cues.append("住在县城")
+            cues += ["我是退休工人", "退休在家"]
+        cues.append("我一个老太太" if sex == "female" else "我一个老头子")
     return cues
+
+
+def sex_cues(age: int, sex: str) -> list[str]:
+    """Ways a writer states their sex (宝妈/奶爸 also say 30-44, so only for that group)."""
+    if sex == "female":
+        return ["本人女", "我是女的"] + (["宝妈一个", "我是宝妈"] if 30 <= age <= 44 else [])
+    return ["本人男", "我是男的"] + (["奶爸一枚", "我是奶爸"] if 30 <= age <= 44 else [])
+
+
+def place_cues(place: str, urban: str) -> list[str]:
+    """Ways a writer says where they live: the place by name, or 我们村 in a village."""
+    cues = [f"我住{place}", f"我家在{place}"]
+    if urban == "rural":
+        return cues + [f"我们{place}这边", "我们村这边", "我们村的"]
+    return cues + [f"我是{place}的"]
 
 
 def core_phrase(rng: random.Random, topic: str, urban: str) -> str:

@@ -3,7 +3,9 @@
 The pages copy the markup of the real systems tongxin's profiles target (including their
 traps: mixed UTF-8/GBK encodings, sticky threads, relative times, anti-copy jammers,
 quoted replies, user-typed markup), so a crawl of the demo exercises the real code paths.
-Every text of a voice mentions only concerns that voice has, checked as it is written.
+Every text of a voice mentions only concerns that voice has, checked as it is written, and
+every voice mentions all of its concerns: a letter in its text, a forum user across their
+posts (a one-post user in that post).
 """
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ LETTERS_PER_PAGE = 10
 UTF8_LIST_PAGES = 3
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 10
+LETTER_AGE_CUE = 0.7  # share of letters whose writer states their age
+PROFILE_SHARE = 0.65  # forum users with a public profile (性别, 年龄, 所在地)
+TEXT_CUE_SHARE = 0.6  # of the others: those who state age, sex and place in their posts
+FILLER_SHARE = 0.12
 BOARDS = {2: "民生杂谈", 3: "房产教育"}
 STICKY = {2: 9001, 3: 9002}
 START = dt.datetime(2026, 8, 1, 8, 0)
@@ -53,14 +59,15 @@ def _fmt(t: dt.datetime) -> str:
 
 
 class TextChecker:
-    """Asserts each voice text names at least one of the voice's concerns and nothing else."""
+    """Asserts each voice text names at least one of the voice's concerns (all, if ``complete``)
+    and nothing else."""
 
     def __init__(self, words: dict[str, list[str]]) -> None:
         self.words = words
 
-    def __call__(self, text: str, concerns: tuple[str, ...], filler: bool = False) -> str:
+    def __call__(self, text: str, concerns: tuple[str, ...], filler: bool = False, complete: bool = False) -> str:
         found = phrases.topics_in(text, self.words)
-        if not found <= set(concerns) or (not found and not filler):
+        if not found <= set(concerns) or (not found and not filler) or (complete and found != set(concerns)):
             raise ValueError(f"text {text!r} codes as {sorted(found)}, voice concerns {list(concerns)}")
         return text
 
@@ -80,11 +87,11 @@ def write_letters(root: Path, rng: random.Random, writers: list[Any], check: Tex
     pii_letters = set(rng.sample(range(len(writers)), 2))
     letters = []
     for i, (person, sent) in enumerate(zip(writers, times)):
-        main = rng.sample(list(person.concerns), min(len(person.concerns), rng.choice([1, 1, 2])))
+        main = rng.sample(list(person.concerns), len(person.concerns))  # a letter says everything
         kind = rng.choices(["投诉", "建议", "咨询"], weights=[45, 30, 25])[0]
         body = rng.choice(phrases.LETTER_OPEN)
-        if rng.random() < 0.4:
-            body += rng.choice(phrases.text_cues(person.age, person.sex, person.urban, list(person.concerns))) + "，"
+        if rng.random() < LETTER_AGE_CUE:
+            body += rng.choice(phrases.age_cues(person.age, person.sex, person.urban)) + "，"
         body += f"我是{person.region}{person.place}的。"
         body += ("想咨询一下，" + "；另外，".join(phrases.core_phrase(rng, t, person.urban) for t in main) + "。"
                  if kind == "咨询" else sentence(rng, person, main))
@@ -95,10 +102,10 @@ def write_letters(root: Path, rng: random.Random, writers: list[Any], check: Tex
                      else f"我的身份证号是640399{sent.year - person.age}0{rng.randint(1, 9)}1{rng.randint(0, 9)}{rng.randint(100, 999)}{rng.choice('0123456789X')}。")
         body += rng.choice(phrases.LETTER_CLOSE)
         title = phrases.title_for(rng, main[0], person.urban)
-        check(title + body, person.concerns)
+        check(title + body, person.concerns, complete=True)
         replied = sent + dt.timedelta(days=rng.randint(1, 7), minutes=rng.randint(0, 600))
         letters.append({"file": f"detail_{i + 1:04d}.html", "title": title, "sent": sent, "body": body, "kind": kind,
-                        "name": rng.choice(phrases.SURNAMES) + "**", "where": f"{person.region} {person.place}",
+                        "name": rng.choice(phrases.SURNAMES) + ("女士" if person.sex == "female" else "先生"), "where": f"{person.region} {person.place}",
                         "unit": TOPIC_UNIT[main[0]], "replied": replied, "reply": rng.choice(phrases.REPLY_TEXTS)})
     folder = root / "letters"
     folder.mkdir(parents=True, exist_ok=True)
@@ -136,8 +143,9 @@ class User:
     person: Any
     posts: int
     profile: list[str]
-    cue: str = ""
-    cue_used: bool = False
+    cues: list[str] = field(default_factory=list)  # self-descriptions still to be written
+    left: int = 0  # posts still to be written
+    unsaid: list[str] = field(default_factory=list)  # concerns not yet mentioned
 
 
 @dataclass
@@ -148,6 +156,7 @@ class Post:
     time: dt.datetime = START
     pid: int = 0
     filler: bool = False
+    cue: bool = False
 
 
 @dataclass
@@ -172,18 +181,24 @@ def _post_counts(rng: random.Random, people: list[Any]) -> list[int]:
 
 
 def _users(rng: random.Random, people: list[Any]) -> list[User]:
+    """Forum accounts: a public profile (性别, 年龄, 所在地) or, for some, self-descriptions in the text."""
     users, taken = [], set()
     for i, (person, count) in enumerate(zip(people, _post_counts(rng, people))):
         nick = phrases.nickname(rng, person.region, person.age, person.sex)
         while nick in taken:
             nick += str(rng.randint(0, 9))
         taken.add(nick)
-        profile: list[str] = []
-        if rng.random() < 0.5:
-            profile = [f for f in ("性别", "年龄", "所在地") if rng.random() < 0.6] or [rng.choice(["性别", "年龄", "所在地"])]
-        user = User(1000 + i * 7 + rng.randint(0, 6), nick, person, count, profile)
-        if not profile and rng.random() < 0.5:
-            user.cue = rng.choice(phrases.text_cues(person.age, person.sex, person.urban, list(person.concerns)))
+        has_profile = rng.random() < PROFILE_SHARE
+        profile = ["性别", "年龄", "所在地"] if has_profile else []
+        user = User(1000 + i * 7 + rng.randint(0, 6), nick, person, count, profile,
+                    left=count, unsaid=list(person.concerns))
+        if not has_profile:
+            banks = [phrases.age_cues(person.age, person.sex, person.urban), phrases.sex_cues(person.age, person.sex),
+                     phrases.place_cues(person.place, person.urban)]
+            if rng.random() >= TEXT_CUE_SHARE:  # the rest say at most one thing about themselves
+                banks = [rng.choice(banks)] if rng.random() < 0.5 else []
+            user.cues = [rng.choice(bank) for bank in banks]
+            rng.shuffle(user.cues)
         users.append(user)
     return users
 
@@ -232,21 +247,10 @@ def build_forum(rng: random.Random, people: list[Any], check: TextChecker) -> tu
         thread = Thread(3 if topic in ("housing", "education") else 2, phrases.title_for(rng, topic, starter.person.urban))
         check(thread.title, starter.person.concerns)
         for k, user in enumerate(authors):
-            concerns = user.person.concerns
-            if k > 0 and user.posts > 1 and rng.random() < 0.12:
-                text = rng.choice(phrases.FILLERS)
-                thread.posts.append(Post(user, check(text, concerns, filler=True), "", filler=True))
-                continue
-            own = [topic] if topic in concerns else [rng.choice(concerns)]
-            if len(concerns) > 1 and rng.random() < 0.2:
-                own.append(rng.choice([c for c in concerns if c != own[0]]))
-            lead = rng.choice(phrases.REPLY_LEADS) if k > 0 else ""
-            cue = "" if user.cue_used else user.cue
-            user.cue_used = user.cue_used or bool(cue)
-            text = sentence(rng, user.person, own, lead, cue)
-            thread.posts.append(Post(user, check(text, concerns), ""))
+            thread.posts.append(_voice_post(rng, user, topic, k, check))
         threads.append(thread)
     _place_xss(rng, threads, check)
+    _check_coverage(users, threads, check.words)
     _schedule(rng, threads)
     for thread in threads:
         for k, post in enumerate(thread.posts):
@@ -255,10 +259,52 @@ def build_forum(rng: random.Random, people: list[Any], check: TextChecker) -> tu
     return users, threads
 
 
+def _voice_post(rng: random.Random, user: User, topic: str, k: int, check: TextChecker) -> Post:
+    """The user's next post in a thread on ``topic``; the last one says whatever is still unsaid."""
+    concerns = user.person.concerns
+    user.left -= 1
+    last = user.left == 0
+    if k > 0 and not last and rng.random() < FILLER_SHARE:
+        return Post(user, check(rng.choice(phrases.FILLERS), concerns, filler=True), "", filler=True)
+    own = [topic] if topic in concerns else [rng.choice(user.unsaid or list(concerns))]
+    if last:
+        own += [c for c in user.unsaid if c not in own]
+    elif len(concerns) > 1 and rng.random() < 0.2:
+        own.append(rng.choice([c for c in concerns if c != own[0]]))
+    user.unsaid = [c for c in user.unsaid if c not in own]
+    cues = user.cues if last else user.cues[:1]
+    user.cues = user.cues[len(cues):]
+    lead = rng.choice(phrases.REPLY_LEADS) if k > 0 else ""
+    text = sentence(rng, user.person, own, lead, "，".join(cues))
+    return Post(user, check(text, concerns), "", cue=bool(cues))
+
+
+def _said(posts: list[Post], words: dict[str, list[str]]) -> set[str]:
+    return set().union(*(phrases.topics_in(p.text, words) for p in posts))
+
+
 def _place_xss(rng: random.Random, threads: list[Thread], check: TextChecker) -> None:
-    candidates = [p for t in threads for p in t.posts[1:] if "housing" in p.user.person.concerns and not p.filler]
+    """One housing post becomes user-typed markup; its author still says all their concerns."""
+    by_user: dict[int, list[Post]] = {}
+    for post in (p for t in threads for p in t.posts):
+        by_user.setdefault(post.user.uid, []).append(post)
+    candidates = [p for t in threads for p in t.posts[1:]
+                  if "housing" in p.user.person.concerns and not p.filler and not p.cue
+                  and _said([q for q in by_user[p.user.uid] if q is not p], check.words) | {"housing"}
+                  >= set(p.user.person.concerns)]
     post = rng.choice(candidates)
     post.text = check(XSS_TEXT, post.user.person.concerns)
+
+
+def _check_coverage(users: list[User], threads: list[Thread], words: dict[str, list[str]]) -> None:
+    """Every forum voice mentions each of its concerns somewhere, and states every cue it was given."""
+    by_user: dict[int, list[Post]] = {}
+    for post in (p for t in threads for p in t.posts):
+        by_user.setdefault(post.user.uid, []).append(post)
+    for user in users:
+        said = _said(by_user[user.uid], words)
+        if said != set(user.person.concerns) or user.cues or user.left:
+            raise ValueError(f"user {user.uid} says {sorted(said)}, holds {list(user.person.concerns)}")
 
 
 def _schedule(rng: random.Random, threads: list[Thread]) -> None:
@@ -307,7 +353,8 @@ def _post_html(post: Post) -> str:
     p, u = post.pid, post.user
     pil = ""
     if u.profile:
-        values = {"性别": "男" if u.person.sex == "male" else "女", "年龄": str(u.person.age), "所在地": u.person.region}
+        values = {"性别": "男" if u.person.sex == "male" else "女", "年龄": str(u.person.age),
+                  "所在地": u.person.region + u.person.place}
         pil = '\n    <dl class="pil cl">' + "".join(f"<dt>{k}</dt><dd>{values[k]}</dd>" for k in u.profile) + "</dl>"
     return (f'<div id="post_{p}"><table id="pid{p}"><tr>\n'
             f'  <td class="pls"><div class="pi"><div class="authi"><a href="space-uid-{u.uid}.html" class="xw1">'

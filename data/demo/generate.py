@@ -50,25 +50,28 @@ TOWNS: dict[str, tuple[int, list[str], int, list[str]]] = {
 AGE_MIX = {"urban": (0.22, 0.30, 0.28, 0.20), "rural": (0.15, 0.25, 0.33, 0.27)}
 AGE_RANGE = {"18-29": (18, 29), "30-44": (30, 44), "45-59": (45, 59), "60+": (60, 95)}
 
-# P(raises topic) by urban x age group (18-29, 30-44, 45-59, 60+), before the sex tilt.
-CONCERN_P: dict[str, dict[str, tuple[float, float, float, float]]] = {
+# Relative weight of each topic by urban x age group (18-29, 30-44, 45-59, 60+), before the
+# sex tilt. A person holds 1 concern, or 2 with probability P_TWO_CONCERNS, drawn without
+# replacement in proportion to these weights.
+CONCERN_W: dict[str, dict[str, tuple[float, float, float, float]]] = {
     "urban": {
-        "healthcare": (0.15, 0.20, 0.30, 0.55), "eldercare": (0.02, 0.04, 0.12, 0.58),
-        "education": (0.25, 0.45, 0.15, 0.05), "employment": (0.50, 0.35, 0.25, 0.05),
-        "housing": (0.55, 0.40, 0.20, 0.10), "transport": (0.35, 0.35, 0.25, 0.20),
-        "environment": (0.20, 0.20, 0.20, 0.15), "social_security": (0.08, 0.10, 0.20, 0.30),
-        "public_safety": (0.10, 0.12, 0.15, 0.15), "agriculture": (0.02, 0.03, 0.05, 0.05),
-        "governance": (0.15, 0.15, 0.15, 0.10), "prices": (0.35, 0.40, 0.35, 0.35),
+        "healthcare": (0.10, 0.12, 0.20, 0.30), "eldercare": (0.01, 0.03, 0.15, 0.60),
+        "education": (0.12, 0.40, 0.10, 0.02), "employment": (0.35, 0.20, 0.15, 0.02),
+        "housing": (0.45, 0.30, 0.12, 0.05), "transport": (0.25, 0.20, 0.15, 0.10),
+        "environment": (0.10, 0.10, 0.10, 0.08), "social_security": (0.04, 0.05, 0.12, 0.15),
+        "public_safety": (0.05, 0.06, 0.08, 0.08), "agriculture": (0.01, 0.02, 0.03, 0.02),
+        "governance": (0.08, 0.08, 0.08, 0.05), "prices": (0.25, 0.25, 0.25, 0.20),
     },
     "rural": {
-        "healthcare": (0.20, 0.25, 0.40, 0.60), "eldercare": (0.03, 0.06, 0.42, 0.85),
-        "education": (0.20, 0.35, 0.12, 0.05), "employment": (0.45, 0.35, 0.25, 0.08),
-        "housing": (0.10, 0.15, 0.12, 0.10), "transport": (0.25, 0.30, 0.40, 0.50),
-        "environment": (0.12, 0.15, 0.18, 0.15), "social_security": (0.10, 0.15, 0.30, 0.50),
-        "public_safety": (0.08, 0.10, 0.12, 0.15), "agriculture": (0.20, 0.35, 0.50, 0.55),
-        "governance": (0.15, 0.20, 0.25, 0.20), "prices": (0.20, 0.25, 0.25, 0.25),
+        "healthcare": (0.12, 0.15, 0.30, 0.40), "eldercare": (0.02, 0.05, 0.45, 2.00),
+        "education": (0.12, 0.30, 0.08, 0.02), "employment": (0.35, 0.25, 0.15, 0.03),
+        "housing": (0.08, 0.10, 0.08, 0.05), "transport": (0.20, 0.20, 0.25, 0.30),
+        "environment": (0.08, 0.08, 0.10, 0.08), "social_security": (0.06, 0.10, 0.20, 0.30),
+        "public_safety": (0.05, 0.06, 0.08, 0.08), "agriculture": (0.15, 0.25, 0.40, 0.30),
+        "governance": (0.08, 0.10, 0.12, 0.08), "prices": (0.12, 0.15, 0.15, 0.12),
     },
 }
+P_TWO_CONCERNS = 0.4
 SEX_TILT = {
     "female": {"education": 1.15, "eldercare": 1.1, "healthcare": 1.1, "prices": 1.15, "public_safety": 1.1},
     "male": {"employment": 1.15, "agriculture": 1.1, "transport": 1.1, "governance": 1.1},
@@ -85,7 +88,7 @@ SURVEY_PER_PLACE = 25
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """One fictional adult of the county, with the concerns they would raise if asked."""
+    """One fictional adult of the county, with the 1-2 concerns they voice when asked or online."""
 
     pid: int
     region: str
@@ -109,11 +112,14 @@ def gazetteer(rng: random.Random) -> list[tuple[str, str, str, int]]:
 
 
 def draw_concerns(rng: random.Random, topics: list[str], urban: str, group: str, sex: str) -> tuple[str, ...]:
-    """Independent draws per topic; someone who draws none names the likeliest-weighted one."""
+    """One concern, or two with probability P_TWO_CONCERNS, drawn by weight without replacement."""
     col = AGE_GROUPS.index(group)
-    probs = [min(0.95, CONCERN_P[urban][t][col] * SEX_TILT[sex].get(t, 1.0)) for t in topics]
-    chosen = tuple(t for t, p in zip(topics, probs) if rng.random() < p)
-    return chosen or (rng.choices(topics, weights=probs)[0],)
+    weights = {t: CONCERN_W[urban][t][col] * SEX_TILT[sex].get(t, 1.0) for t in topics}
+    chosen: list[str] = []
+    for _ in range(2 if rng.random() < P_TWO_CONCERNS else 1):
+        pool = [t for t in topics if t not in chosen]
+        chosen.append(rng.choices(pool, weights=[weights[t] for t in pool])[0])
+    return tuple(t for t in topics if t in chosen)
 
 
 def build_population(rng: random.Random, places: list[tuple[str, str, str, int]],
@@ -213,9 +219,9 @@ def pps_places(rng: random.Random, places: list[tuple[str, str, str, int]], n: i
     return chosen
 
 
-def survey_rows(rng: random.Random, places: list[tuple[str, str, str, int]], people: list[Person],
-                topics: list[str]) -> list[list[str]]:
-    """The door-to-door field sheet, with the mess a real field team hands over."""
+def survey_rows(rng: random.Random, places: list[tuple[str, str, str, int]],
+                people: list[Person]) -> tuple[list[list[str]], list[Person]]:
+    """The door-to-door field sheet, with the mess a real field team hands over, and its respondents."""
     by_place: dict[str, list[Person]] = {}
     for p in people:
         by_place.setdefault(p.place, []).append(p)
@@ -224,8 +230,7 @@ def survey_rows(rng: random.Random, places: list[tuple[str, str, str, int]], peo
     numeric_sex_places = {places[i][1] for i in rng.sample(chosen, 2)}
     rows = []
     for n, p in enumerate(respondents, start=1):
-        main = rng.sample(list(p.concerns), min(len(p.concerns), rng.choice([1, 1, 2])))
-        said = "；".join(phrases.core_phrase(rng, t, p.urban) for t in main)
+        said = "；".join(phrases.core_phrase(rng, t, p.urban) for t in rng.sample(list(p.concerns), len(p.concerns)))
         low = 0.3 if p.urban == "rural" and p.age_group == "60+" else 0.15
         score = rng.choices([1, 2, 3, 4, 5], weights=[low, 0.2, 0.3, 0.25, 0.1])[0]
         sex = ("1" if p.sex == "male" else "2") if p.place in numeric_sex_places else ("男" if p.sex == "male" else "女")
@@ -238,11 +243,21 @@ def survey_rows(rng: random.Random, places: list[tuple[str, str, str, int]], peo
     rows[order[5]][8], rows[order[6]][8] = "没有", "说不上来"
     dup = max(order[7], 1)
     rows[dup][0] = rows[rng.randrange(dup)][0]
-    return rows
+    return rows, respondents
 
 
-def generate(out: Path, seed: int = SEED) -> None:
-    """Write every demo file into ``out``."""
+@dataclass(frozen=True, slots=True)
+class World:
+    """What the files were written from: the population, the online voices, the respondents (in row order)."""
+
+    people: list[Person]
+    letters: list[tuple[str, Person]]
+    forum: list[tuple[str, Person]]
+    respondents: list[Person]
+
+
+def generate(out: Path, seed: int = SEED) -> World:
+    """Write every demo file into ``out``; return the world they describe."""
     rng = random.Random(seed)
     words = phrases.load_topic_words()
     phrases.check_banks(words)
@@ -258,7 +273,9 @@ def generate(out: Path, seed: int = SEED) -> None:
     letters, forum = site.write_site(out / "site", rng, online[:N_LETTERS], online[N_LETTERS:], words)
     write_voices_truth(out, letters, forum)
     header = ["编号", "姓名", "联系电话", "镇", "村/社区", "性别", "年龄", "城乡", "最关心的问题", "满意度"]
-    write_csv(out / "survey.csv", header, survey_rows(rng, places, people, topics), encoding="gbk")
+    rows, respondents = survey_rows(rng, places, people)
+    write_csv(out / "survey.csv", header, rows, encoding="gbk")
+    return World(people, letters, forum, respondents)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,5 +92,18 @@ class GovLettersSpider(ProfileSpider):
             replied_at=replied.iso,
             fetched_at=fetched.isoformat(timespec="seconds"),
             location=fields.get("place"),
+            sex=honorific_sex(fields.get("author")),
             category=fields.get("category"),
         )
+
+
+def honorific_sex(author: str | None) -> str | None:
+    """Boards often print the writer as 王女士 / 张先生: the title tells the sex, the name stays hidden."""
+    if not author:
+        return None
+    name = author.strip()
+    if name.endswith(("女士", "小姐", "阿姨", "大妈", "大娘")):
+        return "女"
+    if name.endswith(("先生", "大爷", "大叔")):
+        return "男"
+    return None

@@ -1,0 +1,85 @@
+"""The whole pipeline on the embedded demo: real HTTP crawl, real jieba, real weighting.
+
+Runs ``tongxin demo`` in a subprocess (the Twisted reactor runs once per process).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", "demo", "--out", str(out), "--replicates", "100"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (out / "stdout.txt").write_text(proc.stdout, encoding="utf-8")
+    return out
+
+
+def most_rural_elderly_topic() -> tuple[str, float]:
+    truth = pd.read_csv(DEMO / "truth.csv", dtype=str)
+    truth["share"] = truth["share"].astype(float)
+    overall = truth[truth["group_variable"] == "all"].set_index("topic")["share"]
+    rural_old = truth[(truth["group_variable"] == "age_group*urban") & (truth["group_level"] == "60+*rural")]
+    lift = rural_old.set_index("topic")["share"] - overall
+    topic = str(lift.idxmax())
+    return topic, float(overall[topic])
+
+
+def test_raw_misses_the_rural_elderly_topic_and_blend_covers_it(demo_out: Path) -> None:
+    topic, truth = most_rural_elderly_topic()
+    estimates = pd.read_csv(demo_out / "estimates.csv").set_index(["topic", "method"])
+    raw = estimates.loc[(topic, "raw")]
+    blend = estimates.loc[(topic, "blend")]
+    assert truth - raw["estimate"] > 0.10, f"raw {raw['estimate']:.3f} vs truth {truth:.3f}"
+    assert blend["ci_low"] <= truth <= blend["ci_high"], f"blend [{blend['ci_low']:.3f}, {blend['ci_high']:.3f}] vs {truth:.3f}"
+
+
+def test_every_method_has_an_interval_and_what_it_rests_on(demo_out: Path) -> None:
+    estimates = pd.read_csv(demo_out / "estimates.csv")
+    assert set(estimates["method"]) == {"raw", "rake", "survey", "blend"}
+    assert (estimates["estimand"] == "agenda_share").all()
+    usable = estimates.dropna(subset=["estimate"])
+    assert (usable["ci_low"] <= usable["estimate"]).all() and (usable["estimate"] <= usable["ci_high"]).all()
+    assert (usable["n"] > 0).all() and (usable["ess"] > 0).all()
+
+
+def test_crawled_markup_is_stored_as_text_and_never_live_in_the_report(demo_out: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(demo_out / "tongxin.db") as conn:
+        texts = [r[0] for r in conn.execute("select text from documents where text like '%<script>%'")]
+    assert texts, "the forum post with typed <script> markup was not crawled as text"
+    html = (demo_out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "<img src=x" not in html
+    markdown = (demo_out / "report.md").read_text(encoding="utf-8")
+    assert "<script>" not in markdown
+
+
+def test_terminal_output_shows_truth_beside_estimates(demo_out: Path) -> None:
+    stdout = (demo_out / "stdout.txt").read_text(encoding="utf-8")
+    assert "养老" in stdout and "%" in stdout
+    for name in ("report.html", "report.md", "estimates.csv", "survey_rejects.csv"):
+        assert (demo_out / name).stat().st_size > 0
+
+
+def test_no_name_or_phone_from_the_survey_reaches_any_output(demo_out: Path) -> None:
+    survey = pd.read_csv(DEMO / "survey.csv", encoding="gbk", dtype=str)
+    secrets = set(survey["姓名"].dropna()) | set(survey["联系电话"].dropna())
+    blobs = {p.name: p.read_bytes() for p in demo_out.iterdir() if p.is_file() and not p.name.endswith(".key")}
+    for name, blob in blobs.items():
+        for secret in secrets:
+            assert secret.encode("utf-8") not in blob, f"{secret} found in {name}"
