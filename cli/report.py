@@ -14,11 +14,13 @@ from cli._common import db_option, lang_option, margins_option, replicate_progre
 @click.option("--out", "out_path", type=click.Path(dir_okay=True), help="Output file (html, md) or folder (csv, json). Without it, a summary table is printed.")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "csv", "json"]), default=None, help="Output format (default: from the --out suffix, else html).")
 @click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban: places named on pages or in text.")
+@click.option("--method", "headline", type=click.Choice(["blend", "survey", "rake"]), default="blend", show_default=True,
+              help="The corrected method that leads the report (all methods are shown beside raw).")
 @replicates_option
 @seed_option
 @lang_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: str | None,
-           n_replicates: int, seed: int, lang: str) -> None:
+           headline: str, n_replicates: int, seed: int, lang: str) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
@@ -31,7 +33,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     from opinion.store import open_store
 
     margins = load_margins(margins_path)
-    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang)
+    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline)
     with open_store(db) as store, replicate_progress(n_replicates) as bar:
         data = build_report(
             store, margins, options=options, gazetteer=load_gazetteer(gazetteer) if gazetteer else None,

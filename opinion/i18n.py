@@ -251,8 +251,9 @@ def method_sort_key(method: str) -> tuple[int, str]:
 
 
 def variable_label(variable: str, lang: str) -> str:
-    """The reader's name for a weighting attribute (年龄, Age, ...)."""
-    return _VARIABLES[check_lang(lang)].get(variable, variable)
+    """The reader's name for a weighting attribute (年龄, Age, ...); joint ones as 年龄×城乡."""
+    names = _VARIABLES[check_lang(lang)]
+    return "×".join(names.get(part, part) for part in variable.split("*"))
 
 
 def level_label(variable: str, level: str, lang: str) -> str:

@@ -60,6 +60,7 @@ class ReportOptions:
     blind_spot_min_voices: int = 10
     lang: str = "zh"
     title: str | None = None
+    headline: str = "blend"
 
 
 def tool_version() -> str:
@@ -114,6 +115,7 @@ def build_report(
         quotes=_quotes(voices, matched, lexicon),
         notes=_notes(store, voices, estimates, margins, opts, inputs or {}),
         lang=opts.lang,
+        headline=opts.headline,
     )
 
 

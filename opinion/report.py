@@ -132,12 +132,12 @@ def _validate(data: ReportData) -> None:
 
 # --- what the report shows, independent of the output format -----------------------------
 
-def headline_method(estimates: pd.DataFrame) -> str | None:
-    """The corrected method whose figures lead the report: ``blend`` when present, else the
-    first corrected method in :data:`opinion.i18n.METHOD_ORDER`; None if only raw exists."""
+def headline_method(estimates: pd.DataFrame, preferred: str = "blend") -> str | None:
+    """The corrected method whose figures lead the report: ``preferred`` when present, else
+    the first corrected method in :data:`opinion.i18n.METHOD_ORDER`; None if only raw exists."""
     corrected = sorted({str(m) for m in estimates["method"]} - {"raw"}, key=i18n.method_sort_key)
-    if "blend" in corrected:
-        return "blend"
+    if preferred in corrected:
+        return preferred
     return corrected[0] if corrected else None
 
 
@@ -173,7 +173,7 @@ def _estimand_blocks(data: ReportData, with_charts: bool) -> list[dict[str, Any]
     blocks = []
     for estimand in estimands:
         rows = estimates[estimates["estimand"].astype(str) == estimand]
-        corrected = headline_method(rows)
+        corrected = headline_method(rows, data.headline)
         topics = _ordered_topics(rows, corrected)
         methods = sorted({str(m) for m in rows["method"]}, key=i18n.method_sort_key)
         labels = _topic_labels(rows)

@@ -35,6 +35,7 @@ class ReportData:
     - ``carry``: per blend group, how much each source carried (``CARRY_COLUMNS``).
     - ``truth``: optional known population shares (the demo's), columns ``topic, share``.
     - ``quotes``: topic -> a few masked example texts (untrusted: always escaped).
+    - ``headline``: the corrected method shown first and used to sort topics.
     - ``notes``: provenance of the run (counts, sources, dates, methods, convergence,
       design effects, seed, version, input hashes).
     """
@@ -48,6 +49,7 @@ class ReportData:
     quotes: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     lang: str = "zh"
+    headline: str = "blend"  # the corrected method whose figures lead the report
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:

@@ -3,10 +3,14 @@
 Coding is deliberately a lexicon, not a model: every decision keeps the words that
 matched, so a reader can audit why a voice was counted under 医疗.
 
-Matching. A topic word matches a token equal to it. A word the segmenter split into
-several tokens (a phrase such as 老人没人照顾 without a user-dictionary entry) matches
-when it appears in the joined tokens starting at a token start and ending at a token
-end, so 医生 never matches inside 卫生室.
+Matching. A topic word matches a token equal to it, or a compound token that contains
+it (jieba's new-word discovery makes tokens such as 养老服务, 公交车, 电动车被盗, which
+carry the topic word inside), unless the token is listed under the topic's ``exclude``
+(工作人员 says nothing about jobs) or is itself a lexicon word (养老保险 is social
+security, not also elderly care). A word the segmenter split into several tokens (a
+phrase such as 老人没人照顾 without a user-dictionary entry) matches when it appears in
+the joined tokens starting at a token start and ending at a token end, so 医生 never
+matches across 卫生 + 室.
 
 Negation rule. People often name a topic to say it is *not* a concern: "看病没问题",
 "不担心养老", "医疗挺好". A match is ignored when, in the same clause,
@@ -64,6 +68,7 @@ class Topic:
     label: str
     label_en: str
     words: tuple[str, ...]
+    exclude: tuple[str, ...] = ()  # compound tokens that contain a word but not the concern
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,12 @@ def load_topics(path: Path | str | None = None) -> TopicLexicon:
         if not isinstance(label, str) or not label.strip():
             raise InputError(f"{path}: topic {code!r} has no 'label' (the Chinese name shown in reports)")
         label_en = entry.get("label_en") or str(code)
-        topics[str(code)] = Topic(str(code), label.strip(), str(label_en).strip(), tuple(cleaned))
+        exclude = entry.get("exclude") or []
+        if not isinstance(exclude, list) or not all(isinstance(w, str) and w.strip() for w in exclude):
+            raise InputError(f"{path}: topic {code!r} 'exclude' must be a list of words")
+        topics[str(code)] = Topic(
+            str(code), label.strip(), str(label_en).strip(), tuple(cleaned), tuple(w.strip() for w in exclude)
+        )
     return TopicLexicon(topics, source=str(path))
 
 
@@ -143,11 +153,18 @@ def _split_clauses(tokens: Sequence[str]) -> list[list[str]]:
     return [c for c in clauses if c]
 
 
-def _matches(word: str, clause: Sequence[str]) -> list[tuple[int, int]]:
-    """Token spans [i, j) whose joined text equals ``word``."""
+def _matches(
+    word: str, clause: Sequence[str], exclude: Sequence[str] = (), lexicon_words: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
+    """Token spans [i, j) whose joined text equals ``word``, or a compound token holding it.
+
+    A token that is itself a lexicon word is matched only as that word: 养老保险 (social
+    security) does not also count as 养老 (elderly care).
+    """
     spans = []
     for i, token in enumerate(clause):
-        if token == word:
+        compound = len(word) >= 2 and word in token and token not in exclude and token not in lexicon_words
+        if token == word or compound:
             spans.append((i, i + 1))
         elif word.startswith(token) and len(token) < len(word):
             joined = token
@@ -170,12 +187,13 @@ def _negated(span: tuple[int, int], clause: Sequence[str], lexicon: TopicLexicon
 def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dict[str, list[str]]:
     """Topic code -> matched words (first-seen order, no repeats) over clause token lists."""
     found: dict[str, list[str]] = {}
+    lexicon_words = frozenset(w for topic in lexicon for w in topic.words)
     for topic in lexicon:
         for clause in clauses:
             for word in topic.words:
                 if word in found.get(topic.code, ()):
                     continue
-                if any(not _negated(span, clause, lexicon) for span in _matches(word, clause)):
+                if any(not _negated(span, clause, lexicon) for span in _matches(word, clause, topic.exclude, lexicon_words)):
                     found.setdefault(topic.code, []).append(word)
     # Order matched words as they appear in the text, for a readable audit trail.
     flat = [t for clause in clauses for t in clause]

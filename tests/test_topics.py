@@ -65,3 +65,16 @@ def test_topic_without_words(tmp_path: Path) -> None:
     path.write_text("healthcare:\n  label: 医疗\n  label_en: Healthcare\n  words: []\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"topics.yaml: topic 'healthcare' has no words"):
         load_topics(path)
+
+
+def test_compound_tokens_carry_their_topic_word_unless_excluded() -> None:
+    lexicon = load_topics()
+    assert "transport" in code_topics(["公交车", "太", "少"], lexicon)
+    assert "eldercare" in code_topics(["社区", "养老服务", "跟不上"], lexicon)
+    assert "employment" not in code_topics(["工作人员", "态度", "差"], lexicon)
+
+
+def test_a_token_that_is_a_lexicon_word_is_not_also_read_as_its_parts() -> None:
+    lexicon = load_topics()
+    coded = code_topics(["养老保险", "断缴"], lexicon)
+    assert "social_security" in coded and "eldercare" not in coded
