@@ -180,8 +180,9 @@ def word_table_from(voices: pd.DataFrame, tokens: list[list[str]], margins: Marg
     point = point_estimates(voices, matrix, has_words, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars)
     raw, weighted = point.values.loc["raw"], point.values.loc["blend"]
     table = pd.DataFrame({"word": matrix.columns, "raw_share": raw.to_numpy(), "weighted_share": weighted.to_numpy()})
-    table["raw_rank"] = table["raw_share"].rank(ascending=False, method="first").astype(int)
-    table["weighted_rank"] = table["weighted_share"].rank(ascending=False, method="first").astype(int)
+    # A source with no voices has no shares (NaN): its words rank last, never first.
+    table["raw_rank"] = table["raw_share"].rank(ascending=False, method="first", na_option="bottom").astype(int)
+    table["weighted_rank"] = table["weighted_share"].rank(ascending=False, method="first", na_option="bottom").astype(int)
     table["rank_shift"] = table["raw_rank"] - table["weighted_rank"]
     top = table[(table["raw_rank"] <= opts.top_words) | (table["weighted_rank"] <= opts.top_words)]
     return top.sort_values("weighted_rank")[WORD_COLUMNS].reset_index(drop=True)

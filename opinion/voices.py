@@ -68,10 +68,12 @@ def _site_attributes(rows: list[dict[str, Any]], gazetteer: Gazetteer | None) ->
 def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None) -> pd.DataFrame:
     """One row per online author with attributes, provenance and the texts they wrote."""
     today = today or date.today()
+    # Ordered by URL, not by arrival: a crawl's arrival order varies from run to run, and
+    # the bootstrap must see the same voices in the same order for the same seed.
     query = sa.select(
         documents.c.author, documents.c.source, documents.c.title, documents.c.text,
-        documents.c.kind, documents.c.attributes,
-    ).order_by(documents.c.id)
+        documents.c.kind, documents.c.attributes, documents.c.url,
+    ).order_by(documents.c.url)
     by_author: dict[str, dict[str, Any]] = {}
     with store.engine.connect() as conn:
         for row in conn.execute(query):
@@ -82,6 +84,7 @@ def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: da
             entry["sites"].add(row.source)
     records = []
     conflicts_total = 0
+    # dicts keep insertion order, so authors come in the order of their first URL
     for author, entry in by_author.items():
         site, conflicts = _site_attributes(entry["attributes"], gazetteer)
         conflicts_total += bool(conflicts)
