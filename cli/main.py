@@ -13,7 +13,7 @@ COMMANDS = {
     "survey": "cli.survey:survey",
     "weight": "cli.weighting:weight",
     "estimate": "cli.weighting:estimate",
-    "export": "cli.corpus:export",
+    "export": "cli.export:export",
     "words": "cli.corpus:words",
     "report": "cli.report:report",
 }

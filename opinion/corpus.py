@@ -1,36 +1,15 @@
-"""The corpus as tables: stored documents and voices for export, and word tables."""
+"""Word tables of the corpus: raw vs corrected."""
 from __future__ import annotations
 
-import json
-
 import pandas as pd
-import sqlalchemy as sa
 
 from opinion.cues import Gazetteer
 from opinion.measures import voice_tokens
 from opinion.pipeline import ReportOptions, word_table_from
-from opinion.store import Store, documents
+from opinion.store import Store
 from opinion.text import Segmenter
 from opinion.voices import all_voices
 from weighting import Margins
-
-DOCUMENT_EXPORT_COLUMNS = [
-    "url", "source", "kind", "author", "title", "text", "reply_unit", "reply_text",
-    "posted_at", "posted_raw", "fetched_at", "content_hash", "attributes",
-]
-
-
-def export_table(store: Store, what: str, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
-    """``documents`` (masked text, pseudonymous authors) or ``voices`` (attributes with provenance)."""
-    if what == "documents":
-        with store.engine.connect() as conn:
-            rows = conn.execute(sa.select(*[documents.c[c] for c in DOCUMENT_EXPORT_COLUMNS]).order_by(documents.c.id))
-            table = pd.DataFrame(rows.fetchall(), columns=DOCUMENT_EXPORT_COLUMNS)
-        table["attributes"] = table["attributes"].map(lambda a: json.loads(a) if a else {})
-        return table
-    voices = all_voices(store, gazetteer)
-    voices = voices.drop(columns=["texts"])
-    return voices
 
 
 def word_table(store: Store, margins: Margins, *, top: int = 30, gazetteer: Gazetteer | None = None,

@@ -18,6 +18,7 @@ COVERAGE_COLUMNS = [
     "online_n", "survey_n", "blind_spot",
 ]
 WORD_COLUMNS = ["word", "raw_share", "raw_rank", "weighted_share", "weighted_rank", "rank_shift"]
+KEYWORD_COLUMNS = ["variable", "level", "level_label", "word", "score", "voices"]
 CARRY_COLUMNS = ["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]
 
 
@@ -35,6 +36,8 @@ class ReportData:
     - ``carry``: per blend group, how much each source carried (``CARRY_COLUMNS``).
     - ``truth``: optional known population shares (the demo's), columns ``topic, share``.
     - ``quotes``: topic -> a few masked example texts (untrusted: always escaped).
+    - ``keywords``: per group (a level of an attribute), its most distinctive words by TF-IDF
+      with the number of voices using each (``KEYWORD_COLUMNS``); None when not computed.
     - ``headline``: the corrected method shown first and used to sort topics.
     - ``notes``: provenance of the run (counts, sources, dates, methods, convergence,
       design effects, seed, version, input hashes).
@@ -50,6 +53,7 @@ class ReportData:
     notes: dict[str, Any] = field(default_factory=dict)
     lang: str = "zh"
     headline: str = "blend"  # the corrected method whose figures lead the report
+    keywords: pd.DataFrame | None = None  # KEYWORD_COLUMNS: distinctive words per group
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
