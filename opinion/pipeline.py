@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from opinion.assumptions import source_agreement, summarise
 from opinion.attributes import UNKNOWN, label, normalise_level
 from opinion.cues import Gazetteer
 from opinion.estimators import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
@@ -121,7 +122,8 @@ def build_report(
         carry=_carry_table(estimates, opts.lang),
         truth=truth,
         quotes=_quotes(voices, matched, lexicon),
-        notes=_notes(store, voices, estimates, margins, opts, inputs or {}),
+        notes={**_notes(store, voices, estimates, margins, opts, inputs or {}),
+               "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars))},
         lang=opts.lang,
         headline=opts.headline,
     )
