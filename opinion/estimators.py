@@ -257,3 +257,46 @@ def estimate_with_intervals(
                 "n": point.n[method], "ess": point.ess[method],
             })
     return Estimates(table=pd.DataFrame(rows), point=point, replicates=len(draws), failed_replicates=failed, seed=seed)
+
+
+def pseudo_estimates(
+    voices: pd.DataFrame,
+    y: pd.DataFrame,
+    has_any: pd.Series,
+    survey_weights: pd.Series,
+    *,
+    covariates: Sequence[str] = ("age_group", "sex", "urban"),
+    estimator: str = "dr",
+) -> pd.DataFrame:
+    """``pseudo``: online voices weighted by the inverse of their estimated chance of being
+    online, from a participation model fitted against the calibrated survey (Chen, Li &
+    Wu 2020); ``dr`` (doubly robust) by default. Intervals are normal, from the
+    linearised standard errors. Assumes that, given the covariates, being online is
+    unrelated to the concern (the same assumption as ``rake``, made through a model)."""
+    from weighting.pseudo import ReferenceSample, pseudo_means
+
+    columns = ["column", "estimate", "se", "ci_low", "ci_high", "n", "ess"]
+    known = _known(voices, covariates)
+    online = known & (voices["source"] == "online")
+    survey = known & (voices["source"] == "survey") & (survey_weights > 0)
+    if online.sum() < 10 or survey.sum() < 10:
+        return pd.DataFrame(columns=columns)
+    sample = voices.loc[online, list(covariates)].astype(str).reset_index(drop=True)
+    reference = ReferenceSample.from_frame(
+        voices.loc[survey, list(covariates)].astype(str).reset_index(drop=True),
+        survey_weights[survey].reset_index(drop=True), source="survey respondents",
+    )
+    k = y.shape[1]
+    result = pseudo_means(
+        sample, reference, list(covariates), y.loc[online].to_numpy(dtype=float),
+        np.tile(has_any[online].to_numpy(dtype=float)[:, None], (1, k)),
+        np.tile(has_any[survey].to_numpy(dtype=float)[:, None], (1, k)),
+        estimator=estimator,
+    )
+    se = result.se if result.se is not None else np.full(k, np.nan)
+    ess = _kish(np.asarray(result.weights, dtype=float))
+    return pd.DataFrame({
+        "column": y.columns, "estimate": result.estimate, "se": se,
+        "ci_low": np.clip(result.estimate - 1.96 * se, 0, 1), "ci_high": np.clip(result.estimate + 1.96 * se, 0, 1),
+        "n": int(online.sum()), "ess": ess,
+    }, columns=columns)

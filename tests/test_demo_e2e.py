@@ -49,7 +49,7 @@ def test_raw_misses_the_rural_elderly_topic_and_blend_covers_it(demo_out: Path) 
 
 def test_every_method_has_an_interval_and_what_it_rests_on(demo_out: Path) -> None:
     estimates = pd.read_csv(demo_out / "estimates.csv")
-    assert set(estimates["method"]) == {"raw", "rake", "survey", "blend", "mrp"}
+    assert set(estimates["method"]) == {"raw", "rake", "survey", "blend", "pseudo", "mrp"}
     assert (estimates["estimand"] == "agenda_share").all()
     usable = estimates.dropna(subset=["estimate"])
     assert (usable["ci_low"] <= usable["estimate"]).all() and (usable["estimate"] <= usable["ci_high"]).all()

@@ -102,3 +102,21 @@ def test_same_seed_same_estimates() -> None:
     a = estimate_with_intervals(voices, y, has_any, margins, replicates=20, seed=5).table
     b = estimate_with_intervals(voices, y, has_any, margins, replicates=20, seed=5).table
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_pseudo_weights_correct_the_online_voices_against_the_survey() -> None:
+    from opinion.estimators import pseudo_estimates
+
+    voices, y, has_any, margins, truth = simulate(2)
+    point = point_estimates(voices, y, has_any, margins)
+    raw = point.values.loc["raw", "eldercare"]
+    # the simulated propensity has an age x urban interaction: model it, as a user would
+    voices = voices.assign(cell=voices["age_group"] + voices["urban"])
+    for estimator in ("ipw", "dr"):
+        result = pseudo_estimates(voices, y, has_any, point.weights["survey"], covariates=("cell", "sex"),
+                                  estimator=estimator)
+        row = result.set_index("column").loc["eldercare"]
+        # closer than raw, though a cell with two online voices cannot carry much
+        assert abs(row["estimate"] - truth["eldercare"]) < abs(raw - truth["eldercare"]), estimator
+        assert row["ci_low"] <= truth["eldercare"] <= row["ci_high"], estimator
+        assert row["n"] == int((voices["source"] == "online").sum())

@@ -1,0 +1,99 @@
+"""``tongxin survey import``, ``tongxin survey check`` and ``tongxin plan`` through click."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import main
+
+SURVEYS = Path(__file__).parent / "data" / "surveys"
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def test_check_shows_mapping_preview_and_would_be_rejects_and_stores_nothing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["survey", "check", str(SURVEYS / "gbk_messy.csv"), "--rows", "2"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "gbk_messy.csv: gbk/gb18030, comma-delimited, 6 rows" in out
+    mapping = {line.split("<-")[0].strip(): line.split("<-")[1].strip() for line in out.splitlines() if "<-" in line}
+    assert mapping["birth_year"] == "出生年份" and mapping["respondent_id"] == "问卷编号"
+    assert "age" not in mapping
+    assert "identifying columns (never stored): 受访者姓名, 手机号" in out
+    assert "would import 3 rows; would reject 3" in out
+    assert "1  impossible age (e.g. line 6: 出生年份 '1890 (age 135)' is outside 18-110)" in out
+    assert "马桂兰" not in out and "13912340001" not in out and "A-01" not in out
+    assert out.rstrip().endswith("nothing was stored")
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_exits_1_when_no_row_would_be_valid(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("编号,性别,年龄\n1,X,40\n2,男,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["survey", "check", str(path)])
+    assert result.exit_code == 1
+    assert f"Error: {path}: no row would be valid; fix the file or the codebook" in result.output
+
+
+def test_import_with_wave_reports_duplicates_across_files(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    first = tmp_path / "a.csv"
+    first.write_text("编号,村/社区,性别,年龄\n1,杨庄村,男,40\n2,杨庄村,女,70\n", encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("编号,村/社区,性别,年龄\n1,杨庄村,男,41\n2,石桥村,男,33\n", encoding="utf-8")
+    assert runner.invoke(main, ["survey", "import", str(first), "--db", db, "--wave", "w1"]).exit_code == 0
+    result = runner.invoke(main, ["survey", "import", str(second), "--db", db, "--wave", "w2"])
+    assert result.exit_code == 0, result.output
+    assert f"{second} (utf-8-sig): 2 rows, 1 imported, 0 rejected, 1 already imported from another file (wave w2)" in result.output
+    assert "1 ids were already used by a different person in an earlier file" in result.output
+    assert "same respondent as already imported from a.csv, wave w1" in (tmp_path / "b.rejects.csv").read_text(encoding="utf-8")
+
+
+def test_import_excel_and_wrong_codebook(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["ID", "Gender", "Age"], [1, "F", 30], [2, "M", 80]):
+        book.active.append(row)
+    book.save(tmp_path / "s.xlsx")
+    result = CliRunner().invoke(main, ["survey", "import", str(tmp_path / "s.xlsx"), "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 0, result.output
+    assert "(xlsx): 2 rows, 2 imported, 0 rejected" in result.output
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text("columns: {id: [编号]}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["survey", "check", str(tmp_path / "s.xlsx"), "--codebook", str(codebook)])
+    assert result.exit_code == 1
+    assert f"Error: {codebook}: unknown field(s) id under 'columns'" in result.output
+
+
+def test_plan_recommends_interviews_within_budget(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    imported = runner.invoke(main, ["survey", "import", str(DEMO / "survey.csv"), "--db", db,
+                                    "--gazetteer", str(DEMO / "gazetteer.csv"),
+                                    "--rejects", str(tmp_path / "rejects.csv")])
+    assert imported.exit_code == 0, imported.output
+    costs = tmp_path / "costs.csv"
+    costs.write_text("urban,cost\n城镇,100\n乡村,150\n", encoding="utf-8")
+    out = tmp_path / "plan.csv"
+    result = runner.invoke(main, ["plan", "--budget", "20000", "--db", db, "--margins", str(DEMO / "margins.csv"),
+                                  "--by", "age_group,urban", "--costs", str(costs), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("recommended interviews: ") and "(budget 20000, cost " in first
+    spent = float(first.rsplit("cost ", 1)[1].rstrip(")"))
+    assert 19850 < spent <= 20000
+    assert "precision per group (95% interval half-width, points, for a 50% share; target ±8.0):" in result.output
+    assert "population-wide: ±" in result.output
+    assert "age_group*urban" in result.output
+    assert out.read_text(encoding="utf-8").startswith("age_group,urban,population_share,online_ess,survey_ess")
+
+
+def test_plan_on_an_empty_store_and_help(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["plan", "--budget", "10", "--db", str(tmp_path / "t.db"),
+                                       "--margins", str(DEMO / "margins.csv")])
+    assert result.exit_code == 1
+    assert "holds no documents and no survey respondents; crawl or import first" in result.output
+    assert "Recommend how many interviews" in CliRunner().invoke(main, ["plan", "--help"]).output
+    assert "Show how FILE would be read" in CliRunner().invoke(main, ["survey", "check", "--help"]).output
