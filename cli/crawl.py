@@ -33,6 +33,8 @@ def _describe(summary: CrawlSummary) -> str:
         f"  documents: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged",
         f"  dropped: {_counts(summary.dropped)}",
         f"  errors: {_counts(summary.errors)}",
+        f"  blocked: {_counts(summary.blocked)}",
+        f"  retries: {summary.retries}",
     ])
 
 
@@ -45,10 +47,17 @@ def _describe(summary: CrawlSummary) -> str:
               help="Request at most N pages (robots.txt not counted).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_since, default=None,
               help="Skip documents posted before this date (YYYY-MM-DD).")
+@click.option("--resume", is_flag=True,
+              help="Continue this profile's interrupted crawl of the same URLs (state kept beside the store).")
+@click.option("--contact", envvar="TONGXIN_CONTACT", default=None,
+              help="E-mail or URL for the sites' operators, put in the User-Agent (default $TONGXIN_CONTACT).")
+@click.option("--ignore-robots", is_flag=True,
+              help="Do not obey robots.txt (recorded in the crawl run). Only with the site's permission.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Set a Scrapy setting, as `scrapy crawl -s` does (repeatable).")
 def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | None,
-          since: date | None, settings: tuple[str, ...]) -> None:
+          since: date | None, resume: bool, contact: str | None, ignore_robots: bool,
+          settings: tuple[str, ...]) -> None:
     """Crawl a site with PROFILE from its start URL(s) into the store.
 
     PROFILE is a built-in profile name (see `tongxin profiles`) or the path of a
@@ -56,8 +65,15 @@ def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | 
     polite by default (robots.txt obeyed, 2 requests per site, delays); set
     TONGXIN_CONTACT so site operators can reach you.
     """
-    overrides = _settings(settings)
-    summaries = run_crawl([CrawlJob(profile, list(urls), since=since, max_pages=max_pages)], db, overrides)
+    overrides: dict[str, object] = dict(_settings(settings))
+    if contact:
+        overrides["TONGXIN_CONTACT"] = contact
+    if ignore_robots:
+        overrides["ROBOTSTXT_OBEY"] = False
+    elif str(overrides.get("ROBOTSTXT_OBEY", "")).lower() in ("0", "false", "no", "off"):
+        raise click.UsageError("robots.txt is turned off with --ignore-robots, not -s ROBOTSTXT_OBEY")
+    job = CrawlJob(profile, list(urls), since=since, max_pages=max_pages, resume=resume)
+    summaries = run_crawl([job], db, overrides)
     for summary in summaries:
         click.echo(_describe(summary))
     if all(s.nothing_found for s in summaries):
@@ -73,8 +89,38 @@ def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | 
         )
 
 
-@click.command()
-def profiles() -> None:
+@click.group(invoke_without_command=True)
+@click.pass_context
+def profiles(ctx: click.Context) -> None:
     """List the built-in site profiles and what kind of site each one reads."""
-    for profile in list_profiles():
-        click.echo(f"{profile.name}\t(spider {profile.spider})\t{profile.description}")
+    if ctx.invoked_subcommand is None:
+        for profile in list_profiles():
+            click.echo(f"{profile.name}\t(spider {profile.spider})\t{profile.description}")
+
+
+@profiles.command("check")
+@click.argument("profile")
+@click.argument("url")
+@click.option("--timeout", type=click.FloatRange(min=1), default=20.0, show_default=True,
+              help="Seconds to wait for the page.")
+def check(profile: str, url: str, timeout: float) -> None:
+    """Fetch one page at URL and print what PROFILE extracts from it (nothing is stored).
+
+    For writing or fixing a profile: shows each document's fields (text cleaned and
+    masked as it would be stored) and the links a crawl would follow.
+    """
+    from scrapers.check import check_profile
+
+    result = check_profile(profile, url, timeout)
+    click.echo(f"{result.url}: HTTP {result.status}, decoded as {result.encoding}")
+    click.echo(f"documents: {len(result.documents)}")
+    for number, doc in enumerate(result.documents, 1):
+        click.echo(f"[{number}]")
+        for name, value in doc.items():
+            text = str(value).replace("\n", " / ")
+            click.echo(f"  {name}: {text[:200]}{'…' if len(text) > 200 else ''}")
+    click.echo(f"links followed: {len(result.links)}")
+    for link in result.links:
+        click.echo(f"  {link}")
+    if not result.documents and not result.links:
+        raise click.ClickException(f"profile '{profile}' found no documents and no links on {url}; check its selectors")

@@ -16,6 +16,7 @@ COMMANDS = {
     "export": "cli.export:export",
     "words": "cli.corpus:words",
     "report": "cli.report:report",
+    "plan": "cli.plan:plan",
 }
 
 

@@ -16,29 +16,40 @@ from cli._common import db_option, lang_option, margins_option, replicate_progre
 @click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban: places named on pages or in text.")
 @click.option("--method", "headline", type=click.Choice(["blend", "survey", "rake"]), default="blend", show_default=True,
               help="The corrected method that leads the report (all methods are shown beside raw).")
+@click.option("--min-cell", default=5, show_default=True, type=click.IntRange(0, None),
+              help="Hide group cells with fewer voices (and cells that would give them back); 0 hides nothing.")
 @replicates_option
 @seed_option
 @lang_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: str | None,
-           headline: str, n_replicates: int, seed: int, lang: str) -> None:
+           headline: str, min_cell: int, n_replicates: int, seed: int, lang: str) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
     share raising the topic) with a 95% interval from replicates that redo the weighting.
+    Group cells with fewer than --min-cell voices are suppressed in every format. csv and
+    json write one file per table into the --out folder, with a datapackage.json
+    (Frictionless Data) describing the columns; json with an --out ending in .json writes
+    all tables and the provenance in one file instead.
     """
     from opinion.cues import load_gazetteer
     from opinion.pipeline import ReportOptions, build_report, file_sha256, load_margins
     from opinion.report import render_html, render_markdown, summary_table, write_tables
     from opinion.report_data import report_json
     from opinion.store import open_store
+    from opinion.suppression import suppress_small_cells
 
     margins = load_margins(margins_path)
     options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline)
     with open_store(db) as store, replicate_progress(n_replicates) as bar:
         data = build_report(
             store, margins, options=options, gazetteer=load_gazetteer(gazetteer) if gazetteer else None,
-            inputs={"margins": file_sha256(margins_path)}, progress=bar.update,
+            inputs={"margins": file_sha256(margins_path), **({"gazetteer": file_sha256(gazetteer)} if gazetteer else {})},
+            progress=bar.update,
         )
+    data.notes["parameters"] = {"method": headline, "replicates": n_replicates, "seed": seed,
+                                "min_cell": min_cell, "lang": lang}
+    data = suppress_small_cells(data, min_cell)
     if out_path is None:
         click.echo(summary_table(data))
         return
@@ -48,10 +59,9 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
         out.write_text(render_html(data), encoding="utf-8")
     elif fmt == "md":
         out.write_text(render_markdown(data), encoding="utf-8")
-    elif fmt == "json":
+    elif fmt == "json" and out.suffix == ".json":
         out.write_text(report_json(data), encoding="utf-8")
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        click.echo("written: " + ", ".join(str(p) for p in write_tables(data, out)), err=True)
+        click.echo("written: " + ", ".join(str(p) for p in write_tables(data, out, fmt)), err=True)
         return
     click.echo(f"written: {out}", err=True)

@@ -1,51 +1,153 @@
 """``tongxin survey``: door-to-door survey files."""
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
+
 import click
 
 from cli._common import db_option
 
+codebook_option = click.option(
+    "--codebook", type=click.Path(dir_okay=False),
+    help="YAML mapping the file's columns and codes (default: common Chinese and English headers).",
+)
+gazetteer_option = click.option(
+    "--gazetteer", type=click.Path(dir_okay=False),
+    help="CSV region,place,urban: fills town and urban/rural from the village or community.",
+)
+PREVIEW_FIELDS = ("line", "region", "place", "sex", "age_group", "urban", "cluster", "design_weight", "text")
+
+
+def _places(gazetteer: str | None) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """(urban_of_place, region_of_place) from a gazetteer CSV."""
+    if not gazetteer:
+        return None, None
+    from pathlib import Path
+
+    from opinion.attributes import normalise_level
+    from opinion.errors import InputError
+    from opinion.survey import read_table
+
+    table = read_table(Path(gazetteer))
+    missing = {"place", "urban", "region"} - set(table.header)
+    if missing:
+        raise InputError(f"{gazetteer}: needs columns region,place,urban (missing: {', '.join(sorted(missing))})")
+    urban: dict[str, str] = {}
+    region: dict[str, str] = {}
+    for _, row in table.rows:
+        if row.get("place"):
+            level = normalise_level("urban", row.get("urban", ""))
+            if level:
+                urban[row["place"]] = level
+            if row.get("region"):
+                region[row["place"]] = row["region"]
+    return urban, region
+
 
 @click.group()
 def survey() -> None:
-    """Import door-to-door survey files into the workspace."""
+    """Import door-to-door survey files into the workspace, or check how one would be read."""
 
 
 @survey.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--codebook", type=click.Path(dir_okay=False), help="YAML mapping the file's columns and codes (default: common Chinese headers).")
-@click.option("--wave", help="Name of the survey wave this file belongs to.")
+@codebook_option
+@click.option("--wave", help="Name of the survey wave this file belongs to (recorded with each respondent).")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False), help="Where to write rejected rows with reasons (default: FILE.rejects.csv).")
-@click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban to fill urban/rural from the village or community.")
+@gazetteer_option
 @db_option
 def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str | None, gazetteer: str | None, db: str) -> None:
-    """Validate FILE and store its respondents; bad rows go to the rejects file.
+    """Validate FILE (CSV or .xlsx) and store its respondents; bad rows go to the rejects file.
 
-    Identifying columns (name, phone, ID number, address) are never stored; free text is
-    masked. Importing the same file twice adds nothing. Exits 1 only when no row is valid.
+    Identifying columns (name, phone, ID number, address) are never stored and their
+    values are scrubbed from free text, which is masked. Importing the same file twice
+    adds nothing; a respondent already imported from another file is reported, not stored
+    twice. Everything is stored in one transaction. Exits 1 only when no row is valid.
     """
     from pathlib import Path
 
-    import pandas as pd
-
     from opinion.store import open_store
-    from opinion.survey import load_codebook, import_survey, write_rejects
+    from opinion.survey import import_survey, load_codebook, write_rejects
 
-    urban_of_place = None
-    if gazetteer:
-        places = pd.read_csv(gazetteer, dtype=str)
-        urban_of_place = dict(zip(places["place"], places["urban"].replace({"城镇": "urban", "乡村": "rural"})))
+    urban_of_place, region_of_place = _places(gazetteer)
+    book = load_codebook(codebook)
     with open_store(db) as store:
-        summary = import_survey(store, file, codebook=load_codebook(codebook), wave=wave, urban_of_place=urban_of_place)
+        summary = import_survey(store, file, codebook=book, wave=wave, urban_of_place=urban_of_place,
+                                region_of_place=region_of_place)
     if summary.already_imported:
         click.echo(f"{file}: already imported (same content); nothing added")
         return
-    click.echo(f"{file} ({summary.encoding}): {summary.rows_read} rows, {summary.rows_valid} imported, "
-               f"{len(summary.rejected)} rejected")
+    line = (f"{file} ({summary.encoding}): {summary.rows_read} rows, {summary.rows_valid} imported, "
+            f"{len(summary.rejected)} rejected")
+    if summary.duplicates:
+        line += f", {len(summary.duplicates)} already imported from another file"
+    click.echo(line + (f" (wave {wave})" if wave else ""))
+    if summary.reused_ids:
+        click.echo(f"{summary.reused_ids} ids were already used by a different person in an earlier file; "
+                   "stored as separate respondents")
     if summary.dropped_columns:
         click.echo(f"identifying columns not stored: {', '.join(summary.dropped_columns)}")
-    if summary.rejected:
+    if summary.rejected or summary.duplicates:
         out = write_rejects(summary, rejects_path or Path(file).with_suffix(".rejects.csv"))
         click.echo(f"rejected rows with reasons: {out}")
     if summary.rows_valid == 0:
         raise click.ClickException(f"{file}: no valid rows; nothing was stored (reasons in the rejects file)")
+
+
+@survey.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@codebook_option
+@gazetteer_option
+@click.option("--rows", "preview", default=5, show_default=True, type=click.IntRange(0, 1000), help="How many parsed rows to show.")
+def check(file: str, codebook: str | None, gazetteer: str | None, preview: int) -> None:
+    """Show how FILE would be read, without storing anything.
+
+    Prints the encoding and layout, which column feeds which field, the columns that
+    would be dropped as identifying, the first rows as they would be stored (masked, no
+    ids), and how many rows would be rejected and why. Exits 1 when no row would be valid.
+    """
+    from opinion.survey import check_survey, load_codebook
+
+    urban_of_place, region_of_place = _places(gazetteer)
+    result = check_survey(file, codebook=load_codebook(codebook), urban_of_place=urban_of_place,
+                          region_of_place=region_of_place, preview=preview)
+    click.echo(f"{file}: {result.encoding}, {result.layout}, {result.rows_read} rows")
+    click.echo("columns:")
+    width = max(len(f) for f in result.mapping)
+    for name, header in result.mapping.items():
+        click.echo(f"  {name:<{width}}  <- {header}")
+    if result.dropped_columns:
+        click.echo(f"identifying columns (never stored): {', '.join(result.dropped_columns)}")
+    if result.unused_columns:
+        click.echo(f"columns not used: {', '.join(result.unused_columns)}")
+    if result.preview:
+        click.echo("first rows as they would be stored:")
+        click.echo(_table(result.preview))
+    click.echo(f"would import {result.rows_valid} rows; would reject {len(result.rejected)}")
+    for kind, count in result.reject_counts.items():
+        example = next(r for r in result.rejected if r.kind == kind)
+        click.echo(f"  {count:>5}  {kind} (e.g. line {example.line}: {example.reason})")
+    click.echo("nothing was stored")
+    if result.rows_valid == 0:
+        raise click.ClickException(f"{file}: no row would be valid; fix the file or the codebook")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(rows: list[Mapping[str, object]]) -> str:
+    """Rows as aligned text; Chinese characters take two terminal columns."""
+    extra = [k for row in rows for k in row if k not in PREVIEW_FIELDS]
+    columns = [c for c in PREVIEW_FIELDS if any(c in r for r in rows)] + list(dict.fromkeys(extra))
+
+    def show(value: object) -> str:
+        text = "" if value is None else str(value)
+        return text if len(text) <= 16 else text[:15] + "…"
+
+    cells = [columns, *([show(r.get(c)) for c in columns] for r in rows)]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+    return "\n".join(
+        "  " + "  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths)).rstrip() for row in cells
+    )

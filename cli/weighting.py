@@ -11,8 +11,17 @@ import click
 import pandas as pd
 
 from opinion.attributes import normalise_level
-from weighting import METHODS, Margins, WeightingResult, estimate as estimate_table, get_method
+from weighting import (
+    MARGIN_METHODS,
+    Margins,
+    ReferenceSample,
+    WeightingResult,
+    estimate as estimate_table,
+    get_method,
+    pseudo_estimate,
+)
 from weighting.margins import JOINT_SEP
+from weighting.pseudo import ESTIMATORS
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,17 @@ def _normalised(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     return out
 
 
+def load_margins(spec: str) -> Margins:
+    """A margins CSV path, or a shipped table by name such as ``census2020:广东``."""
+    if spec.startswith("census2020:") and not Path(spec).is_file():
+        from weighting.targets import census_margins
+
+        return census_margins(spec.split(":", 1)[1])
+    if not Path(spec).is_file():
+        raise click.ClickException(f"{spec}: no such file (or shipped table such as census2020:全国)")
+    return Margins.from_csv(spec, normalise=normalise_level)
+
+
 def _summary(result: WeightingResult) -> str:
     d = result.diagnostics
     state = (
@@ -71,10 +91,11 @@ def _summary(result: WeightingResult) -> str:
 
 @click.command()
 @click.argument("sample_csv", metavar="SAMPLE.csv", type=click.Path(dir_okay=False))
-@click.option("--margins", "margins_csv", required=True, type=click.Path(dir_okay=False),
-              help="Targets CSV with columns variable,level,target (counts or shares).")
-@click.option("--method", type=click.Choice(sorted(METHODS)), default="rake", show_default=True,
-              help="Weighting method.")
+@click.option("--margins", "margins_csv", required=True,
+              help="Targets CSV with columns variable,level,target (counts or shares), or a "
+              "shipped census table: census2020:全国, census2020:广东, ...")
+@click.option("--method", type=click.Choice(sorted(MARGIN_METHODS)), default="rake",
+              show_default=True, help="Weighting method.")
 @click.option("--weight-column", help="Column of base (design) weights; default 1 for every row.")
 @click.option("--variables", help="Comma-separated weighting variables (joint ones as a*b); "
               "default: every variable of the margins.")
@@ -94,7 +115,7 @@ def weight(
     Chinese labels such as 男/女 and 城镇/乡村 are accepted in both files.
     """
     sample = _read_csv(sample_csv, dtype=str)
-    margins = Margins.from_csv(margins_csv, normalise=normalise_level)
+    margins = load_margins(margins_csv)
     dims = _split(variables) or margins.variables
     _require(sample, sample_csv, [c for dim in dims for c in dim.split(JOINT_SEP)] + [weight_column])
     result = get_method(method)(
@@ -123,10 +144,19 @@ def weight(
 @click.option("--n-replicates", type=click.IntRange(min=2), default=200, show_default=True,
               help="Number of bootstrap replicates.")
 @click.option("--by", help="Column whose groups get one block of estimates each.")
-@click.option("--margins", "margins_csv", type=click.Path(dir_okay=False),
-              help="Targets CSV to weight to before estimating.")
-@click.option("--method", type=click.Choice(sorted(METHODS)),
-              help="Weighting method used with --margins (default rake).")
+@click.option("--margins", "margins_csv",
+              help="Targets CSV (or census2020:NAME) to weight to before estimating.")
+@click.option("--method", type=click.Choice(sorted(MARGIN_METHODS) + ["pseudo"]),
+              help="Weighting method used with --margins (default rake), or pseudo with "
+              "--reference.")
+@click.option("--reference", "reference_csv", type=click.Path(dir_okay=False),
+              help="Probability reference sample CSV for --method pseudo.")
+@click.option("--reference-weight", help="Design weight column of the reference sample.")
+@click.option("--covariates", help="Comma-separated covariates shared by DATA.csv and the "
+              "reference, for the participation model of --method pseudo.")
+@click.option("--estimator", type=click.Choice(ESTIMATORS), default="ipw", show_default=True,
+              help="With --method pseudo: inverse-propensity (Hajek), mass imputation or "
+              "doubly robust.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
@@ -141,6 +171,10 @@ def estimate(
     by: str | None,
     margins_csv: str | None,
     method: str | None,
+    reference_csv: str | None,
+    reference_weight: str | None,
+    covariates: str | None,
+    estimator: str,
     fmt: str,
     seed: int,
 ) -> None:
@@ -149,14 +183,27 @@ def estimate(
     With --margins the base weights are first post-stratified or raked to the targets,
     and the variance counts that step (removed cell effects under linearisation, the
     weighting redone in each replicate otherwise).
+
+    With --method pseudo, DATA.csv is a non-probability sample (online voices) and
+    --reference a probability sample with design weights; the participation model on
+    --covariates (Chen-Li-Wu) gives inverse-propensity, mass-imputation or doubly
+    robust estimates, with linearised or bootstrap (both models refitted) errors.
     """
+    if method == "pseudo":
+        table = _pseudo_table(data_csv, variable, by, reference_csv, reference_weight,
+                              covariates, estimator, replicates, n_replicates, seed,
+                              [margins_csv, weight_column, cluster, strata])
+        _print_table(table, fmt)
+        return
+    if reference_csv or covariates:
+        raise click.UsageError("--reference and --covariates go with --method pseudo")
     if method and not margins_csv:
         raise click.UsageError("--method needs --margins (the targets to weight to)")
     data = _read_csv(data_csv)
     _require(data, data_csv, [variable, weight_column, cluster, strata, by])
     reweight = None
     if margins_csv:
-        margins = Margins.from_csv(margins_csv, normalise=normalise_level)
+        margins = load_margins(margins_csv)
         dims = margins.variables
         _require(data, data_csv, [c for dim in dims for c in dim.split(JOINT_SEP)])
         data = _normalised(data, dims)
@@ -169,6 +216,37 @@ def estimate(
         data, variable, weights=weight_column, cluster=cluster, strata=strata,
         replicates=replicates, n_replicates=n_replicates, by=by, reweight=reweight, seed=seed,
     )
+    _print_table(table, fmt)
+
+
+def _pseudo_table(
+    data_csv: str, variable: str, by: str | None, reference_csv: str | None,
+    reference_weight: str | None, covariates: str | None, estimator: str, replicates: str,
+    n_replicates: int, seed: int, unused: list[str | None],
+) -> pd.DataFrame:
+    if reference_csv is None or reference_weight is None or not covariates:
+        raise click.UsageError(
+            "--method pseudo needs --reference REF.csv, --reference-weight COL and --covariates A,B"
+        )
+    if any(u is not None for u in unused):
+        raise click.UsageError(
+            "--margins, --weight-column, --cluster and --strata do not apply to --method pseudo "
+            "(the online sample has no design)"
+        )
+    names = _split(covariates) or []
+    # Covariates are read as text so that codes such as '02' keep their leading zeros.
+    data = _read_csv(data_csv, dtype={c: str for c in names})
+    _require(data, data_csv, [variable, by, *names])
+    ref = _read_csv(reference_csv, dtype={c: str for c in names})
+    _require(ref, reference_csv, [reference_weight, *names])
+    reference = ReferenceSample.from_frame(ref, reference_weight, source=reference_csv)
+    return pseudo_estimate(
+        data, reference, variable, covariates=names, estimator=estimator, by=by,
+        replicates=replicates, n_replicates=n_replicates, seed=seed,
+    )
+
+
+def _print_table(table: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
     elif fmt == "json":

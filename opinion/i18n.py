@@ -85,6 +85,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "seed": "随机种子",
         "version": "软件版本",
         "inputs": "输入文件（SHA-256）",
+        "suppression": "小单元格隐去",
     },
     "en": {
         "documents": "Documents crawled",
@@ -99,6 +100,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "seed": "Random seed",
         "version": "Software version",
         "inputs": "Input files (SHA-256)",
+        "suppression": "Small-cell suppression",
     },
 }
 
@@ -127,7 +129,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "blind_spot_legend": "红色标签为盲区",
         "share_axis": "占比（%）",
         "blind_spots": "盲区：两类来源中声音都太少的群体",
-        "blind_spot_line": "{label}: 人口占 {population}，网上声音 {online_n} 人，入户受访 {survey_n} 人",
+        "blind_spot_line": "{label}: 人口占 {population}，网上声音人数 {online_n}，入户受访人数 {survey_n}",
         "blind_spots_meaning": "这些群体在人口中真实存在，但声音太少，本报告的数字不能代表他们。"
                                "需要补充入户调查。",
         "no_blind_spots": "没有盲区：每个群体都至少有一类来源的声音足够。",
@@ -159,6 +161,14 @@ _STRINGS: dict[str, dict[str, str]] = {
         "quotes": "示例原话（已脱敏）",
         "quotes_intro": "每个议题最多三条，超长部分已截断。",
         "missing": "—",
+        "suppressed": "隐去",
+        "suppression_note": "为保护个人，少于 {min_cell} 人的群体单元格显示为“隐去”；"
+                            "为防止由合计反推，另有个别单元格一并隐去。",
+        "keywords": "各群体的特色词",
+        "keywords_intro": "每个群体中相对最突出的词（TF-IDF），及使用该词的人数；"
+                          "使用人数少于 {min_cell} 人的词不列出。",
+        "score": "得分",
+        "voices": "使用人数",
     },
     "en": {
         "html_lang": "en",
@@ -224,6 +234,15 @@ _STRINGS: dict[str, dict[str, str]] = {
         "quotes": "Example quotes (masked)",
         "quotes_intro": "At most three per topic; long ones are cut short.",
         "missing": "\u2014",
+        "suppressed": "suppressed",
+        "suppression_note": "To protect individuals, group cells with fewer than {min_cell} people show "
+                            "as \u201csuppressed\u201d; a few more cells are hidden so that totals cannot "
+                            "give them back.",
+        "keywords": "Distinctive words per group",
+        "keywords_intro": "The words most distinctive of each group (TF-IDF) and how many people used "
+                          "them; words used by fewer than {min_cell} people are not listed.",
+        "score": "Score",
+        "voices": "People",
     },
 }
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,26 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from opinion import charts, i18n
+from opinion import charts, datapackage, i18n
+from opinion.report_format import (
+    _estimate_cell,
+    _Safe,
+    _num,
+    _pad,
+    display_width,
+    fmt_count,
+    fmt_interval,
+    fmt_pct,
+    fmt_shift,
+    md_escape,
+)
 from opinion.errors import InputError
+from opinion.suppression import ensure_suppressed
 from opinion.report_data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
     ESTIMATE_COLUMNS,
+    KEYWORD_COLUMNS,
     WORD_COLUMNS,
     ReportData,
 )
@@ -38,67 +51,6 @@ __all__ = ["render_html", "render_markdown", "summary_table", "write_tables"]
 QUOTES_PER_TOPIC = 3
 QUOTE_CHARS = 120
 HEADLINE_ESTIMAND = "agenda_share"
-
-
-class _Safe(str):
-    """Text produced here (formatted numbers) that needs no Markdown escaping."""
-
-
-# --- formatting: the only place numbers become text ---------------------------------------
-
-def _num(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def fmt_pct(value: Any) -> str:
-    """``0.321`` -> ``32.1%``; tiny non-zero shares show as ``<0.1%`` rather than ``0.0%``."""
-    x = _num(value)
-    if math.isnan(x):
-        return _Safe("\u2014")
-    if 0 < abs(x) < 0.0005:
-        return _Safe("<0.1%")
-    return _Safe(f"{x * 100:.1f}%")
-
-
-def fmt_interval(low: Any, high: Any) -> str:
-    """``[28.0, 36.2]`` in percent; ``[—]`` when the interval is unknown, so a bare number
-    never passes for a certain one."""
-    lo, hi = _num(low), _num(high)
-    if math.isnan(lo) or math.isnan(hi):
-        return _Safe("[\u2014]")
-    return _Safe(f"[{lo * 100:.1f}, {hi * 100:.1f}]")
-
-
-def fmt_count(value: Any) -> str:
-    x = _num(value)
-    return _Safe("\u2014" if math.isnan(x) else f"{x:.0f}")
-
-
-def fmt_shift(value: Any) -> str:
-    """Rank shift as a mark: ``↑3`` rose three places once weighted, ``↓2`` fell, ``=`` same."""
-    x = _num(value)
-    if math.isnan(x):
-        return _Safe("\u2014")
-    if x > 0:
-        return _Safe(f"\u2191{x:.0f}")
-    if x < 0:
-        return _Safe(f"\u2193{-x:.0f}")
-    return _Safe("=")
-
-
-def _estimate_cell(row: pd.Series) -> dict[str, str]:
-    interval = fmt_interval(row["ci_low"], row["ci_high"])
-    estimate = fmt_pct(row["estimate"])
-    return {
-        "estimate": estimate,
-        "interval": interval,
-        "text": _Safe(f"{estimate} {interval}"),
-        "n": fmt_count(row["n"]),
-        "ess": fmt_count(row["ess"]),
-    }
 
 
 # --- validation, once, at the boundary ----------------------------------------------------
@@ -128,6 +80,8 @@ def _validate(data: ReportData) -> None:
         _require(data.carry, CARRY_COLUMNS, "carry")
     if data.truth is not None:
         _require(data.truth, ["topic", "share"], "truth")
+    if data.keywords is not None:
+        _require(data.keywords, KEYWORD_COLUMNS, "keywords")
 
 
 # --- what the report shows, independent of the output format -----------------------------
@@ -221,32 +175,35 @@ def _coverage(data: ReportData) -> tuple[list[dict[str, Any]], list[str]]:
         is_blind = bool(flag) and not pd.isna(flag)
         if not groups or groups[-1]["variable"] != variable:
             groups.append({"variable": variable, "label": i18n.variable_label(variable, lang), "rows": []})
+        shown = {}
+        for source in ("online", "survey"):
+            hidden = bool(row.get(f"{source}_suppressed", False) is True)
+            shown[source] = _Safe(text["suppressed"]) if hidden else fmt_pct(row[f"{source}_share"])
+            shown[f"{source}_n"] = _Safe(text["suppressed"]) if hidden else fmt_count(row[f"{source}_n"])
         groups[-1]["rows"].append({
             "label": label,
             "population": fmt_pct(row["population_share"]),
-            "online": fmt_pct(row["online_share"]),
-            "survey": fmt_pct(row["survey_share"]),
-            "online_n": fmt_count(row["online_n"]),
-            "survey_n": fmt_count(row["survey_n"]),
+            **shown,
             "blind_spot": is_blind,
         })
         if is_blind:
             blind.append(text["blind_spot_line"].format(
                 label=label, population=fmt_pct(row["population_share"]),
-                online_n=fmt_count(row["online_n"]), survey_n=fmt_count(row["survey_n"])))
+                online_n=shown["online_n"], survey_n=shown["survey_n"]))
     return groups, blind
 
 
 def _carry(data: ReportData) -> list[dict[str, str]] | None:
     if data.carry is None or data.carry.empty:
         return None
+    hidden = _Safe(i18n.strings(data.lang)["suppressed"])
     return [{
         "label": str(row["group_label"]) if isinstance(row["group_label"], str) and row["group_label"]
         else str(row["group"]),
         "population": fmt_pct(row["population_share"]),
-        "online_ess": fmt_count(row["online_ess"]),
-        "survey_ess": fmt_count(row["survey_ess"]),
-        "survey_fraction": fmt_pct(row["survey_fraction"]),
+        "online_ess": hidden if pd.isna(row["online_ess"]) else fmt_count(row["online_ess"]),
+        "survey_ess": hidden if pd.isna(row["survey_ess"]) else fmt_count(row["survey_ess"]),
+        "survey_fraction": hidden if pd.isna(row["survey_fraction"]) else fmt_pct(row["survey_fraction"]),
     } for _, row in data.carry.iterrows()]
 
 
@@ -367,8 +324,33 @@ def _quotes(data: ReportData, order: list[str]) -> list[dict[str, Any]]:
     return result
 
 
+def _keywords(data: ReportData) -> list[dict[str, Any]] | None:
+    """Distinctive words per group, groups in coverage order, best-scoring words first."""
+    if data.keywords is None or data.keywords.empty:
+        return None
+    lang, frame = data.lang, data.keywords
+    order = {(str(v), str(lv)): i for i, (v, lv) in enumerate(zip(data.coverage["variable"], data.coverage["level"]))}
+    frame = frame.assign(_order=[order.get((str(v), str(lv)), len(order)) for v, lv in
+                                 zip(frame["variable"], frame["level"])],
+                         _score=frame["score"].map(_num))
+    frame = frame.sort_values(["_order", "variable", "level", "_score"], ascending=[True, True, True, False],
+                              kind="stable")
+    groups: list[dict[str, Any]] = []
+    for (variable, level), rows in frame.groupby(["variable", "level"], sort=False):
+        given = rows["level_label"].iloc[0]
+        label = given if isinstance(given, str) and given else i18n.level_label(str(variable), str(level), lang)
+        groups.append({
+            "variable": i18n.variable_label(str(variable), lang),
+            "label": label,
+            "words": [{"word": str(r["word"]), "score": _Safe(f"{_num(r['score']):.3f}"),
+                       "voices": fmt_count(r["voices"])} for _, r in rows.iterrows()],
+        })
+    return groups
+
+
 def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
     _validate(data)
+    data = ensure_suppressed(data)
     lang = data.lang
     blocks = _estimand_blocks(data, with_charts)
     headline = blocks[0] if blocks else None
@@ -388,6 +370,8 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
         "blind_spots": blind,
         "carry": _carry(data),
         "words": _words(data),
+        "keywords": _keywords(data),
+        "min_cell": data.min_cell,
         "truth": _truth(data, headline),
         "notes": notes,
         "other_notes": other_notes,
@@ -396,18 +380,6 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
 
 
 # --- output formats -----------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
-
-
-def md_escape(value: Any) -> str:
-    """Markdown-escape one piece of text so it shows as typed and cannot become markup,
-    a link or a table cell break; newlines become spaces (they would end a table row)."""
-    if isinstance(value, _Safe):
-        return value
-    text = "" if value is None else str(value)
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
 
 def _environment(markdown: bool) -> jinja2.Environment:
     loader = jinja2.PackageLoader("opinion", "templates")
@@ -432,33 +404,11 @@ def render_markdown(data: ReportData) -> str:
     return _environment(markdown=True).get_template("report.md.j2").render(**_view(data, with_charts=False))
 
 
-def write_tables(data: ReportData, out_dir: str | Path) -> list[Path]:
-    """Write ``estimates.csv``, ``coverage.csv``, ``words.csv`` (and ``carry.csv`` when given)
-    in plain UTF-8 with the stable column names of :mod:`opinion.report_data`."""
+def write_tables(data: ReportData, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write the report's tables (CSV or JSON) and ``datapackage.json`` describing them,
+    with the stable column names of :mod:`opinion.report_data`; small cells suppressed."""
     _validate(data)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tables = [("estimates.csv", data.estimates, ESTIMATE_COLUMNS), ("coverage.csv", data.coverage, COVERAGE_COLUMNS),
-              ("words.csv", data.words, WORD_COLUMNS)]
-    if data.carry is not None:
-        tables.append(("carry.csv", data.carry, CARRY_COLUMNS))
-    paths = []
-    for name, frame, columns in tables:
-        path = out / name
-        frame[columns].to_csv(path, index=False, encoding="utf-8")
-        paths.append(path)
-    logger.info("wrote %d report tables to %s", len(paths), out)
-    return paths
-
-
-def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    fill = " " * max(width - display_width(text), 0)
-    return fill + text if right else text + fill
+    return datapackage.write_tables(data, out_dir, fmt)
 
 
 def summary_table(data: ReportData) -> str:

@@ -19,6 +19,9 @@ COVERAGE_COLUMNS = [
 ]
 WORD_COLUMNS = ["word", "raw_share", "raw_rank", "weighted_share", "weighted_rank", "rank_shift"]
 KEYWORD_COLUMNS = ["variable", "level", "level_label", "word", "score", "voices"]
+# Added to the coverage table by small-cell suppression (opinion.suppression): True where the
+# count and share of that source were hidden.
+SUPPRESSION_COLUMNS = ["online_suppressed", "survey_suppressed"]
 CARRY_COLUMNS = ["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]
 
 
@@ -39,6 +42,8 @@ class ReportData:
     - ``keywords``: per group (a level of an attribute), its most distinctive words by TF-IDF
       with the number of voices using each (``KEYWORD_COLUMNS``); None when not computed.
     - ``headline``: the corrected method shown first and used to sort topics.
+    - ``min_cell``: group cells with fewer voices are hidden (with complementary cells) by
+      :func:`opinion.suppression.ensure_suppressed` before any format renders.
     - ``notes``: provenance of the run (counts, sources, dates, methods, convergence,
       design effects, seed, version, input hashes).
     """
@@ -54,6 +59,7 @@ class ReportData:
     lang: str = "zh"
     headline: str = "blend"  # the corrected method whose figures lead the report
     keywords: pd.DataFrame | None = None  # KEYWORD_COLUMNS: distinctive words per group
+    min_cell: int = 5  # group cells with fewer voices are suppressed before any output
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
@@ -64,9 +70,13 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
 
 
 def report_json(data: ReportData) -> str:
-    """The report's tables and provenance as JSON for other tools (no free text, no quotes)."""
+    """The report's tables and provenance as JSON for other tools (no free text, no quotes),
+    small cells suppressed."""
     import json
 
+    from opinion.suppression import ensure_suppressed
+
+    data = ensure_suppressed(data)
     payload = {
         "title": data.title,
         "lang": data.lang,
@@ -75,6 +85,7 @@ def report_json(data: ReportData) -> str:
         "words": _records(data.words),
         "carry": _records(data.carry),
         "truth": _records(data.truth),
+        "keywords": _records(data.keywords),
         "notes": data.notes,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

@@ -21,7 +21,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -88,6 +88,9 @@ respondents = sa.Table(
     sa.Column("design_weight", sa.Float, nullable=False),
     sa.Column("text", sa.Text),  # free-text concern, masked
     sa.Column("items", sa.Text),  # JSON: scale answers, e.g. {"satisfaction": 4}
+    sa.Column("wave", sa.String),  # survey wave of the file it came from (schema 3)
+    sa.Column("place", sa.String),  # village / community, to tell one respondent from another (schema 3)
+    sa.Column("id_key", sa.String, index=True),  # keyed pseudonym of the id alone, shared by reused ids (schema 3)
 )
 
 segment_cache = sa.Table(
@@ -96,8 +99,42 @@ segment_cache = sa.Table(
     sa.Column("tokens", sa.Text, nullable=False),  # JSON list
 )
 
+# Earlier versions of a document whose content changed: one row per replaced version.
+document_versions = sa.Table(
+    "document_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("url", sa.String, nullable=False),
+    sa.Column("content_hash", sa.String, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),  # masked, as it was stored
+    sa.Column("reply_text", sa.Text),
+    sa.Column("reply_unit", sa.String),
+    sa.Column("posted_at", sa.String),
+    sa.Column("fetched_at", sa.String, nullable=False),  # when this version was fetched
+    sa.Column("replaced_at", sa.String, nullable=False),  # when a newer version replaced it
+    sa.Column("crawl_run_id", sa.Integer),
+)
+
 # Each migration takes the schema from version i to i + 1.
-MIGRATIONS: list[list[str]] = []
+MIGRATIONS: list[list[str]] = [
+    # 1 -> 2: document_versions (created by create_all; the statement keeps the step explicit)
+    [
+        "CREATE TABLE IF NOT EXISTS document_versions (id INTEGER PRIMARY KEY, "
+        "document_id INTEGER NOT NULL REFERENCES documents (id), url VARCHAR NOT NULL, "
+        "content_hash VARCHAR NOT NULL, title TEXT, text TEXT NOT NULL, reply_text TEXT, reply_unit VARCHAR, "
+        "posted_at VARCHAR, fetched_at VARCHAR NOT NULL, replaced_at VARCHAR NOT NULL, crawl_run_id INTEGER)",
+    ],
+    # 2 -> 3: respondents remember their wave and place; id_key finds the same id across files
+    [
+        "ALTER TABLE respondents ADD COLUMN wave VARCHAR",
+        "ALTER TABLE respondents ADD COLUMN place VARCHAR",
+        "ALTER TABLE respondents ADD COLUMN id_key VARCHAR",
+        "UPDATE respondents SET id_key = respondent WHERE id_key IS NULL",
+        "UPDATE respondents SET wave = (SELECT wave FROM survey_imports WHERE survey_imports.id = respondents.import_id)",
+        "CREATE INDEX IF NOT EXISTS ix_respondents_id_key ON respondents (id_key)",
+    ],
+]
 
 
 @dataclass

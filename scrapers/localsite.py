@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -32,7 +33,11 @@ class _Handler(SimpleHTTPRequestHandler):
         ".txt": "text/plain",
     }
 
+    delay = 0.0
+
     def do_GET(self) -> None:
+        if self.delay:
+            time.sleep(self.delay)
         if self.path.split("?", 1)[0] == "/robots.txt" and not (Path(self.directory) / "robots.txt").exists():
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
@@ -47,16 +52,18 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
+def serve_directory(root: Path, delay: float = 0.0) -> Iterator[str]:
     """Serve ``root`` over HTTP while the block runs.
 
     Yields the base URL without a trailing slash (``http://127.0.0.1:PORT``), so
-    page URLs read ``f"{base}/letters/list_1.html"``.
+    page URLs read ``f"{base}/letters/list_1.html"``. ``delay`` seconds are spent
+    before each answer, like a slow site (to interrupt a crawl half-way in tests).
     """
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root}: not a directory of pages to serve")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
+    handler = type("_DelayedHandler", (_Handler,), {"delay": float(delay)}) if delay else _Handler
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name=f"serve {root}", daemon=True)
     thread.start()

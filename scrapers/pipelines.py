@@ -36,7 +36,7 @@ from scrapy.http import Request, Response
 from opinion.attributes import age_group, normalise_level
 from opinion.masking import mask_pii
 from opinion.privacy import pseudonym, workspace_key
-from opinion.store import Store, crawl_runs, documents, dumps, open_store, upsert_document
+from opinion.store import Store, crawl_runs, document_versions, documents, dumps, open_store, upsert_document
 from scrapers.dates import on_or_after, site_now
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ _BLANKS = re.compile("[ \t\r\f\v\xa0\u3000\u2002\u2003\u2009]+")
 RECORDED_SETTINGS = (
     "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
     "CONCURRENT_REQUESTS_PER_DOMAIN", "DEPTH_LIMIT", "DOWNLOAD_MAXSIZE", "RETRY_TIMES",
+    "TONGXIN_CONTACT",
 )
 
 
@@ -190,6 +191,9 @@ class StorePipeline:
         self.outcomes: Counter[str] = Counter()
         self.dropped: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
+        self.blocked: Counter[str] = Counter()  # domain -> anti-bot answers
+        self.writer: Any = None  # one thread for the store's writes
+        self.retries = 0
         self.started_at = ""
         self.finished_at = ""
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -213,21 +217,28 @@ class StorePipeline:
         self.errors[f"pipeline:{type(failure.value).__name__}"] += 1
 
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
+        # Failed pages are counted by name where the request finally fails (the spiders'
+        # errback), so that a 500 retried into a 200 is one page, not one error.
         if request.url.endswith("/robots.txt"):
             return
         if 200 <= response.status < 400:
             self.pages += 1
-        else:
-            self.errors[f"http:{response.status}"] += 1
 
     # --- pipeline --------------------------------------------------------------------------
 
     def open_spider(self) -> None:
         self.store = open_store(self.crawler.settings.get("TONGXIN_DB"))
+        if self.writer is None and self.crawler.settings.getbool("TONGXIN_STORE_THREAD", True):
+            from twisted.python.threadpool import ThreadPool
+
+            self.writer = ThreadPool(1, 1, name="tongxin store")
+            self.writer.start()
         spider = _spider(self.crawler)
         profile = getattr(getattr(spider, "profile", None), "name", None) or getattr(spider, "name", "?")
         used = {name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS}
         used["max_pages"] = getattr(spider, "max_pages", None)
+        used["robots_ignored"] = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
+        used["resumed"] = bool(getattr(spider, "resume", False))
         since = getattr(spider, "since", None)
         used["since"] = since.isoformat() if since else None
         self.started_at = site_now().isoformat(timespec="seconds")
@@ -240,21 +251,51 @@ class StorePipeline:
             ))
             self.run_id = int(result.inserted_primary_key[0])
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
+        """Write on one worker thread: the crawl keeps downloading while SQLite commits.
+
+        One thread, so writes stay in order and two URLs of one document never race;
+        the item counts as scraped (and its page as done in the ledger) only once its
+        transaction has committed.
+        """
         if self.store is None:
             self.open_spider()
-        assert self.store is not None
         adapter = ItemAdapter(item)
         doc = {name: adapter.get(name) for name in documents.c.keys() if name not in ("id", "content_hash")}
         doc["content_hash"] = content_hash(doc.get("title"), doc["text"])
         doc["crawl_run_id"] = self.run_id
         doc["fetched_at"] = doc.get("fetched_at") or site_now().isoformat(timespec="seconds")
+        if self.writer is None:
+            outcome = self._write(doc)
+        else:
+            from scrapy.utils.defer import maybe_deferred_to_future
+            from twisted.internet import reactor
+            from twisted.internet.threads import deferToThreadPool
+
+            outcome = await maybe_deferred_to_future(deferToThreadPool(reactor, self.writer, self._write, doc))
+        self.outcomes[outcome] += 1
+        return item
+
+    def _write(self, doc: dict[str, Any]) -> str:
+        assert self.store is not None
         with self.store.engine.begin() as conn:
+            previous = conn.execute(sa.select(documents).where(documents.c.url == doc["url"])).mappings().first()
             outcome = upsert_document(conn, doc)
             if outcome == "unchanged" and self._reply_changed(conn, doc):
                 outcome = "updated"
-        self.outcomes[outcome] += 1
-        return item
+            if outcome == "updated" and previous is not None:
+                self._keep_version(conn, previous, doc["fetched_at"])
+        return outcome
+
+    @staticmethod
+    def _keep_version(conn: sa.Connection, previous: Any, replaced_at: str) -> None:
+        """The version a change replaced stays readable: what was said first is evidence too."""
+        conn.execute(document_versions.insert().values(
+            document_id=previous["id"], url=previous["url"], content_hash=previous["content_hash"],
+            title=previous["title"], text=previous["text"], reply_text=previous["reply_text"],
+            reply_unit=previous["reply_unit"], posted_at=previous["posted_at"],
+            fetched_at=previous["fetched_at"], replaced_at=replaced_at, crawl_run_id=previous["crawl_run_id"],
+        ))
 
     @staticmethod
     def _reply_changed(conn: sa.Connection, doc: dict[str, Any]) -> bool:
@@ -271,12 +312,17 @@ class StorePipeline:
         return True
 
     def close_spider(self) -> None:
+        if self.writer is not None:
+            self.writer.stop()  # waits for the writes in flight
+            self.writer = None
         self.finished_at = site_now().isoformat(timespec="seconds")
         for key, count in (self.crawler.stats.get_stats() if self.crawler.stats else {}).items():
-            if key.startswith("downloader/exception_type_count/"):
-                self.errors["download:" + key.rsplit(".", 1)[-1]] += int(count)
-            elif key == "robotstxt/forbidden":
-                self.errors["robots.txt:forbidden"] += int(count)
+            if key.startswith("tongxin/errors/"):
+                self.errors[key[len("tongxin/errors/"):]] += int(count)
+            elif key.startswith("tongxin/blocked/"):
+                self.blocked[key[len("tongxin/blocked/"):]] += int(count)
+            elif key == "retry/count":
+                self.retries = int(count)
         if self.store is None:
             return
         with self.store.engine.begin() as conn:
@@ -292,6 +338,8 @@ class StorePipeline:
             "documents": {k: self.outcomes.get(k, 0) for k in ("new", "updated", "unchanged")},
             "dropped": dict(self.dropped),
             "errors": dict(self.errors),
+            "blocked": dict(self.blocked),
+            "retries": self.retries,
         }
 
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "data" / "profiles"
 
-TOP_KEYS = {"name", "spider", "description", "selectors", "labels", "strip"}
+TOP_KEYS = {"name", "spider", "description", "selectors", "labels", "strip", "drop_params", "options"}
 REQUIRED_TOP = ("name", "spider", "description", "selectors")
 
 # Per spider: the selectors it reads and the fields it finds by label.
@@ -59,6 +59,8 @@ class Profile:
     selectors: dict[str, str]
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     strip: tuple[str, ...] = ()
+    drop_params: tuple[str, ...] = ()  # tracking/session query parameters; "utm_*" drops a prefix
+    options: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
     def selector(self, key: str) -> str:
@@ -180,9 +182,23 @@ def _validate(data: Any, path: Path, lines: dict[tuple[str, ...], int]) -> Profi
         raise InputError(f"{_where(path, lines, 'strip')}: 'strip' must be a list of CSS selectors, got {strip!r}")
     for css in strip:
         _check_css(css, path, lines, "strip")
+    drop = data.get("drop_params") or []
+    if isinstance(drop, str):
+        drop = [drop]
+    if not isinstance(drop, list) or not all(isinstance(d, str) and d.strip() for d in drop):
+        raise InputError(f"{_where(path, lines, 'drop_params')}: 'drop_params' must be a list of query parameter names, got {drop!r}")
+    options = _mapping(data, "options", path, lines)
+    known_options = schema.get("options", frozenset())
+    for key in options:
+        if key not in known_options:
+            raise InputError(
+                f"{_where(path, lines, 'options', key)}: unknown key 'options.{key}' for spider {spider}; "
+                f"known: {', '.join(sorted(known_options)) or 'none'}"
+            )
     return Profile(
         name=data["name"], spider=spider, description=data["description"].strip(),
-        selectors=dict(selectors), labels=labels, strip=tuple(strip), path=path,
+        selectors=dict(selectors), labels=labels, strip=tuple(strip),
+        drop_params=tuple(d.strip() for d in drop), options=options, path=path,
     )
 
 

@@ -33,6 +33,7 @@ class CrawlJob:
     urls: list[str]
     since: date | None = None
     max_pages: int | None = None
+    resume: bool = False  # continue this job's interrupted crawl from its ledger in the workspace
 
 
 @dataclass
@@ -48,6 +49,8 @@ class CrawlSummary:
     unchanged: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    blocked: dict[str, int] = field(default_factory=dict)  # domain -> anti-bot answers
+    retries: int = 0
     started_at: str = ""
     finished_at: str = ""
 
@@ -90,6 +93,7 @@ def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dic
     # --db should fail here with its message, not inside the engine after fetching.
     with open_store(db) as store:
         workspace_key(store.key_path)
+        store_path = store.key_path.with_name(store.key_path.name[: -len(".key")]) if store.key_path else None
     if _started:
         raise TongxinError("crawl() runs once per process (Twisted's reactor cannot restart); start a new process")
     _started = True
@@ -97,12 +101,18 @@ def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dic
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from scrapers.ledger import ledger_path
     from scrapers.pipelines import StorePipeline
     from scrapers.spiders import SPIDERS
 
     project = Settings()
     project.setmodule("scrapers.settings", priority="project")
-    project.update(dict(settings or {}), priority="cmdline")
+    overrides = dict(settings or {})
+    if "TONGXIN_CONTACT" in overrides and "USER_AGENT" not in overrides:
+        from scrapers.settings import user_agent
+
+        overrides["USER_AGENT"] = user_agent(str(overrides["TONGXIN_CONTACT"]))
+    project.update(overrides, priority="cmdline")
     if db is not None:
         project.set("TONGXIN_DB", os.fspath(db), priority="cmdline")
     app_logging = bool(logging.getLogger().handlers)
@@ -124,7 +134,9 @@ def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dic
     crawlers = []
     for job, profile in zip(jobs, profiles):
         crawler = process.create_crawler(SPIDERS[profile.spider])
-        process.crawl(crawler, profile=profile, urls=list(job.urls), since=job.since, max_pages=job.max_pages)
+        state = ledger_path(store_path, profile.name, job.urls)
+        process.crawl(crawler, profile=profile, urls=list(job.urls), since=job.since, max_pages=job.max_pages,
+                      state=str(state), resume=job.resume)
         crawlers.append(crawler)
     process.start()
 
@@ -144,6 +156,8 @@ def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dic
             summary.unchanged = stats["documents"]["unchanged"]
             summary.dropped = stats["dropped"]
             summary.errors = stats["errors"]
+            summary.blocked = stats["blocked"]
+            summary.retries = stats["retries"]
             summary.started_at = pipeline.started_at
             summary.finished_at = pipeline.finished_at
         else:

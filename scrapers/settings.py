@@ -20,8 +20,17 @@ NEWSPIDER_MODULE = "scrapers.spiders"
 
 ADDONS: dict[str, int] = {}
 
-_CONTACT = os.environ.get("TONGXIN_CONTACT", "").strip()
-USER_AGENT = f"tongxin/0.1 (+contact: {_CONTACT})" if _CONTACT else "tongxin/0.1 (+contact: set TONGXIN_CONTACT)"
+
+
+def user_agent(contact: str | None) -> str:
+    """The User-Agent naming the tool and whom the site's operators can contact."""
+    contact = (contact or "").strip()
+    return f"tongxin/0.1 (+contact: {contact})" if contact else "tongxin/0.1 (+contact: set TONGXIN_CONTACT)"
+
+
+# An e-mail or URL for the sites' operators (also `tongxin crawl --contact`).
+TONGXIN_CONTACT = os.environ.get("TONGXIN_CONTACT", "").strip() or None
+USER_AGENT = user_agent(TONGXIN_CONTACT)
 
 # Politeness
 ROBOTSTXT_OBEY = True
@@ -45,6 +54,12 @@ DEPTH_LIMIT = 200
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Backoff between retries: 1 s, 2 s, 4 s ... at most 30 s; Retry-After obeyed up to 120 s.
+TONGXIN_RETRY_BACKOFF = 1.0
+TONGXIN_RETRY_BACKOFF_MAX = 30.0
+TONGXIN_RETRY_AFTER_MAX = 120.0
+# After this many anti-bot answers (403/412/521, captcha pages) a domain is left alone.
+TONGXIN_BLOCKED_LIMIT = 3
 
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
@@ -52,9 +67,21 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 # After HttpCompressionMiddleware (590) in the response path, so it sees decompressed bytes.
+# Response path runs from high to low: decode (580), then recognise anti-bot pages (570),
+# then retry with backoff (560, in place of Scrapy's RetryMiddleware at 550).
 DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.CharsetMiddleware": 580,
+    "scrapers.middlewares.BlockedMiddleware": 570,
+    "scrapers.middlewares.BackoffRetryMiddleware": 560,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
 }
+
+# The crawl ledger (resume after a kill); scrapers.run sets TONGXIN_STATE per job.
+SPIDER_MIDDLEWARES = {
+    "scrapers.ledger.LedgerMiddleware": 850,  # engine side of DepthMiddleware: records what it lets through
+}
+TONGXIN_STATE = None
+TONGXIN_RESUME = False
 
 ITEM_PIPELINES = {
     "scrapers.pipelines.CleanTextPipeline": 100,

@@ -115,3 +115,34 @@ def test_help_text(command):
     assert result.exit_code == 0
     assert "Usage: main " + command in result.output or f"Usage: tongxin {command}" in result.output
     assert len(result.output.split("Options:")[0].strip().splitlines()) > 2
+
+
+def test_estimate_pseudo_jvs_admin_through_the_cli():
+    admin, jvs = REFERENCE / "nonprobsvy_admin.csv", REFERENCE / "nonprobsvy_jvs.csv"
+    if not admin.exists() or not jvs.exists():
+        pytest.skip(f"reference data {admin} is absent (it lives in the shared folder)")
+    base = ["estimate", str(admin), "--variable", "single_shift", "--method", "pseudo",
+            "--reference", str(jvs), "--reference-weight", "weight",
+            "--covariates", "region,private,nace,size", "--format", "csv"]
+    expected = {"ipw": 0.708322897640164, "mi": 0.703858701257595}
+    for estimator, value in expected.items():
+        result = CliRunner().invoke(main, base + ["--estimator", estimator])
+        assert result.exit_code == 0, result.output
+        table = pd.read_csv(io.StringIO(result.stdout))
+        row = table.loc[table["level"].astype(str) == "True"].iloc[0]
+        assert row["estimate"] == pytest.approx(value, rel=1e-6)
+
+
+def test_estimate_pseudo_usage_errors(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("y,g\n1,a\n2,b\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["estimate", str(data), "--variable", "y", "--method", "pseudo"])
+    assert result.exit_code == 2
+    assert "--method pseudo needs --reference REF.csv" in result.stderr
+    ref = tmp_path / "ref.csv"
+    ref.write_text("g,w\na,3\nc,4\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["estimate", str(data), "--variable", "y", "--method", "pseudo",
+                                       "--reference", str(ref), "--reference-weight", "w",
+                                       "--covariates", "g"])
+    assert result.exit_code == 1
+    assert f"level(s) 'b' occur in the sample but not in {ref}" in result.stderr

@@ -70,3 +70,27 @@ def test_canonical_encoding() -> None:
     assert canonical_encoding("UTF8") == "utf-8"
     assert canonical_encoding("no-such-charset") is None
     assert canonical_encoding(None) is None
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from datetime import datetime, timezone
+
+    from scrapers.middlewares import retry_after_seconds
+
+    now = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds(b"7") == 7.0
+    assert retry_after_seconds("Fri, 27 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Fri, 27 Nov 2026 11:00:00 GMT", now) == 0.0  # a date already past: no wait
+    assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
+
+
+def test_blocked_pages_are_told_from_letters_that_mention_captchas() -> None:
+    from scrapers.middlewares import looks_blocked
+
+    assert looks_blocked(403, "") == "status 403"
+    assert looks_blocked(521, "<html></html>") == "status 521"
+    assert looks_blocked(200, "<html><head><title>安全验证</title></head></html>") == "captcha page"
+    assert looks_blocked(200, '<form><input name="vcode"></form>') == "challenge page"
+    letter = "<html><head><title>办事时收不到短信验证码</title></head><body>" + "内容" * 20000 + "</body></html>"
+    assert looks_blocked(200, letter) is None
+    assert looks_blocked(200, "<html><title>来信列表</title></html>") is None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 from datetime import date
 from pathlib import Path
@@ -33,7 +35,7 @@ URL = "http://bbs.example.cn/forum/thread-101-1-1.html"
 
 def crawler_for(tmp_path: Path, spidercls: Any = DiscuzSpider, **spider_kwargs: Any) -> Any:
     project = {name: value for name, value in vars(project_settings).items() if name.isupper()}
-    crawler = get_crawler(spidercls, {**project, "TONGXIN_DB": str(tmp_path / "t.db")})
+    crawler = get_crawler(spidercls, {**project, "TONGXIN_DB": str(tmp_path / "t.db"), "TONGXIN_STORE_THREAD": False})
     spider_kwargs.setdefault("urls", [URL])
     crawler.spider = spidercls.from_crawler(crawler, **spider_kwargs)
     return crawler
@@ -67,6 +69,8 @@ def chain(crawler: Any) -> list[Any]:
 def run_through(stages: list[Any], item: DocumentItem) -> DocumentItem:
     for stage in stages:
         item = stage.process_item(item)
+        if inspect.iscoroutine(item):  # the store writes asynchronously; without its thread it never waits
+            item = asyncio.run(item)
     return item
 
 

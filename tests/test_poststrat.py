@@ -75,3 +75,43 @@ def test_apiclus1_post_stratified_mean_matches_r_survey():
         {"E": 4421, "H": 755, "M": 1018})
     mean = (result.weights * data["api00"]).sum() / result.weights.sum()
     assert mean == pytest.approx(642.310788211584, rel=1e-9)
+
+
+def age_sex_margins() -> Margins:
+    ages = ["18-29", "30-44", "45-59", "60+"]
+    return Margins.from_frame(pd.DataFrame({
+        "variable": ["sex*age_group"] * 8,
+        "level": [f"{s}*{a}" for s in ("male", "female") for a in ages],
+        "target": [10, 20, 30, 40, 15, 25, 35, 25],
+    }))
+
+
+def test_sparse_cells_collapse_with_adjacent_age_groups_and_are_reported():
+    # female: 60+ has one voice, 45-59 none; male: every age group has 2+.
+    frame = pd.DataFrame({
+        "sex": ["male"] * 8 + ["female"] * 5,
+        "age_group": ["18-29", "18-29", "30-44", "30-44", "45-59", "45-59", "60+", "60+",
+                      "18-29", "18-29", "30-44", "30-44", "60+"],
+    })
+    result = poststratify(frame, age_sex_margins(), variables=["sex", "age_group"],
+                          min_cell_size=2, collapse="age_group")
+    w = result.weights
+    # female 30-44, 45-59 and 60+ merge (2 + 0 + 1 units) into one cell of 25+35+25 = 85.
+    assert w[frame["sex"] == "female"].tolist() == pytest.approx([7.5, 7.5, 85 / 3, 85 / 3, 85 / 3])
+    assert w[frame["sex"] == "male"].tolist() == pytest.approx([5, 5, 10, 10, 15, 15, 20, 20])
+    assert result.collapsed == ["sex=female: age_group 30-44 (n=2), 45-59 (n=0), 60+ (n=1) merged"]
+    assert result.diagnostics["collapses"] == 1
+    # The same rows in another order give the same weights and the same report.
+    shuffled = frame.sample(frac=1.0, random_state=4)
+    again = poststratify(shuffled, age_sex_margins(), variables=["sex", "age_group"],
+                         min_cell_size=2, collapse="age_group")
+    assert again.weights.reindex(frame.index).tolist() == pytest.approx(w.tolist())
+    assert again.collapsed == result.collapsed
+
+
+def test_a_group_too_small_to_collapse_is_named():
+    frame = pd.DataFrame({"sex": ["male"] * 4 + ["female"],
+                          "age_group": ["18-29", "30-44", "45-59", "60+", "60+"]})
+    with pytest.raises(WeightingError, match=r"cannot collapse 'age_group' within sex=female: its 1"):
+        poststratify(frame, age_sex_margins(), variables=["sex", "age_group"],
+                     min_cell_size=1 + 1, collapse="age_group")

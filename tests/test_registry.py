@@ -3,18 +3,33 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from weighting import METHODS, Margins, WeightingError, WeightingResult, get_method, poststratify, rake
+from weighting import (
+    MARGIN_METHODS,
+    METHODS,
+    Margins,
+    WeightingError,
+    WeightingResult,
+    calibrate,
+    get_method,
+    poststratify,
+    pseudo,
+    rake,
+)
 
 
 def test_names_resolve_to_the_methods():
     assert get_method("rake") is rake
     assert get_method("poststrat") is poststratify
-    assert set(METHODS) == {"rake", "poststrat"}
+    assert get_method("calibrate") is calibrate
+    assert get_method("pseudo") is pseudo
+    assert set(METHODS) == {"rake", "poststrat", "calibrate", "pseudo"}
+    assert set(MARGIN_METHODS) == {"rake", "poststrat", "calibrate"}
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(WeightingError, match=r"unknown weighting method 'calibrate'; known methods are: poststrat, rake"):
-        get_method("calibrate")
+    with pytest.raises(WeightingError, match=r"unknown weighting method 'greg'; known methods are: "
+                       r"calibrate, poststrat, pseudo, rake"):
+        get_method("greg")
 
 
 def test_user_callable_with_the_same_signature_is_used():

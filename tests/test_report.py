@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -14,6 +15,8 @@ from opinion.report_data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
     ESTIMATE_COLUMNS,
+    KEYWORD_COLUMNS,
+    SUPPRESSION_COLUMNS,
     WORD_COLUMNS,
     ReportData,
 )
@@ -192,8 +195,9 @@ def test_headline_is_sorted_by_how_much_correction_moved_each_topic() -> None:
 
 
 def test_blind_spots_are_named_in_plain_words() -> None:
-    assert "60岁及以上 乡村: 人口占 14.0%，网上声音 1 人，入户受访 3 人" in _html("zh")
-    assert ("60+ rural: 14.0% of the population; online voices: 1; survey respondents: 3"
+    unsuppressed = render_html(dataclasses.replace(make_data("zh"), min_cell=0))
+    assert "60岁及以上 乡村: 人口占 14.0%，网上声音人数 1，入户受访人数 3" in unsuppressed
+    assert ("60+ rural: 14.0% of the population; online voices: suppressed; survey respondents: suppressed"
             in _html("en"))
     assert '<tr class="blind"><td class="text">60岁及以上 乡村</td>' in _html("zh")
 
@@ -288,10 +292,10 @@ def test_markdown_has_the_tables_with_escaped_cells(lang: str) -> None:
 def test_write_tables_uses_stable_columns(tmp_path: Path) -> None:
     data = make_data()
     paths = write_tables(data, tmp_path / "out")
-    assert [p.name for p in paths] == ["estimates.csv", "coverage.csv", "words.csv", "carry.csv"]
-    expected = {"estimates.csv": ESTIMATE_COLUMNS, "coverage.csv": COVERAGE_COLUMNS, "words.csv": WORD_COLUMNS,
-                "carry.csv": CARRY_COLUMNS}
-    for path in paths:
+    assert [p.name for p in paths] == ["estimates.csv", "coverage.csv", "words.csv", "carry.csv", "datapackage.json"]
+    expected = {"estimates.csv": ESTIMATE_COLUMNS, "coverage.csv": COVERAGE_COLUMNS + SUPPRESSION_COLUMNS,
+                "words.csv": WORD_COLUMNS, "carry.csv": CARRY_COLUMNS}
+    for path in paths[:-1]:
         assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
         frame = pd.read_csv(path, encoding="utf-8")
         assert list(frame.columns) == expected[path.name]
@@ -302,7 +306,7 @@ def test_write_tables_uses_stable_columns(tmp_path: Path) -> None:
 
 def test_write_tables_without_carry(tmp_path: Path) -> None:
     assert [p.name for p in write_tables(make_data(carry=False), tmp_path)] == [
-        "estimates.csv", "coverage.csv", "words.csv"]
+        "estimates.csv", "coverage.csv", "words.csv", "datapackage.json"]
 
 
 def test_summary_table_aligns_wide_characters() -> None:
@@ -357,3 +361,18 @@ def test_raw_only_report_shows_missing_intervals_plainly() -> None:
     assert re.findall(r'<tr data-topic="(\w+)">', table.group(1)) == ["healthcare", "transport", "eldercare"]
     assert '<span class="est">30.0%</span> <span class="ci">[—]</span><span class="size">n=812 · ess=—</span>' in html
     assert "| 医疗 | 30.0% [—] (n=812, ess=—) |" in render_markdown(data)
+
+
+def test_keywords_section_lists_each_group_escaped() -> None:
+    keywords = pd.DataFrame([
+        {"variable": "age_group", "level": "60+", "level_label": "60岁及以上", "word": "<b>养老</b>", "score": 0.52,
+         "voices": 9},
+        {"variable": "urban", "level": "rural", "level_label": "乡村", "word": "修路", "score": 0.31, "voices": 14},
+    ], columns=KEYWORD_COLUMNS)
+    data = dataclasses.replace(make_data(), keywords=keywords)
+    html, md = render_html(data), render_markdown(data)
+    assert '<section id="keywords">' in html and '<a href="#keywords">' in html
+    assert "<tr><th class=\"group\" colspan=\"4\">年龄: 60岁及以上</th></tr>" in html
+    assert "<td class=\"text\">&lt;b&gt;养老&lt;/b&gt;</td><td>0.520</td><td>9</td>" in html
+    assert "| 城乡: 乡村 | 修路 | 0.310 | 14 |" in md
+    assert '<section id="keywords">' not in _html("zh")  # absent when not computed

@@ -206,7 +206,7 @@ def test_forum_index_follows_boards() -> None:
     [
         ("http://b.cn/thread-123-3-1.html", "http://b.cn/thread-123-1-1.html", 3),
         ("http://b.cn/forum/thread-5-1-2.html", "http://b.cn/forum/thread-5-1-1.html", 1),
-        ("http://b.cn/forum.php?mod=viewthread&tid=9&page=4&extra=page%3D1", "http://b.cn/forum.php?mod=viewthread&tid=9", 4),
+        ("http://b.cn/forum.php?mod=viewthread&tid=9&page=4&extra=page%3D1", "http://b.cn/thread-9-1-1.html", 4),  # one thread, two URL forms
     ],
 )
 def test_canonical_thread_url(url: str, canonical: str, page: int) -> None:

@@ -102,3 +102,44 @@ def test_replicate_variance_is_centred_on_the_full_estimate():
     assert replicate_variance(thetas, np.array([1.0]), np.array([0.5, 0.5])) == pytest.approx([2.0])
     with pytest.raises(WeightingError, match="undefined in some replicate"):
         replicate_variance(np.array([[np.nan]]), np.array([1.0]), np.array([1.0]))
+
+
+def _clustered_sample(seed: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 300
+    return pd.DataFrame({
+        "sex": rng.choice(["male", "female"], n),
+        "age": rng.choice(["young", "mid", "old"], n, p=[0.5, 0.3, 0.2]),
+        "psu": rng.integers(0, 30, n),
+        "stratum": rng.choice(["s", "t"], n),
+        "w": rng.uniform(1, 4, n),
+        "y": rng.normal(size=n),
+    })
+
+
+def test_cell_bootstrap_equals_raking_each_replicate_row_by_row():
+    from weighting import Margins, rake
+    from weighting.replicates import rake_bootstrap, rao_wu_multipliers
+
+    data = _clustered_sample()
+    margins = Margins.from_shares({"sex": {"male": 0.5, "female": 0.5},
+                                   "age": {"young": 0.3, "mid": 0.3, "old": 0.4}})
+    theta, se, thetas = rake_bootstrap(data, margins, data["y"].to_numpy(), base_weights="w",
+                                       cluster="psu", strata="stratum", n_replicates=8,
+                                       seed=np.random.default_rng(7))
+    design = make_design(len(data), data["psu"].to_numpy(), data["stratum"].to_numpy())
+    psu_stratum = np.empty(design.n_psu, dtype=np.int64)
+    psu_stratum[design.psu] = design.stratum
+    rng = np.random.default_rng(7)
+    for r in range(8):
+        mult = rao_wu_multipliers(psu_stratum, rng)
+        for h in np.unique(psu_stratum):  # n_h - 1 draws rescaled: multipliers sum to n_h
+            n_h = int((psu_stratum == h).sum())
+            assert mult[psu_stratum == h].sum() == pytest.approx(n_h)
+        base = data["w"].to_numpy() * mult[design.psu]
+        keep = base > 0
+        w = rake(data.loc[keep], margins, base_weights=pd.Series(base[keep], index=data.index[keep])).weights
+        assert thetas[r, 0] == pytest.approx(float((w * data.loc[keep, "y"]).sum() / w.sum()), rel=1e-9)
+    full = rake(data, margins, base_weights="w").weights
+    assert theta[0] == pytest.approx(float((full * data["y"]).sum() / full.sum()), rel=1e-9)
+    assert se[0] == pytest.approx(np.sqrt(np.mean((thetas[:, 0] - theta[0]) ** 2)))

@@ -6,6 +6,7 @@ Pure pandas/numpy; knows nothing of crawling or text. Every method takes
 """
 from __future__ import annotations
 
+from weighting.calibrate import calibrate
 from weighting.diagnostics import (
     effective_sample_size,
     kish_deff,
@@ -17,8 +18,19 @@ from weighting.estimate import estimate
 from weighting.margins import JOINT_SEP, Margins
 from weighting.poststrat import poststratify
 from weighting.rake import rake
-from weighting.registry import METHODS, get_method
+from weighting.pseudo import (
+    ESTIMATORS,
+    PropensityFit,
+    ReferenceSample,
+    fit_propensity,
+    pseudo,
+    pseudo_estimate,
+    pseudo_means,
+)
+from weighting.registry import MARGIN_METHODS, METHODS, get_method
 from weighting.result import WeightingResult
+from weighting.targets import census_areas, census_margins
+from weighting.unknown import UNKNOWN_METHODS, UnknownReport, allocate_unknown
 from weighting.variance import (
     Design,
     calibration_residuals,
@@ -31,8 +43,22 @@ from weighting.variance import (
 )
 
 __all__ = [
+    "ESTIMATORS",
     "JOINT_SEP",
+    "MARGIN_METHODS",
     "METHODS",
+    "PropensityFit",
+    "ReferenceSample",
+    "UNKNOWN_METHODS",
+    "UnknownReport",
+    "allocate_unknown",
+    "calibrate",
+    "census_areas",
+    "census_margins",
+    "fit_propensity",
+    "pseudo",
+    "pseudo_estimate",
+    "pseudo_means",
     "ConvergenceError",
     "Design",
     "Margins",

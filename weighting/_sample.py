@@ -90,14 +90,14 @@ def dimension_codes(sample: pd.DataFrame, dim: str) -> tuple[np.ndarray, list[st
     all_labels: list[list[str]] = []
     for column in dim.split(JOINT_SEP):
         values = sample[column]
-        missing = values.isna().to_numpy()
+        codes, uniques = pd.factorize(values)  # NaN -> -1: one hash pass finds both
+        missing = np.asarray(codes) < 0
         if missing.any():
             raise WeightingError(
                 f"sample column {column!r} has {int(missing.sum())} missing value(s) (rows "
                 f"{show(values.index[missing], quote=False)}); code them as a level such as "
                 "'unknown' and give it a target, or drop those rows"
             )
-        codes, uniques = pd.factorize(values)
         all_codes.append(np.asarray(codes, dtype=np.int64))
         all_labels.append([_level_text(v) for v in uniques])
     if len(all_codes) == 1:
@@ -119,12 +119,14 @@ def dimension_labels(sample: pd.DataFrame, dim: str) -> np.ndarray:
 
 
 def encode(
-    sample: pd.DataFrame, dim: str, targets: pd.Series, weights: np.ndarray, margins: Margins
+    sample: pd.DataFrame, dim: str, targets: pd.Series, weights: np.ndarray, margins: Margins,
+    allow_empty: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of the rows into ``targets``' levels, and the target vector.
 
-    Sample levels without a target, and positive targets that no (positively weighted)
-    sample unit can carry, are errors naming the levels.
+    Sample levels without a target, and (unless ``allow_empty``, for methods that
+    collapse cells) positive targets that no positively weighted sample unit can
+    carry, are errors naming the levels.
     """
     row_codes, labels = dimension_codes(sample, dim)
     levels = [str(lv) for lv in targets.index]
@@ -140,7 +142,7 @@ def encode(
     carried = np.bincount(codes, weights=weights, minlength=len(levels))
     target_values = targets.to_numpy(dtype="float64")
     empty = [lv for lv, c, t in zip(levels, carried, target_values, strict=True) if c <= 0 < t]
-    if empty:
+    if empty and not allow_empty:
         raise WeightingError(
             f"{dim!r}: target level(s) {show(empty)} have no sample unit with a positive "
             "weight, so nobody can speak for them; collect voices in those groups, or merge "

@@ -98,7 +98,9 @@ def estimate(
         None if strata is None else data[strata].to_numpy(),
     )
     if replicates == "none":
-        if calibrated is not None and calibrated.variables:
+        if calibrated is not None and calibrated.cell_codes is not None:
+            z = calibration_residuals(z, final, calibrated.cell_codes, calibrated.method)
+        elif calibrated is not None and calibrated.variables:
             cells = [_codes(data, dim) for dim in calibrated.variables]
             z = calibration_residuals(z, final, cells, calibrated.method)
         elif reweight is not None:

@@ -50,19 +50,7 @@ def rake(
         raise WeightingError(f"max_iter={max_iter}; give at least 1 iteration")
     dims = resolve_variables(sample, margins, variables)
     base = _base_weights(sample, base_weights)
-    scale = margins.total if margins.total is not None else float(len(sample))
-
-    codes: list[np.ndarray] = []
-    targets: list[np.ndarray] = []
-    for dim in dims:
-        row_codes, shares = encode(sample, dim, margins.shares(dim), base, margins)
-        codes.append(row_codes)
-        targets.append(shares * scale)
-
-    # Observed cells by hashing each row's position in the full cross-classification.
-    sizes = tuple(len(t) for t in targets)
-    row_cell, flat_cells = pd.factorize(np.ravel_multi_index(codes, sizes))
-    cells = np.column_stack(np.unravel_index(np.asarray(flat_cells), sizes))
+    row_cell, cells, targets, scale = prepare_cells(sample, margins, dims, base)
     cell_base = np.bincount(row_cell, weights=base, minlength=len(cells))
     cell_weight, iterations, residual, worst = _ipf(cells, cell_base, targets, scale, max_iter, tol)
 
@@ -94,6 +82,32 @@ def rake(
     )
 
 
+def prepare_cells(
+    sample: pd.DataFrame, margins: Margins, dims: Sequence[str], base: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], float]:
+    """Validated observed cells: each row's cell, each cell's level code per dimension,
+    the target totals per dimension, and the population scale."""
+    scale = margins.total if margins.total is not None else float(len(sample))
+    codes: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for dim in dims:
+        row_codes, shares = encode(sample, dim, margins.shares(dim), base, margins)
+        codes.append(row_codes)
+        targets.append(shares * scale)
+    # Observed cells by hashing each row's position in the full cross-classification.
+    sizes = tuple(len(t) for t in targets)
+    row_cell, flat_cells = pd.factorize(np.ravel_multi_index(codes, sizes))
+    cells = np.column_stack(np.unravel_index(np.asarray(flat_cells), sizes))
+    return np.asarray(row_cell, dtype=np.int64), cells, targets, float(scale)
+
+
+def _gaps(cells: np.ndarray, weight: np.ndarray, targets: list[np.ndarray], scale: float) -> list[float]:
+    return [
+        float(np.max(np.abs(np.bincount(cells[:, d], weights=weight, minlength=len(t)) - t))) / scale
+        for d, t in enumerate(targets)
+    ]
+
+
 def _ipf(
     cells: np.ndarray,
     cell_base: np.ndarray,
@@ -104,23 +118,81 @@ def _ipf(
 ) -> tuple[np.ndarray, int, float, int]:
     """Iterative proportional fitting on cell totals.
 
-    Returns the fitted cell totals, the sweeps done, the largest share residual after
-    the last sweep and the dimension where it was.
+    IPF converges linearly, and slowly when the sample's cells are nearly confounded
+    (levels of two variables seen almost only together). After ``_SWEEPS_BEFORE_NEWTON``
+    sweeps without convergence the fit is finished by Newton's method on the same
+    raking (exponential) distance, which converges quadratically near the solution and
+    gives the same weights; IPF resumes if Newton does not reach the tolerance.
+    Returns the fitted cell totals, the sweeps (and Newton steps) done, the largest
+    share residual and the dimension where it was.
     """
     weight = cell_base.astype("float64").copy()
     residual, worst = np.inf, 0
-    for sweep in range(1, max_iter + 1):
+    sweep = 0
+    newton_tried = False
+    while sweep < max_iter:
+        sweep += 1
         for d, target in enumerate(targets):
             current = np.bincount(cells[:, d], weights=weight, minlength=len(target))
             ratio = np.divide(target, current, out=np.zeros_like(target), where=current > 0)
             weight = weight * ratio[cells[:, d]]
-        gaps = [
-            float(np.max(np.abs(np.bincount(cells[:, d], weights=weight, minlength=len(t)) - t)))
-            / scale
-            for d, t in enumerate(targets)
-        ]
+        gaps = _gaps(cells, weight, targets, scale)
         worst = int(np.argmax(gaps))
         residual = gaps[worst]
         if residual < tol:
             return weight, sweep, residual, worst
-    return weight, max_iter, residual, worst
+        if sweep >= _SWEEPS_BEFORE_NEWTON and not newton_tried and _newton_fits(cells, targets):
+            newton_tried = True
+            polished, steps = _newton(cells, weight, targets, scale, tol)
+            gaps = _gaps(cells, polished, targets, scale)
+            if max(gaps) < residual:
+                weight = polished
+                worst = int(np.argmax(gaps))
+                residual = gaps[worst]
+            sweep += steps
+            if residual < tol:
+                return weight, sweep, residual, worst
+    return weight, sweep, residual, worst
+
+
+_SWEEPS_BEFORE_NEWTON = 20
+_NEWTON_STEPS = 30
+_NEWTON_MAX_ENTRIES = 4_000_000  # cells x levels of the dense indicator matrix
+
+
+def _newton_fits(cells: np.ndarray, targets: list[np.ndarray]) -> bool:
+    """Newton holds a dense cells x levels matrix: only when it is small."""
+    return len(cells) * sum(len(t) for t in targets) <= _NEWTON_MAX_ENTRIES
+
+
+def _newton(
+    cells: np.ndarray, weight: np.ndarray, targets: list[np.ndarray], scale: float, tol: float
+) -> tuple[np.ndarray, int]:
+    """Damped Newton steps on lambda for weight * exp(x'lambda) hitting the targets."""
+    offsets = np.concatenate([[0], np.cumsum([len(t) for t in targets])[:-1]])
+    columns = cells + offsets[None, :]
+    k = int(sum(len(t) for t in targets))
+    x = np.zeros((len(weight), k))
+    for d in range(cells.shape[1]):
+        x[np.arange(len(weight)), columns[:, d]] = 1.0
+    goal = np.concatenate(targets)
+    lam = np.zeros(k)
+    current = weight
+    gap = x.T @ current - goal
+    for step in range(1, _NEWTON_STEPS + 1):
+        hess = x.T @ (current[:, None] * x)
+        delta = np.linalg.lstsq(hess, -gap, rcond=None)[0]
+        size = 1.0
+        while size > 1e-4:
+            trial_lam = lam + size * delta
+            trial = weight * np.exp(np.clip(x @ trial_lam, -700, 700))
+            trial_gap = x.T @ trial - goal
+            if np.max(np.abs(trial_gap)) < np.max(np.abs(gap)):
+                break
+            size /= 2
+        else:
+            return current, step
+        lam, current, gap = trial_lam, trial, trial_gap
+        if float(np.max(np.abs(gap))) / scale < tol:
+            return current, step
+    return current, _NEWTON_STEPS

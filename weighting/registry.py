@@ -7,13 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 from weighting.errors import WeightingError
+from weighting.calibrate import calibrate
 from weighting.poststrat import poststratify
+from weighting.pseudo import pseudo
 from weighting.rake import rake
 from weighting.result import WeightingResult
 
 WeightingMethod = Callable[..., WeightingResult]
 
-METHODS: dict[str, WeightingMethod] = {"rake": rake, "poststrat": poststratify}
+METHODS: dict[str, WeightingMethod] = {
+    "rake": rake,
+    "poststrat": poststratify,
+    "calibrate": calibrate,
+    "pseudo": pseudo,
+}
+# Methods whose second argument is a Margins table (pseudo takes a ReferenceSample).
+MARGIN_METHODS: tuple[str, ...] = ("calibrate", "poststrat", "rake")
 
 _REQUIRED_KEYWORDS = ("variables", "base_weights")
 

@@ -127,7 +127,9 @@ def calibration_residuals(
     """Remove from ``z`` what the weighting cells explain, as R ``survey`` does.
 
     ``poststrat``: one cell code per unit; z - w * (unweighted cell mean of z / w).
-    ``rake``: the same for each margin in turn, repeated (backfitting) until stable.
+    ``rake`` and ``calibrate``: the same for each margin in turn, repeated (backfitting)
+    until stable, which is the weighted regression residual on the margins' level
+    indicators (GREG residuals).
     Units with zero weight keep z (it is 0 for them anyway).
     """
     z = np.asarray(z, dtype="float64")
@@ -135,7 +137,7 @@ def calibration_residuals(
     e = z / w
     if method == "poststrat":
         return (e - _cell_means(e, cells[0])) * w
-    if method == "rake":
+    if method in ("rake", "calibrate"):
         for _ in range(_BACKFIT_MAX):
             previous = e
             for codes in cells:

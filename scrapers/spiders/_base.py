@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 import scrapy
 from lxml import etree
@@ -100,6 +100,56 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [str(part).strip() for part in value if str(part).strip()]
 
 
+def drop_params(url: str, names: Sequence[str]) -> str:
+    """``url`` without the query parameters in ``names`` (``utm_*`` style prefixes end in ``*``)."""
+    if not names or "?" not in url:
+        return url
+    parts = urlsplit(url)
+    exact = {n for n in names if not n.endswith("*")}
+    prefixes = tuple(n[:-1] for n in names if n.endswith("*"))
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in exact and not (prefixes and k.startswith(prefixes))]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
+
+
+def classify_failure(failure: Any) -> str:
+    """A short, stable name for why a request failed: ``http:404``, ``download:timeout``..."""
+    from scrapy import exceptions as ex
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    from scrapers.middlewares import Blocked
+
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"http:{value.response.status}"
+    if isinstance(value, Blocked):
+        return "blocked"
+    if isinstance(value, ex.IgnoreRequest):
+        message = str(value)
+        if "robots.txt" in message:
+            return "robots.txt:forbidden"
+        if "redirection" in message:
+            return "redirect:loop"
+        return "ignored"
+    named: tuple[tuple[type[BaseException], str], ...] = (
+        (ex.DownloadTimeoutError, "download:timeout"),
+        (ex.DownloadCancelledError, "download:too-large"),
+        (ex.ResponseDataLossError, "download:truncated"),
+        (ex.DownloadConnectionRefusedError, "download:connection-refused"),
+        (ex.CannotResolveHostError, "download:dns"),
+        (ex.DownloadFailedError, "download:connection-lost"),
+    )
+    for cls, kind in named:
+        if isinstance(value, cls):
+            return kind
+    name = type(value).__name__
+    if "Timeout" in name:
+        return "download:timeout"
+    if "Connection" in name or "ResponseFailed" in name or "NeverReceived" in name:
+        return "download:connection-lost"
+    return f"download:{name}"
+
+
 def check_url(url: str) -> str:
     """An absolute http(s) URL, or an :class:`InputError` saying what is wrong with it."""
     parsed = urlparse(url)
@@ -125,10 +175,14 @@ class ProfileSpider(scrapy.Spider):
         urls: str | Sequence[str] | None = None,
         since: date | str | None = None,
         max_pages: int | str | None = None,
+        state: str | None = None,
+        resume: bool | str | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.state_path = state  # the crawl ledger (see scrapers.ledger); None: no resume
+        self.resume = resume if resume is None or isinstance(resume, bool) else str(resume).lower() in ("1", "true", "yes")
         self.profile = profile if isinstance(profile, Profile) else load_profile(profile or self.default_profile)
         if self.profile.spider != self.name:
             raise InputError(
@@ -146,6 +200,8 @@ class ProfileSpider(scrapy.Spider):
         self.allowed_domains = sorted({urlparse(u).hostname or "" for u in self.start_urls} - {""})
         self.pages_requested = 0
         self._budget_logged = False
+        # Pages already asked for in this crawl (and, when resuming, in the killed one).
+        self.known_pages: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
@@ -154,17 +210,59 @@ class ProfileSpider(scrapy.Spider):
                 yield request
 
     def page_request(self, url: str, callback: Any = None, **kwargs: Any) -> Request | None:
-        """A request for one more page, or None once ``max_pages`` have been requested."""
+        """A request for one more page, or None once ``max_pages`` have been requested.
+
+        A page asked for before in this crawl is not asked for again (nor counted
+        against the budget); start URLs (``dont_filter``) always are.
+        """
+        url = self.canonical_page_url(url)
+        # Pages are de-duplicated here (known_pages, which a resumed crawl fills from its
+        # ledger), not by Scrapy's dupefilter: a redirect back to a page already seen is
+        # then a redirect loop, counted, rather than a request silently filtered.
+        again = bool(kwargs.pop("dont_filter", False))
+        if url in self.known_pages and not again:
+            return None
         if self.max_pages is not None and self.pages_requested >= self.max_pages:
             if not self._budget_logged:
                 self.logger.info("page budget of %d reached; not following further links", self.max_pages)
                 self._budget_logged = True
+            self.count("limit:max-pages")
             return None
         self.pages_requested += 1
-        return Request(url, callback=callback or self.parse, **kwargs)
+        self.known_pages.add(url)
+        meta = {**kwargs.pop("meta", {}), "ledger_url": url}
+        return Request(url, callback=callback or self.parse, errback=self.on_error, meta=meta, dont_filter=True,
+                       **kwargs)
+
+    def resumed_request(self, url: str, meta: dict[str, Any]) -> Request:
+        """A page recorded by an interrupted crawl and not yet done, asked for again."""
+        return Request(url, callback=self.parse, errback=self.on_error, meta={**meta, "ledger_url": url},
+                       dont_filter=True)
+
+    def canonical_page_url(self, url: str) -> str:
+        """``url`` without the tracking and session parameters the profile names."""
+        return drop_params(url, self.profile.drop_params)
+
+    def count(self, kind: str, amount: int = 1) -> None:
+        """Count one named error or limit in the run's statistics (``errors`` of the crawl run)."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(f"tongxin/errors/{kind}", amount)
+
+    def on_error(self, failure: Any) -> None:
+        """A page that could not be had: count it under a name, never drop it silently."""
+        kind = classify_failure(failure)
+        self.count(kind)
+        request = getattr(failure, "request", None)
+        self.logger.warning("%s: %s (%s)", getattr(request, "url", "?"), kind, failure.getErrorMessage())
 
     def follow(self, response: Response, href: str | None, **kwargs: Any) -> Request | None:
         if not href or href.strip().lower().startswith(("javascript:", "mailto:", "#")):
+            return None
+        crawler = getattr(self, "crawler", None)
+        limit = crawler.settings.getint("DEPTH_LIMIT") if crawler is not None else 0
+        if limit and response.meta.get("depth", 0) + 1 > limit:
+            self.count("limit:depth")  # an endless calendar of "next" links ends here, counted
             return None
         return self.page_request(response.urljoin(href.strip()), **kwargs)
 

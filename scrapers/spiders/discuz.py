@@ -44,6 +44,11 @@ def canonical_thread_url(url: str) -> str:
     if match:
         path = parts.path[: match.start()] + f"thread-{match['tid']}-1-1.html"
         return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
+    params = dict(parse_qsl(parts.query))
+    if params.get("mod") == "viewthread" and params.get("tid", "").isdigit():
+        # forum.php?mod=viewthread&tid=123 is the same thread as thread-123-1-1.html
+        folder = parts.path.rsplit("/", 1)[0]
+        return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, f"{folder}/thread-{params['tid']}-1-1.html", "", "")))
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("page", "extra")]
     return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")))
 

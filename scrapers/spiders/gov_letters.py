@@ -79,7 +79,7 @@ class GovLettersSpider(ProfileSpider):
         posted = parse_date(fields.get("posted") or response.meta.get("listed_raw"), fetched)
         replied = parse_date(fields.get("replied"), fetched)
         return DocumentItem(
-            url=canonicalize_url(response.url),
+            url=canonicalize_url(self.canonical_page_url(response.url)),
             source=self.profile.name,
             kind="letter",
             author=fields.get("author"),

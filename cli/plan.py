@@ -1,0 +1,50 @@
+"""``tongxin plan``: where the next door-to-door interviews would help most."""
+from __future__ import annotations
+
+import click
+
+from cli._common import db_option, margins_option
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@click.command()
+@click.option("--budget", required=True, type=click.FloatRange(min=0), help="Interviews to plan, or money when --costs gives a cost per interview.")
+@db_option
+@margins_option
+@click.option("--costs", "costs_path", type=click.Path(dir_okay=False),
+              help="CSV with some of the --by columns and 'cost' (per interview); * matches any level, e.g. region,cost.")
+@click.option("--half-width", "half_width", default=0.08, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+              help="Minimum precision every group must reach: 95% interval half-width for a 50% share.")
+@click.option("--by", "by", default="region,age_group,urban", show_default=True, help="Variables whose combinations are the cells to visit.")
+@click.option("--groups", help="Groups that must each reach the precision, e.g. region,age_group*urban (default: each --by variable and age_group*urban).")
+@click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban: places named on pages or in text.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Also write every cell (before/after) to this CSV.")
+def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half_width: float, by: str,
+         groups: str | None, gazetteer: str | None, out_path: str | None) -> None:
+    """Recommend how many interviews to do in which cells, and the precision they buy.
+
+    Uses the effective sample sizes the blend uses (online voices and survey respondents
+    per cell) and the population shares: first every group is brought to the minimum
+    precision, widest interval first; the rest of the budget goes where the overall
+    variance drops most per unit of cost.
+    """
+    from opinion.cues import load_gazetteer
+    from opinion.pipeline import load_margins
+    from opinion.plan import format_plan, plan_visits
+    from opinion.store import open_store
+    from opinion.voices import all_voices
+
+    margins = load_margins(margins_path)
+    with open_store(db) as store:
+        voices = all_voices(store, load_gazetteer(gazetteer) if gazetteer else None)
+    if voices.empty:
+        raise click.ClickException(f"{db}: the store holds no documents and no survey respondents; crawl or import first")
+    result = plan_visits(voices, margins, budget, by=_split(by), half_width_target=half_width, costs_path=costs_path,
+                         groups=_split(groups) if groups else None)
+    click.echo(format_plan(result))
+    if out_path:
+        result.cells.to_csv(out_path, index=False, encoding="utf-8")
+        click.echo(f"written: {out_path}", err=True)

@@ -1,0 +1,60 @@
+"""``tongxin profiles check``: one page fetched from a local server, what the profile extracts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import main
+from scrapers.check import check_profile
+from scrapers.localsite import serve_directory
+
+SITE = Path(__file__).parent / "data" / "site"
+
+
+def test_check_a_gbk_letter_page_shows_fields_masked() -> None:
+    with serve_directory(SITE) as base:
+        result = check_profile("gov-letters", base + "/letters/detail_0003.html")
+    assert result.status == 200
+    assert len(result.documents) == 1 and result.links == []
+    doc = result.documents[0]
+    assert doc["title"] == "学校门口交通拥堵"
+    assert doc["text"].startswith("本人女，孩子在镇中心小学上学")
+    assert "[身份证号]" in doc["text"]
+
+
+def test_check_a_list_page_shows_links() -> None:
+    with serve_directory(SITE) as base:
+        result = check_profile("gov-letters", base + "/letters/list_1.html")
+    assert result.documents == []
+    assert result.links == [base + "/letters/detail_0001.html", base + "/letters/detail_0002.html",
+                            base + "/letters/list_2.html"]
+
+
+def test_check_command_prints_documents() -> None:
+    with serve_directory(SITE) as base:
+        result = CliRunner().invoke(main, ["profiles", "check", "discuz", base + "/forum/thread-101-1-1.html"])
+    assert result.exit_code == 0, result.output
+    assert "documents: 2" in result.output.splitlines()[1]
+    assert "  text: 村里的路确实该修了，一下雨就是泥。" in result.output
+    assert "links followed: 1" in result.output  # the next page of the thread
+
+
+def test_check_command_names_a_page_that_is_not_there() -> None:
+    with serve_directory(SITE) as base:
+        result = CliRunner().invoke(main, ["profiles", "check", "gov-letters", base + "/nope.html"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {base}/nope.html: the site answered HTTP 404")
+
+
+def test_check_command_says_when_the_profile_finds_nothing() -> None:
+    with serve_directory(SITE) as base:
+        result = CliRunner().invoke(main, ["profiles", "check", "gov-letters", base + "/forum/index.html"])
+    assert result.exit_code == 1
+    assert "found no documents and no links" in result.output
+
+
+def test_profiles_still_lists_without_a_subcommand() -> None:
+    result = CliRunner().invoke(main, ["profiles"])
+    assert result.exit_code == 0
+    assert result.output.startswith("discuz\t")

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from opinion.datapackage import FIELDS, write_tables
+from opinion.errors import InputError
+from tests.test_report import _estimate_rows, make_data
+
+
+def _check_value(value: object, kind: str, fmt: str) -> None:
+    """A value as the descriptor's type says a reader will parse it."""
+    if value in ("", None):
+        return  # missingValues: [""] in CSV, null in JSON
+    if fmt == "json":
+        expected = {"integer": int, "number": (int, float), "boolean": bool, "string": str}[kind]
+        assert isinstance(value, expected) and not (kind == "integer" and isinstance(value, bool)), (value, kind)
+        return
+    text = str(value)
+    if kind == "integer":
+        int(text)
+    elif kind == "number":
+        float(text)
+    elif kind == "boolean":
+        assert text in ("True", "False"), text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_descriptor_describes_every_file_and_column(tmp_path: Path, fmt: str) -> None:
+    data = make_data()
+    paths = write_tables(data, tmp_path, fmt)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert paths[-1].name == "datapackage.json"
+    assert package["profile"] == "tabular-data-package"
+    resources = package["resources"]
+    assert [r["path"] for r in resources] == [p.name for p in paths[:-1]]
+    assert [r["name"] for r in resources] == ["estimates", "coverage", "words", "carry"]
+    for resource in resources:
+        assert resource["format"] == fmt and resource["encoding"] == "utf-8"
+        fields = resource["schema"]["fields"]
+        names = [f["name"] for f in fields]
+        assert all(f["type"] == FIELDS[f["name"]][0] and f["description"] for f in fields)
+        path = tmp_path / resource["path"]
+        if fmt == "csv":
+            with path.open(encoding="utf-8", newline="") as f:
+                rows = list(csv.reader(f))
+            assert rows[0] == names
+            records = [dict(zip(names, r)) for r in rows[1:]]
+        else:
+            records = json.loads(path.read_text(encoding="utf-8"))
+            assert all(list(r) == names for r in records)
+        assert records, resource["name"]
+        for record in records:
+            for field in fields:
+                _check_value(record[field["name"]], field["type"], fmt)
+
+
+def test_tables_carry_the_report_numbers_and_provenance(tmp_path: Path) -> None:
+    write_tables(make_data(), tmp_path, "json")
+    estimates = json.loads((tmp_path / "estimates.json").read_text(encoding="utf-8"))
+    assert [r["estimate"] for r in estimates] == pytest.approx([r["estimate"] for r in _estimate_rows()])
+    assert all(isinstance(r["n"], int) for r in estimates)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["provenance"]["seed"] == 20240501
+    assert package["provenance"]["version"] == "0.1.0"
+    assert package["provenance"]["suppression"]["min_cell"] == 5
+    coverage = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))
+    small = next(r for r in coverage if r["level"] == "60+")
+    assert small["online_n"] is None and small["online_suppressed"] is True
+    assert not any("<script>" in json.dumps(json.loads(p.read_text(encoding="utf-8")), ensure_ascii=False)
+                   for p in tmp_path.glob("*.json"))  # no quotes, no free text
+    assert math.isclose(package["resources"][0]["schema"]["fields"].__len__(), 10)
+
+
+def test_unknown_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="table format 'xlsx' is not supported: use one of csv, json"):
+        write_tables(make_data(), tmp_path, "xlsx")

@@ -1,0 +1,54 @@
+"""Shipped population targets: the 2020 census, adults by age group x sex, per area.
+
+The table ``data/targets/census2020.csv`` is built by ``data/targets/build_census2020.py``
+from the census yearbook (see the README there for the source and for how ages 18-19
+are split from the 15-19 band). Users with a county or city table pass their own
+margins CSV instead; this module only serves the shipped one.
+"""
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from weighting.errors import WeightingError
+from weighting.margins import Margins
+
+CENSUS2020 = Path(__file__).resolve().parents[1] / "data" / "targets" / "census2020.csv"
+NATIONAL = "全国"
+_ALIASES = {"national": NATIONAL, "china": NATIONAL, "all": NATIONAL}
+
+
+@lru_cache(maxsize=4)
+def _table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise WeightingError(
+            f"{path}: the shipped census targets are missing; rebuild them with "
+            "python data/targets/build_census2020.py"
+        )
+    with path.open(encoding="utf-8", newline="") as handle:
+        return pd.DataFrame(list(csv.DictReader(handle)))
+
+
+def census_areas(path: Path = CENSUS2020) -> list[str]:
+    """Areas with targets: 全国 and the 31 provinces, in the table's order."""
+    return list(dict.fromkeys(_table(path)["area"]))
+
+
+def census_margins(area: str = NATIONAL, *, path: Path = CENSUS2020) -> Margins:
+    """Margins for one area: ``age_group*sex`` counts of adults (18+), and for 全国 also
+    the ``urban`` shares of the census bulletin.
+
+    ``area`` is a name as the census writes it (``广东``, ``全国``; ``national`` works too).
+    """
+    name = _ALIASES.get(area.strip().lower(), area.strip())
+    table = _table(path)
+    rows = table.loc[table["area"] == name, ["variable", "level", "target"]]
+    if rows.empty:
+        raise WeightingError(
+            f"census2020: no targets for area {area!r}; known areas are: "
+            f"{', '.join(census_areas(path))}"
+        )
+    return Margins.from_frame(rows.reset_index(drop=True), source=f"census2020:{name}")
