@@ -39,7 +39,7 @@ from weighting.errors import WeightingError
 
 log = logging.getLogger(__name__)
 
-METHODS = ("raw", "rake", "survey", "blend")
+METHODS = ("raw", "rake", "survey", "blend", "pseudo")
 
 
 @dataclass
@@ -100,9 +100,15 @@ def point_estimates(
     *,
     weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
     blend_vars: Sequence[str] = ("age_group", "urban"),
+    pseudo_vars: Sequence[str] | None = None,
     multipliers: pd.Series | None = None,
 ) -> PointEstimates:
-    """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample)."""
+    """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample).
+
+    ``pseudo_vars`` are the participation model's covariates (default ``weight_vars``); they
+    may include attributes the survey measures but the census margins lack (region,
+    education), which is where ``pseudo`` can correct what raking cannot.
+    """
     m = multipliers if multipliers is not None else pd.Series(1.0, index=voices.index)
     yv = y.to_numpy(dtype=float)
     d = has_any.to_numpy(dtype=float)
@@ -144,6 +150,10 @@ def point_estimates(
     weights["online_groups"] = pd.Series(np.where(in_blend, m.to_numpy(), 0.0), index=voices.index)
     blend, carry, blend_ess = _blend(voices, yv, d, weights, margins, blend_vars)
     values["blend"] = blend
+    values["pseudo"], n["pseudo"], ess["pseudo"] = _pseudo(
+        voices, yv, d, m, weights["survey"], pseudo_vars or weight_vars,
+        online & _known(voices, pseudo_vars or weight_vars).to_numpy(), problems,
+    )
     n["blend"] = int(((weights["online_groups"].to_numpy() + weights["survey"].to_numpy() > 0) & (d > 0)).sum())
     ess["blend"] = blend_ess
     table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
@@ -185,6 +195,37 @@ def _blend(
     return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess
 
 
+def _pseudo(
+    voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, m: pd.Series, survey_weights: pd.Series,
+    covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str],
+) -> tuple[np.ndarray, int, float]:
+    """Doubly robust pseudo-weighting of the online voices against the calibrated survey."""
+    from weighting.pseudo import ReferenceSample, pseudo_means
+
+    k = yv.shape[1]
+    sample_rows = online_known & (m.to_numpy() > 0)
+    reference_rows = (survey_weights.to_numpy() > 0) & _known(voices, covariates).to_numpy()
+    if sample_rows.sum() < 10 or reference_rows.sum() < 10:
+        problems.setdefault("pseudo", "fewer than 10 online voices or respondents with known covariates")
+        return np.full(k, np.nan), 0, 0.0
+    sample = voices.loc[sample_rows, list(covariates)].astype(str).reset_index(drop=True)
+    reference = ReferenceSample.from_frame(
+        voices.loc[reference_rows, list(covariates)].astype(str).reset_index(drop=True),
+        pd.Series(survey_weights.to_numpy()[reference_rows]), source="survey respondents",
+    )
+    try:
+        result = pseudo_means(
+            sample, reference, list(covariates), yv[sample_rows],
+            np.tile(d[sample_rows][:, None], (1, k)), np.tile(d[reference_rows][:, None], (1, k)),
+            estimator="dr", base_weights=m.to_numpy()[sample_rows], with_se=False,
+        )
+    except WeightingError as exc:
+        problems.setdefault("pseudo", str(exc))
+        return np.full(k, np.nan), 0, 0.0
+    w = np.asarray(result.weights, dtype=float)
+    return np.asarray(result.estimate, dtype=float), int(((d[sample_rows]) > 0).sum()), _kish(w)
+
+
 def _any_share(w: np.ndarray, d: np.ndarray) -> float:
     total = w.sum()
     return float((w * d).sum() / total) if total > 0 else float("nan")
@@ -219,12 +260,13 @@ def estimate_with_intervals(
     *,
     weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
     blend_vars: Sequence[str] = ("age_group", "urban"),
+    pseudo_vars: Sequence[str] | None = None,
     replicates: int = 200,
     seed: int = 20201101,
     progress: Callable[[int], None] | None = None,
 ) -> Estimates:
     """Point estimates and 95% percentile intervals from replicates that redo the weighting."""
-    kwargs = {"weight_vars": weight_vars, "blend_vars": blend_vars}
+    kwargs = {"weight_vars": weight_vars, "blend_vars": blend_vars, "pseudo_vars": pseudo_vars}
     point = point_estimates(voices, y, has_any, margins, **kwargs)
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from opinion.assumptions import source_agreement, summarise
 from opinion.attributes import UNKNOWN, label, normalise_level
 from opinion.cues import Gazetteer
-from opinion.estimators import METHODS, Estimates, joint_shares, pseudo_estimates, estimate_with_intervals, point_estimates
+from opinion.estimators import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
 from opinion.measures import topic_matrix, voice_tokens, word_matrix
 from opinion.mrp import mrp_estimates
 from opinion.report_data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
@@ -44,7 +44,7 @@ METHOD_NOTES = {
         "rake": "网上声音按人口结构（年龄、性别、城乡）加权；假定同一组内上网发声者与不发声者关心的问题相同。",
         "survey": "入户调查受访者，设计权重校准到人口结构；不依赖网上数据。",
         "blend": "两个来源各自校准后，在每个年龄×城乡组内按有效样本量合并；网上几乎无声音的组由入户调查承担。",
-        "pseudo": "网上声音按参与模型（以入户调查为参照样本，Chen-Li-Wu 伪似然）估计的上网概率倒数加权，双稳健估计；假定在年龄、性别、城乡相同的人中，是否上网与关心什么无关。区间为线性化正态区间。",
+        "pseudo": "网上声音按参与模型（以入户调查为参照样本，Chen-Li-Wu 伪似然）估计的上网概率倒数加权，双稳健估计；假定在年龄、性别、城乡相同的人中，是否上网与关心什么无关。区间来自同一组自助法重复样本，每次重新拟合参与模型。",
         "mrp": "多层模型（年龄、性别、城乡、来源的随机截距，部分合并）按人口单元事后分层；小组借用其他组的信息。区间来自变分后验，可能偏窄。",
     },
     "en": {
@@ -52,7 +52,7 @@ METHOD_NOTES = {
         "rake": "Online voices raked to the population (age, sex, urban/rural); assumes people who post share the concerns of those who do not, within each cell.",
         "survey": "Door-to-door respondents, design weights calibrated to the population; uses no online data.",
         "blend": "Both sources calibrated, then mixed within each age x urban/rural group by effective sample size; groups nearly silent online are carried by the survey.",
-        "pseudo": "Online voices weighted by the inverse of their modelled chance of being online, the participation model fitted against the survey as reference sample (Chen-Li-Wu pseudo-likelihood), doubly robust; assumes that among people of the same age, sex and urban/rural, being online is unrelated to the concern. Normal intervals from linearised standard errors.",
+        "pseudo": "Online voices weighted by the inverse of their modelled chance of being online, the participation model fitted against the survey as reference sample (Chen-Li-Wu pseudo-likelihood), doubly robust; assumes that among people of the same age, sex and urban/rural, being online is unrelated to the concern. Intervals from the same bootstrap replicates, the participation model refitted in each.",
         "mrp": "Multilevel model (random intercepts for age, sex, urban/rural and source, partial pooling) post-stratified to population cells; small groups borrow strength. Intervals from the variational posterior, likely too narrow.",
     },
 }
@@ -113,10 +113,6 @@ def build_report(
         voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
         replicates=opts.replicates, seed=opts.seed, progress=progress,
     )
-    pseudo = pseudo_estimates(voices, topics, has_topic, estimates.point.weights["survey"], covariates=opts.weight_vars)
-    if not pseudo.empty:
-        estimates.table = pd.concat([estimates.table, pseudo.assign(method="pseudo")[estimates.table.columns]],
-                                    ignore_index=True)
     if opts.mrp:
         mrp = mrp_estimates(voices, topics, has_topic, margins, variables=opts.weight_vars, seed=opts.seed)
         mrp = mrp.assign(method="mrp", ess=mrp["n"].astype(float))
@@ -147,7 +143,7 @@ def _estimate_table(estimates: Estimates, lexicon: TopicLexicon, lang: str) -> p
         lambda code: lexicon.topics[code].label if lang == "zh" else lexicon.topics[code].label_en
     )
     table["estimand"] = "agenda_share"
-    order = {m: i for i, m in enumerate((*METHODS, "pseudo", "mrp"))}
+    order = {m: i for i, m in enumerate((*METHODS, "mrp"))}
     table = table.sort_values(["topic", "method"], key=lambda s: s.map(order) if s.name == "method" else s)
     return table[ESTIMATE_COLUMNS].reset_index(drop=True)
 

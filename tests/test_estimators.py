@@ -120,3 +120,27 @@ def test_pseudo_weights_correct_the_online_voices_against_the_survey() -> None:
         assert abs(row["estimate"] - truth["eldercare"]) < abs(raw - truth["eldercare"]), estimator
         assert row["ci_low"] <= truth["eldercare"] <= row["ci_high"], estimator
         assert row["n"] == int((voices["source"] == "online").sum())
+
+
+def test_blend_and_pseudo_beat_rake_when_going_online_depends_on_what_the_margins_lack() -> None:
+    # Mountain villagers are rarely online and worry about roads; the census margins know
+    # nothing of terrain, the survey asks. Raking cannot see it; pseudo (with terrain as a
+    # covariate) and blend (through the survey) can.
+    errors: dict[str, list[float]] = {"rake": [], "pseudo": [], "blend": []}
+    for seed in range(6):
+        rng = np.random.default_rng(100 + seed)
+        voices, y, has_any, margins, _ = simulate(seed)
+        mountain = rng.random(len(voices)) < 0.3
+        roads = rng.random(len(voices)) < np.where(mountain, 0.6, 0.1)
+        voices = voices.assign(terrain=np.where(mountain, "mountain", "plain"))
+        online = (voices["source"] == "online").to_numpy()
+        keep = ~(online & mountain & (rng.random(len(voices)) < 0.85))  # mountain voices rarely online
+        voices, roads = voices[keep], roads[keep]
+        y = pd.DataFrame({"roads": roads}, index=voices.index)
+        has_any = pd.Series(True, index=voices.index)
+        truth = 0.3 * 0.6 + 0.7 * 0.1
+        point = point_estimates(voices, y, has_any, margins, pseudo_vars=("age_group", "sex", "urban", "terrain"))
+        for method in errors:
+            errors[method].append(abs(point.values.loc[method, "roads"] - truth))
+    assert np.mean(errors["pseudo"]) < np.mean(errors["rake"]) / 2
+    assert np.mean(errors["blend"]) < np.mean(errors["rake"])
