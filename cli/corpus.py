@@ -3,30 +3,55 @@ from __future__ import annotations
 
 import click
 
-from cli._common import db_option, margins_option
+from cli._common import db_option, margins_option, replicate_progress
 
 
 @click.command()
 @db_option
 @margins_option
 @click.option("--top", default=30, show_default=True, type=click.IntRange(1, 1000), help="How many words.")
+@click.option("--method", type=click.Choice(["raw", "rake", "survey", "blend"]), default="blend", show_default=True,
+              help="Whose weights give the corrected column.")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(dir_okay=False),
+              help="jieba user dictionary (word [freq] [pos] per line), loaded after the shipped one; repeatable.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes that segment texts not yet cached (worth it from a few thousand texts).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban for place cues.")
-def words(db: str, margins_path: str, top: int, fmt: str, gazetteer: str | None) -> None:
-    """Top words, raw (online voices, each counted once) vs corrected (blended to the population)."""
+def words(db: str, margins_path: str, top: int, method: str, userdicts: tuple[str, ...], workers: int, fmt: str,
+          gazetteer: str | None) -> None:
+    """Top words, raw (online voices, each counted once) vs corrected (weighted to the population).
+
+    share: the mean of each voice's word distribution; voices: the share of voices using the word.
+    """
     from opinion.corpus import word_table
     from opinion.cues import load_gazetteer
     from opinion.pipeline import load_margins
     from opinion.store import open_store
 
-    with open_store(db) as store:
-        table = word_table(store, load_margins(margins_path), top=top,
-                           gazetteer=load_gazetteer(gazetteer) if gazetteer else None)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = replicate_progress(total, "segmenting")
+        bar.update(done - bar.pos)
+
+    try:
+        with open_store(db) as store:
+            table = word_table(store, load_margins(margins_path), top=top, method=method, userdicts=userdicts,
+                               gazetteer=load_gazetteer(gazetteer) if gazetteer else None, workers=workers,
+                               progress=progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
     if fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
     elif fmt == "json":
         click.echo(table.to_json(orient="records", force_ascii=False))
     else:
+        click.echo(f"rank word\t{method} share (voices)\traw rank share (voices)\tshift")
         for row in table.itertuples():
             arrow = f"↑{row.rank_shift}" if row.rank_shift > 0 else (f"↓{-row.rank_shift}" if row.rank_shift < 0 else "=")
-            click.echo(f"{row.weighted_rank:>4} {row.word}\t{row.weighted_share:.4f}\traw #{row.raw_rank} {row.raw_share:.4f}\t{arrow}")
+            click.echo(f"{row.weighted_rank:>4} {row.word}\t{row.weighted_share:.4f} ({row.weighted_voices_share:.1%})"
+                       f"\traw #{row.raw_rank} {row.raw_share:.4f} ({row.raw_voices_share:.1%})\t{arrow}")

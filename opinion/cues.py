@@ -20,8 +20,10 @@ Rules (``rule`` names in brackets):
   clause: age ``today.year - (decade + 5)``
   (80后 -> today.year - 1985). Ages outside 16-110 are ignored.
 ``age_group``
-  [from_age] the group of the age cue; [retired] 我/本人 ... 退休, 退休在家, 退休工人/
-  职工/教师/干部 -> 60+ (retirement comes at 50-60, most retirees writing are older);
+  [from_age] the group of the age cue; [retired] 我/本人/作为 ... 退休 (not 才能退休,
+  还没退休), a clause opening with 退休 ("本人男，退休职工"), 退休在家 -> 60+
+  (retirement comes at 50-60, most retirees writing are older; an age cue that says
+  otherwise conflicts and leaves the group unknown). 我父亲是退休工人 is not the writer's;
   [parent_young_child] 孩子/女儿/儿子 上小学/上幼儿园/读小学/上一年级, 宝妈, 奶爸,
   二胎妈妈 -> 30-44; [student] 我是大学生/我是研究生/我刚毕业 -> 18-29;
   [old_self] 我一个老太太/老头子, 俺老汉 -> 60+.
@@ -29,8 +31,18 @@ Rules (``rule`` names in brackets):
   [self_sex] 本人女/男, 我是女的/男的, 我是女生/男生; [parent_role] 宝妈, 作为(一名)
   母亲/妈妈 -> female; 奶爸, 作为(一名)父亲/爸爸 -> male; [spouse] 我老公/我丈夫 ->
   female, 我老婆/我妻子 -> male; [old_self] 老太太 -> female, 老头子/老汉 -> male.
+``occupation`` (only where it bears on weighting)
+  [farmer] 我/俺/咱 ... 种地/种田/务农/农民/种了一辈子地/承包了…地/种菜的, or a clause
+  opening with 在家务农, 种了一辈子地 -> ``farmer``, and rural (a farmer lives where the
+  land is); [migrant_worker] 我 ... 外出务工/在外打工/进城务工/农民工, or a clause
+  opening with 在外打工, 从外地打工 -> ``migrant_worker``, with no urban cue: the census
+  counts people where they live, and a migrant worker writing from the city lives in
+  the city; [retired] as above -> ``retired``. Between the self-reference and the
+  occupation no kin word, village or town may stand (我爸在家种地, 我们村的年轻人都外出
+  打工了 describe others).
 ``urban``
-  [rural_life] 种地, 我们村, 咱村, 俺村, 本村, 村里, 村民, 在村里, 我是农民 -> rural.
+  [rural_life] 种地, 我们村, 咱村, 俺村, 俺们村, 本村, 村里, 村民, 我是农民 (not 农民工),
+  我一个农村妇女 -> rural; [farmer] as above.
   Nothing marks urban: 小区/业主 are too weak (villages have 小区 too). The
   gazetteer can give urban: [gazetteer] the place mentioned is a 城镇 place.
 ``region`` / ``place``
@@ -59,6 +71,7 @@ __all__ = [
     "Gazetteer",
     "PlaceMatch",
     "chinese_number",
+    "evaluate_cues",
     "extract_cues",
     "find_cues",
     "load_gazetteer",
@@ -191,14 +204,41 @@ _GENERATION_RES = (
 )
 _ZH_DECADE = {"五零": "50", "六零": "60", "七零": "70", "八零": "80", "九零": "90", "零零": "00"}
 
+_CLAUSE_START = r"(?:^|[，。！？；：,.!?;: ])"
+_SELF_OR_AS = r"(?:我|本人|俺|咱|作为)"
+# Between the self-reference and the occupation: nobody else's kin, no village or town
+# ("我们村的年轻人都外出打工了" speaks of others), no clause break.
+_NOT_OTHERS = rf"[^{_OTHERS}村镇，。！？；]"
+
+_RETIRED_RE = re.compile(
+    # 我是退休工人, 我刚退休, 作为一名退休干部; not 我还差两年才能退休 (not yet retired).
+    _SELF_OR_AS + rf"[^{_OTHERS}差没未才要快将，。！？；]{{0,6}}退休"
+    # A clause that opens with 退休 speaks of the writer: "本人男，退休职工", "退休以后我每天带孙子".
+    + "|" + _CLAUSE_START + r"(?:刚|已经)?退休(?!金|工资|年龄|手续|政策)|退休在家"
+)
+_FARMER_RE = re.compile(
+    _SELF_OR_AS + _NOT_OTHERS + r"{0,8}?(?:种地|种田|务农|农民(?!工)|种了.{0,5}?地|承包了.{0,6}?地|"
+    r"种(?:菜|果树|粮食|粮|小麦|玉米|水稻|果园|蔬菜|大棚)的)"
+    + "|" + _CLAUSE_START + r"(?:一直|常年)?(?:在村里|在家)?(?:种了.{0,5}?地|种不动地|种地|种田|务农)"
+)
+_MIGRANT_RE = re.compile(
+    _SELF_OR_AS + _NOT_OTHERS + r"{0,8}?(?:外出务工|在外务工|外出打工|在外打工|出去打工|在外地打工|外地打工|"
+    r"进城务工|在城里打工|农民工|务工人员)"
+    + "|" + _CLAUSE_START + r"(?:刚|一直|常年)?(?:从外地|在外地|在城里|在外|外出|进城)(?:务工|打工)"
+)
+
 # (attribute, value, rule, pattern)
 _PHRASE_RULES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
-    ("age_group", "60+", "retired", re.compile(_SELF + rf"[^{_OTHERS}，。！？；]{{0,6}}退休|退休在家|退休(?:工人|职工|教师|干部|老人)")),
+    ("age_group", "60+", "retired", _RETIRED_RE),
+    ("occupation", "retired", "retired", _RETIRED_RE),
+    ("occupation", "farmer", "farmer", _FARMER_RE),
+    ("urban", "rural", "farmer", _FARMER_RE),
+    ("occupation", "migrant_worker", "migrant_worker", _MIGRANT_RE),
     ("age_group", "30-44", "parent_young_child",
      re.compile(r"(?:孩子|女儿|儿子|娃)(?:今年|刚|正在)?(?:上|读)(?:小学|幼儿园|一年级|二年级|三年级)|宝妈|奶爸|二胎妈妈")),
     ("age_group", "18-29", "student", re.compile(_SELF + r"(?:是|还是)(?:一名|一个)?(?:在校)?(?:大学生|研究生)|我刚毕业|本人应届")),
     ("age_group", "60+", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老太太|老太婆|老头子|老头儿|老汉)")),
-    ("sex", "female", "self_sex", re.compile(r"本人女|我是(?:个|一个|一名)?女(?:的|生|性)|我一个女(?:的|人)")),
+    ("sex", "female", "self_sex", re.compile(r"本人女|我是(?:个|一个|一名)?女(?:的|生|性)|我一个女(?:的|人)|我一个农村妇女")),
     ("sex", "male", "self_sex", re.compile(r"本人男|我是(?:个|一个|一名)?男(?:的|生|性)|我一个(?:大)?男(?:的|人)")),
     ("sex", "female", "parent_role", re.compile(r"宝妈|二胎妈妈|作为(?:一名|一个)?(?:母亲|妈妈)")),
     ("sex", "male", "parent_role", re.compile(r"奶爸|作为(?:一名|一个)?(?:父亲|爸爸)")),
@@ -206,8 +246,37 @@ _PHRASE_RULES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
     ("sex", "male", "spouse", re.compile(r"我(?:老婆|妻子)")),
     ("sex", "female", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老太太|老太婆)")),
     ("sex", "male", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老头子|老头儿|老汉)")),
-    ("urban", "rural", "rural_life", re.compile(r"种地|我们村|咱村|俺村|本村|村里|村民|我是(?:个|一个|一名)?农民")),
+    ("urban", "rural", "rural_life",
+     re.compile(r"种地|我们村|咱村|俺村|俺们村|咱们村|本村|村里|村民|我是(?:个|一个|一名)?农民(?!工)|"
+                r"我(?:是|一个)?(?:个)?农村(?:人|妇女|老人)")),
 )
+
+
+# A rule can only fire when one of its needles is in the text: checking the needles
+# first (a fast substring search) skips most regular expressions on most texts.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "age": ("岁", "0后", "零后"),
+    "retired": ("退休",),
+    "farmer": ("种", "务农", "农民", "承包"),
+    "migrant_worker": ("务工", "打工", "农民工"),
+    "parent_young_child": ("小学", "幼儿园", "年级", "宝妈", "奶爸", "二胎"),
+    "student": ("大学生", "研究生", "毕业", "应届"),
+    "old_self": ("老",),
+    "self_sex": ("女", "男"),
+    "parent_role": ("妈", "爸", "母亲", "父亲"),
+    "spouse": ("老公", "丈夫", "老婆", "妻子"),
+    "rural_life": ("村", "种地", "农"),
+}
+
+
+def _fired(text: str) -> set[str]:
+    """The rules whose needles occur in ``text`` (rules without needles always run)."""
+    rules = {rule for _, _, rule, _ in _PHRASE_RULES} | {"age"}
+    found = {rule for rule in rules if rule not in _NEEDLES}
+    for rule, needles in _NEEDLES.items():
+        if any(n in text for n in needles):
+            found.add(rule)
+    return found
 
 
 def _ages(text: str, today: date) -> Iterable[Cue]:
@@ -230,12 +299,15 @@ def _ages(text: str, today: date) -> Iterable[Cue]:
 def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> CueResult:
     """All cues in ``text``, resolved: agreed attributes and conflicting ones apart."""
     text = normalize(text)
-    found: list[Cue] = list(_ages(text, today))
+    fired = _fired(text)
+    found: list[Cue] = list(_ages(text, today)) if "age" in fired else []
     for cue in list(found):
         group = age_group(int(cue.value))
         if group is not None:
             found.append(Cue("age_group", group, cue.span, "from_age"))
     for attribute, value, rule, pattern in _PHRASE_RULES:
+        if rule not in fired:
+            continue
         for m in pattern.finditer(text):
             found.append(Cue(attribute, value, m.span(), rule))
     if gazetteer is not None:
@@ -261,3 +333,39 @@ def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> 
 def extract_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> dict[str, Cue]:
     """The attributes whose cues agree, by attribute name (see the module docstring)."""
     return find_cues(text, gazetteer, today=today).cues
+
+
+def evaluate_cues(
+    path: Path | str, attributes: Iterable[str] = ("age_group", "sex", "urban", "occupation"), *,
+    gazetteer: Gazetteer | None = None, today: date,
+) -> dict[str, dict[str, float | int | None]]:
+    """Precision and recall per attribute on a labelled CSV (``text`` plus one column per attribute).
+
+    An empty cell means "the text does not say": a cue there counts against precision.
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: labelled sample not found") from exc
+    found = [extract_cues(row["text"], gazetteer, today=today) for row in rows]
+    out: dict[str, dict[str, float | int | None]] = {}
+    for attribute in attributes:
+        if rows and attribute not in rows[0]:
+            raise InputError(f"{path}: no column {attribute!r}; label it or leave it out of attributes")
+        tp = fp = fn = 0
+        for row, cues in zip(rows, found):
+            got = cues[attribute].value if attribute in cues else None
+            want = row[attribute] or None
+            if got is not None:
+                tp += got == want
+                fp += got != want
+            if want is not None and got != want:
+                fn += 1
+        out[attribute] = {
+            "labelled": sum(1 for r in rows if r[attribute]),
+            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        }
+    return out

@@ -52,6 +52,7 @@ class PointEstimates:
     carry: pd.DataFrame  # per blend group: population share, online/survey ess, survey fraction
     weights: dict[str, pd.Series] = field(default_factory=dict)  # source -> calibrated weights
     problems: dict[str, str] = field(default_factory=dict)  # method -> why it could not be weighted
+    by_values: pd.DataFrame | None = None  # (level, method) x column, when a --by variable is given
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Estimates:
     replicates: int
     failed_replicates: int
     seed: int
+    by_table: pd.DataFrame | None = None  # by, level, column, method, estimate, se, ci_low, ci_high, n
 
 
 def joint_shares(margins: Margins, variables: Sequence[str]) -> pd.Series:
@@ -101,6 +103,7 @@ def point_estimates(
     weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
     blend_vars: Sequence[str] = ("age_group", "urban"),
     pseudo_vars: Sequence[str] | None = None,
+    by: str | None = None,
     multipliers: pd.Series | None = None,
 ) -> PointEstimates:
     """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample).
@@ -148,28 +151,53 @@ def point_estimates(
     # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
     in_blend = online & _known(voices, blend_vars).to_numpy()
     weights["online_groups"] = pd.Series(np.where(in_blend, m.to_numpy(), 0.0), index=voices.index)
-    blend, carry, blend_ess = _blend(voices, yv, d, weights, margins, blend_vars)
+    blend, carry, blend_ess, weights["blend"] = (lambda r: (r[0], r[1], r[2], pd.Series(r[3], index=voices.index)))(
+        _blend(voices, yv, d, weights, margins, blend_vars))
     values["blend"] = blend
-    values["pseudo"], n["pseudo"], ess["pseudo"] = _pseudo(
+    values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
         voices, yv, d, m, weights["survey"], pseudo_vars or weight_vars,
         online & _known(voices, pseudo_vars or weight_vars).to_numpy(), problems,
     )
     n["blend"] = int(((weights["online_groups"].to_numpy() + weights["survey"].to_numpy() > 0) & (d > 0)).sum())
     ess["blend"] = blend_ess
     table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
-    return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights, problems=problems)
+    weights["raw"] = pd.Series(w_raw, index=voices.index)
+    by_values = _by_group(voices, yv, d, weights, by, y.columns) if by else None
+    return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights, problems=problems,
+                          by_values=by_values)
+
+
+BY_METHODS = ("raw", "rake", "survey", "blend")
+
+
+def _by_group(
+    voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series], by: str, columns: pd.Index
+) -> pd.DataFrame:
+    """Each method's estimate within each level of ``by``, from its unit weights (``pseudo``
+    is left out: its doubly robust estimate is not a ratio of unit weights)."""
+    levels = sorted(str(v) for v in voices[by].dropna().unique() if v != UNKNOWN)
+    rows, index = [], []
+    for level in levels:
+        inside = (voices[by].astype(str) == level).to_numpy()
+        for method in BY_METHODS:
+            rows.append(_ratio(weights[method].to_numpy() * inside, yv, d))
+            index.append((level, method))
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["level", "method"]), columns=columns)
 
 
 def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
     margins: Margins, blend_vars: Sequence[str],
-) -> tuple[np.ndarray, pd.DataFrame, float]:
+) -> tuple[np.ndarray, pd.DataFrame, float, np.ndarray]:
+    """The blended estimate, the carry table, its effective size, and the unit weights that
+    reproduce it as a ratio (so that any domain, e.g. a ``--by`` group, can be estimated)."""
     population = joint_shares(margins, blend_vars)
     group_of = voices[list(blend_vars)].astype(str).agg("*".join, axis=1).to_numpy()
     overall_any = _any_share(weights["survey"].to_numpy(), d)
     estimate = np.zeros(yv.shape[1])
     total_weight = 0.0
     inverse_ess = 0.0
+    unit = np.zeros(len(voices))
     rows = []
     for group, share in population.items():
         in_group = group_of == group
@@ -190,15 +218,20 @@ def _blend(
         estimate += weight * p
         total_weight += weight
         inverse_ess += weight * weight / total
+        for source, part in (("online_groups", lam), ("survey", 1 - lam)):
+            w = weights[source].to_numpy() * in_group
+            speaking = (w * d).sum()
+            if part > 0 and speaking > 0:
+                unit += part * weight * w / speaking
     if total_weight <= 0:
-        return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0
-    return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess
+        return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0, unit
+    return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess, unit
 
 
 def _pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, m: pd.Series, survey_weights: pd.Series,
     covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str],
-) -> tuple[np.ndarray, int, float]:
+) -> tuple[np.ndarray, int, float, pd.Series]:
     """Doubly robust pseudo-weighting of the online voices against the calibrated survey."""
     from weighting.pseudo import ReferenceSample, pseudo_means
 
@@ -207,7 +240,7 @@ def _pseudo(
     reference_rows = (survey_weights.to_numpy() > 0) & _known(voices, covariates).to_numpy()
     if sample_rows.sum() < 10 or reference_rows.sum() < 10:
         problems.setdefault("pseudo", "fewer than 10 online voices or respondents with known covariates")
-        return np.full(k, np.nan), 0, 0.0
+        return np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index)
     sample = voices.loc[sample_rows, list(covariates)].astype(str).reset_index(drop=True)
     reference = ReferenceSample.from_frame(
         voices.loc[reference_rows, list(covariates)].astype(str).reset_index(drop=True),
@@ -221,9 +254,12 @@ def _pseudo(
         )
     except WeightingError as exc:
         problems.setdefault("pseudo", str(exc))
-        return np.full(k, np.nan), 0, 0.0
+        return np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index)
     w = np.asarray(result.weights, dtype=float)
-    return np.asarray(result.estimate, dtype=float), int(((d[sample_rows]) > 0).sum()), _kish(w)
+    unit = np.zeros(len(voices))
+    unit[sample_rows] = w
+    return (np.asarray(result.estimate, dtype=float), int(((d[sample_rows]) > 0).sum()), _kish(w),
+            pd.Series(unit, index=voices.index))
 
 
 def _any_share(w: np.ndarray, d: np.ndarray) -> float:
@@ -261,20 +297,24 @@ def estimate_with_intervals(
     weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
     blend_vars: Sequence[str] = ("age_group", "urban"),
     pseudo_vars: Sequence[str] | None = None,
+    by: str | None = None,
     replicates: int = 200,
     seed: int = 20201101,
     progress: Callable[[int], None] | None = None,
 ) -> Estimates:
     """Point estimates and 95% percentile intervals from replicates that redo the weighting."""
-    kwargs = {"weight_vars": weight_vars, "blend_vars": blend_vars, "pseudo_vars": pseudo_vars}
+    kwargs = {"weight_vars": weight_vars, "blend_vars": blend_vars, "pseudo_vars": pseudo_vars, "by": by}
     point = point_estimates(voices, y, has_any, margins, **kwargs)
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []
+    by_draws: list[np.ndarray] = []
     failed = 0
     for r in range(replicates):
         m = bootstrap_multipliers(voices, rng)
         replicate = point_estimates(voices, y, has_any, margins, multipliers=m, **kwargs)
         draws.append(replicate.values.to_numpy())
+        if point.by_values is not None and replicate.by_values is not None:
+            by_draws.append(replicate.by_values.reindex(point.by_values.index).to_numpy())
         new_problems = set(replicate.problems) - set(point.problems)
         if new_problems:
             failed += 1
@@ -283,22 +323,48 @@ def estimate_with_intervals(
             progress(1)
     if failed:
         log.warning("%d of %d replicates could not be weighted and were left out", failed, replicates)
-    stacked = np.stack(draws) if draws else np.full((1, *point.values.shape), np.nan)
+    rows = []
+    for (method, column), estimate, se, low, high in _intervals(point.values, draws):
+        rows.append({"column": column, "method": method, "estimate": estimate, "se": se, "ci_low": low,
+                     "ci_high": high, "n": point.n[method], "ess": point.ess[method]})
+    by_table = None
+    if point.by_values is not None:
+        counts = _by_counts(voices, has_any, point.weights, by) if by else {}
+        by_table = pd.DataFrame([
+            {"by": by, "level": level, "column": column, "method": method, "estimate": estimate, "se": se,
+             "ci_low": low, "ci_high": high, "n": counts.get((level, method), 0)}
+            for ((level, method), column), estimate, se, low, high in _intervals(point.by_values, by_draws)
+        ])
+    return Estimates(table=pd.DataFrame(rows), point=point, replicates=len(draws), failed_replicates=failed,
+                     seed=seed, by_table=by_table)
+
+
+def _intervals(point: pd.DataFrame, draws: list[np.ndarray]) -> list[tuple[tuple[object, object], float, float, float, float]]:
+    """(row label, column), estimate, SE and 95% percentile interval for every cell of ``point``."""
+    stacked = np.stack(draws) if draws else np.full((1, *point.shape), np.nan)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         # A method that could not be weighted is all-NaN; it is reported, not warned about.
         warnings.simplefilter("ignore", RuntimeWarning)
-        se = np.nanstd(stacked, axis=0, ddof=1) if len(draws) > 1 else np.full(point.values.shape, np.nan)
+        se = np.nanstd(stacked, axis=0, ddof=1) if len(draws) > 1 else np.full(point.shape, np.nan)
         low = np.nanpercentile(stacked, 2.5, axis=0)
         high = np.nanpercentile(stacked, 97.5, axis=0)
-    rows = []
-    for i, method in enumerate(point.values.index):
-        for j, column in enumerate(point.values.columns):
-            rows.append({
-                "column": column, "method": method, "estimate": point.values.iat[i, j],
-                "se": se[i, j], "ci_low": low[i, j], "ci_high": high[i, j],
-                "n": point.n[method], "ess": point.ess[method],
-            })
-    return Estimates(table=pd.DataFrame(rows), point=point, replicates=len(draws), failed_replicates=failed, seed=seed)
+    return [
+        ((label, column), point.iat[i, j], se[i, j], low[i, j], high[i, j])
+        for i, label in enumerate(point.index) for j, column in enumerate(point.columns)
+    ]
+
+
+def _by_counts(
+    voices: pd.DataFrame, has_any: pd.Series, weights: dict[str, pd.Series], by: str
+) -> dict[tuple[str, str], int]:
+    """Voices each method used in each level (for suppression and for the reader)."""
+    counts: dict[tuple[str, str], int] = {}
+    speaking = has_any.to_numpy(dtype=bool)
+    for level in voices[by].astype(str).unique():
+        inside = (voices[by].astype(str) == level).to_numpy() & speaking
+        for method in BY_METHODS:
+            counts[(level, method)] = int((inside & (weights[method].to_numpy() > 0)).sum())
+    return counts
 
 
 def pseudo_estimates(

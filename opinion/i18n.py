@@ -164,6 +164,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "suppressed": "隐去",
         "suppression_note": "为保护个人，少于 {min_cell} 人的群体单元格显示为“隐去”；"
                             "为防止由合计反推，另有个别单元格一并隐去。",
+        "by_group": "分群体的议题份额",
+        "by_group_intro": "按{variable}分组，每组内提出各议题者所占比例（议题份额），95% 区间；不足 {min_cell} 人的格子隐去。",
         "keywords": "各群体的特色词",
         "keywords_intro": "每个群体中相对最突出的词（TF-IDF），及使用该词的人数；"
                           "使用人数少于 {min_cell} 人的词不列出。",
@@ -238,6 +240,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "suppression_note": "To protect individuals, group cells with fewer than {min_cell} people show "
                             "as \u201csuppressed\u201d; a few more cells are hidden so that totals cannot "
                             "give them back.",
+        "by_group": "Concerns by group",
+        "by_group_intro": "Agenda shares within each level of {variable}, with 95% intervals; cells with fewer than {min_cell} voices are suppressed.",
         "keywords": "Distinctive words per group",
         "keywords_intro": "The words most distinctive of each group (TF-IDF) and how many people used "
                           "them; words used by fewer than {min_cell} people are not listed.",

@@ -5,9 +5,10 @@ voice that posted 300 times weighs the same as one that posted once.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -18,11 +19,29 @@ from opinion.topics import TopicLexicon, code_topics
 log = logging.getLogger(__name__)
 
 
+def cache_key(text: str, fingerprint: str) -> str:
+    """Key of a text's tokens in the store's cache: its content under one segmenter configuration.
+
+    The configuration is part of the key because the same text gives other tokens with
+    another user dictionary or stopword list (``tongxin words --userdict``).
+    """
+    return hashlib.sha256(f"{fingerprint}\0{content_hash(text)}".encode("ascii")).hexdigest()
+
+
 def voice_tokens(
-    store: Store | None, texts_per_voice: Sequence[Sequence[str]], segmenter: Segmenter, *, workers: int = 1
+    store: Store | None,
+    texts_per_voice: Sequence[Sequence[str]],
+    segmenter: Segmenter,
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[list[str]]:
-    """Tokens of each voice (its texts concatenated), segmenting only texts not cached in the store."""
-    hashes = [[content_hash(t) for t in texts] for texts in texts_per_voice]
+    """Tokens of each voice (its texts concatenated), segmenting only texts not cached in the store.
+
+    ``progress(done, total)`` follows the segmentation of the uncached texts.
+    """
+    fingerprint = segmenter.fingerprint()
+    hashes = [[cache_key(t, fingerprint) for t in texts] for texts in texts_per_voice]
     unique: dict[str, str] = {}
     for texts, keys in zip(texts_per_voice, hashes):
         for text, key in zip(texts, keys):
@@ -34,7 +53,15 @@ def voice_tokens(
     missing = [k for k in unique if k not in cache]
     if missing:
         log.info("segmenting %d texts (%d cached)", len(missing), len(cache))
-        fresh = segment_many([normalize(unique[k]) for k in missing], workers=workers, segmenter=segmenter)
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, len(missing))
+
+        fresh = segment_many([normalize(unique[k]) for k in missing], workers=workers, segmenter=segmenter, progress=step)
         new = dict(zip(missing, fresh))
         cache.update(new)
         if store is not None:

@@ -25,6 +25,7 @@ from opinion.cues import Gazetteer
 from opinion.estimators import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
 from opinion.measures import topic_matrix, voice_tokens, word_matrix
 from opinion.mrp import mrp_estimates
+from opinion.report_bygroup import BY_GROUP_COLUMNS
 from opinion.report_data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
 from opinion.store import Store, crawl_runs, documents
 from opinion.text import Segmenter
@@ -70,6 +71,7 @@ class ReportOptions:
     lang: str = "zh"
     title: str | None = None
     headline: str = "blend"
+    by: str | None = None  # an attribute (age_group, sex, urban, region) to break concerns down by
 
 
 def tool_version() -> str:
@@ -99,6 +101,10 @@ def build_report(
 ) -> ReportData:
     """Roll documents up to voices, measure them, correct, and assemble the report tables."""
     opts = options or ReportOptions()
+    if opts.by is not None and opts.by not in ("region", "urban", "age_group", "sex"):
+        from opinion.errors import InputError
+
+        raise InputError(f"--by {opts.by!r} is not a voice attribute; use one of region, urban, age_group, sex")
     lexicon = lexicon or load_topics()
     segmenter = segmenter or Segmenter.default()
     voices = all_voices(store, gazetteer, today=today)
@@ -111,7 +117,7 @@ def build_report(
     has_topic = topics.any(axis=1)
     estimates = estimate_with_intervals(
         voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
-        replicates=opts.replicates, seed=opts.seed, progress=progress,
+        replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by,
     )
     if opts.mrp:
         mrp = mrp_estimates(voices, topics, has_topic, margins, variables=opts.weight_vars, seed=opts.seed)
@@ -134,7 +140,19 @@ def build_report(
         lang=opts.lang,
         headline=opts.headline,
         keywords=keywords,
+        by_group=_by_group_table(estimates, lexicon, opts),
     )
+
+
+def _by_group_table(estimates: Estimates, lexicon: TopicLexicon, opts: ReportOptions) -> pd.DataFrame | None:
+    if estimates.by_table is None or estimates.by_table.empty or not opts.by:
+        return None
+    table = estimates.by_table.rename(columns={"by": "variable", "column": "topic"})
+    table["level_label"] = table["level"].map(lambda lv: label(opts.by or "", str(lv), opts.lang))
+    table["topic_label"] = table["topic"].map(
+        lambda code: lexicon.topics[code].label if opts.lang == "zh" else lexicon.topics[code].label_en
+    )
+    return table[BY_GROUP_COLUMNS].reset_index(drop=True)
 
 
 def _estimate_table(estimates: Estimates, lexicon: TopicLexicon, lang: str) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from opinion import charts, datapackage, i18n
+from opinion.report_bygroup import by_group_view
 from opinion.report_format import (
     _estimate_cell,
     _Safe,
@@ -371,6 +372,7 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
         "carry": _carry(data),
         "words": _words(data),
         "keywords": _keywords(data),
+        "by_group": by_group_view(data),
         "min_cell": data.min_cell,
         "truth": _truth(data, headline),
         "notes": notes,

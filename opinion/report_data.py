@@ -59,6 +59,7 @@ class ReportData:
     lang: str = "zh"
     headline: str = "blend"  # the corrected method whose figures lead the report
     keywords: pd.DataFrame | None = None  # KEYWORD_COLUMNS: distinctive words per group
+    by_group: pd.DataFrame | None = None  # opinion.report_bygroup.BY_GROUP_COLUMNS, with --by
     min_cell: int = 5  # group cells with fewer voices are suppressed before any output
 
 

@@ -32,6 +32,7 @@ import logging
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -91,6 +92,25 @@ class TopicLexicon:
     def codes(self) -> tuple[str, ...]:
         return tuple(self.topics)
 
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of every topic (computed once: coding asks for it per voice)."""
+        return frozenset(w for topic in self.topics.values() for w in topic.words)
+
+    @cached_property
+    def ordered_words(self) -> tuple[str, ...]:
+        """Every word once, in lexicon order (a deterministic order for the audit trail)."""
+        return tuple(dict.fromkeys(w for topic in self.topics.values() for w in topic.words))
+
+    @cached_property
+    def topics_of(self) -> dict[str, tuple[Topic, ...]]:
+        """Word -> the topics listing it, in lexicon order."""
+        out: dict[str, list[Topic]] = {}
+        for topic in self.topics.values():
+            for word in topic.words:
+                out.setdefault(word, []).append(topic)
+        return {w: tuple(ts) for w, ts in out.items()}
+
 
 def default_topics_path() -> Path:
     """The shipped ``data/lexicon/topics.yaml``."""
@@ -140,7 +160,9 @@ def load_topics(path: Path | str | None = None) -> TopicLexicon:
 
 
 def _is_break(token: str) -> bool:
-    return bool(token) and all(unicodedata.category(ch)[0] in "PZ" for ch in token)
+    if not token or token[0].isalnum():  # the usual case, decided without unicodedata
+        return False
+    return all(unicodedata.category(ch)[0] in "PZ" for ch in token)
 
 
 def _split_clauses(tokens: Sequence[str]) -> list[list[str]]:
@@ -162,7 +184,10 @@ def _matches(
     security) does not also count as 养老 (elderly care).
     """
     spans = []
+    first = word[0]
     for i, token in enumerate(clause):
+        if first not in token:  # every kind of match below needs the word's first character
+            continue
         compound = len(word) >= 2 and word in token and token not in exclude and token not in lexicon_words
         if token == word or compound:
             spans.append((i, i + 1))
@@ -187,14 +212,20 @@ def _negated(span: tuple[int, int], clause: Sequence[str], lexicon: TopicLexicon
 def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dict[str, list[str]]:
     """Topic code -> matched words (first-seen order, no repeats) over clause token lists."""
     found: dict[str, list[str]] = {}
-    lexicon_words = frozenset(w for topic in lexicon for w in topic.words)
-    for topic in lexicon:
-        for clause in clauses:
-            for word in topic.words:
+    lexicon_words = lexicon.words
+    # Every kind of match needs the word inside the clause's joined text: checking that
+    # first skips the token scan for almost every (word, clause) pair.
+    for clause in clauses:
+        clause_text = "".join(clause)
+        for word in lexicon.ordered_words:
+            if word not in clause_text:
+                continue
+            for topic in lexicon.topics_of[word]:
                 if word in found.get(topic.code, ()):
                     continue
                 if any(not _negated(span, clause, lexicon) for span in _matches(word, clause, topic.exclude, lexicon_words)):
                     found.setdefault(topic.code, []).append(word)
+    found = {code: found[code] for code in lexicon.topics if code in found}  # lexicon order
     # Order matched words as they appear in the text, for a readable audit trail.
     flat = [t for clause in clauses for t in clause]
     text = "".join(flat)

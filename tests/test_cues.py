@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from opinion.cues import chinese_number, extract_cues, find_cues, load_gazetteer
+from opinion import cues
+from opinion.cues import chinese_number, evaluate_cues, extract_cues, find_cues, load_gazetteer
 from opinion.errors import InputError
 
 DATA = Path(__file__).parent / "data"
@@ -73,10 +74,33 @@ def test_bad_gazetteer(tmp_path: Path) -> None:
         load_gazetteer(missing)
 
 
+def test_occupation_cues() -> None:
+    farmer = extract_cues("我在家务农，今年玉米价格太低了。", today=TODAY)
+    assert (farmer["occupation"].value, farmer["occupation"].rule, farmer["urban"].value) == ("farmer", "farmer", "rural")
+    assert extract_cues("俺一个老汉，种了一辈子地。", today=TODAY)["occupation"].value == "farmer"
+    migrant = extract_cues("本人常年在外务工，家里的老人没人照顾。", today=TODAY)
+    assert migrant["occupation"].value == "migrant_worker" and "urban" not in migrant
+    retired = extract_cues("作为一名退休干部，我建议多建几个老年活动中心。", today=TODAY)
+    assert retired["occupation"].value == "retired" and retired["age_group"].value == "60+"
+    text = "我是一名农民工，工资被拖欠。"
+    cues = extract_cues(text, today=TODAY)
+    assert cues["occupation"].value == "migrant_worker" and "urban" not in cues
+    span = cues["occupation"].span
+    assert "农民工" in text[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("text", [
+    "我爸在家种地，一年到头挣不了几个钱。", "我们村的年轻人都外出打工了。", "单位说我还差两年才能退休。",
+    "我父亲是退休工人，住院押金太高了。", "我哥在外务工，嫂子一个人带孩子。",
+])
+def test_other_peoples_occupations_are_not_the_writers(text: str) -> None:
+    assert "occupation" not in extract_cues(text, today=TODAY)
+
+
 def _scores(attribute: str) -> tuple[float, float]:
     with (DATA / "cues_labelled.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) >= 60
+    assert len(rows) >= 120
     tp = fp = fn = 0
     for row in rows:
         cue = extract_cues(row["text"], today=TODAY).get(attribute)
@@ -90,8 +114,30 @@ def _scores(attribute: str) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize(("attribute", "min_precision", "min_recall"),
-                         [("age_group", 0.9, 0.8), ("sex", 0.9, 0.8), ("urban", 0.9, 0.8)])
+                         [("age_group", 0.95, 0.9), ("sex", 0.92, 0.85), ("urban", 0.95, 0.88),
+                          ("occupation", 0.95, 0.85)])
 def test_precision_recall_on_labelled_sample(attribute: str, min_precision: float, min_recall: float) -> None:
     precision, recall = _scores(attribute)
     assert precision >= min_precision, f"{attribute} precision {precision:.3f}"
     assert recall >= min_recall, f"{attribute} recall {recall:.3f}"
+
+
+def test_needles_only_skip_rules_that_cannot_fire(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = []
+    for name in ("cues_labelled.csv", "tone_labelled.csv"):
+        with (DATA / name).open(encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)]
+    texts += ["我家承包了五十亩地。", "本人80后，宝妈。", "我今年七十多岁了"]
+    fast = [find_cues(t, today=TODAY) for t in texts]
+    monkeypatch.setattr(cues, "_NEEDLES", {})
+    assert [find_cues(t, today=TODAY) for t in texts] == fast
+
+
+def test_evaluate_cues_agrees_with_the_tests_own_count(tmp_path: Path) -> None:
+    scores = evaluate_cues(DATA / "cues_labelled.csv", today=TODAY)
+    for attribute in ("age_group", "sex", "urban", "occupation"):
+        precision, recall = _scores(attribute)
+        assert scores[attribute]["precision"] == round(precision, 3)
+        assert scores[attribute]["recall"] == round(recall, 3)
+    with pytest.raises(InputError, match="no column 'region'"):
+        evaluate_cues(DATA / "cues_labelled.csv", ["region"], today=TODAY)

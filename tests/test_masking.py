@@ -52,6 +52,9 @@ def id_numbers(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         body = region + born.strftime("%Y%m%d") + seq
         return body + _id_check(body)
+    # 15-digit (first-generation) numbers write the year as 19yy: nobody born in 2000 or
+    # later has one, and 000229 would read as 29 February 1900, which did not exist.
+    born = draw(st.dates(min_value=date(1920, 1, 1), max_value=date(1999, 12, 31)))
     return region + born.strftime("%y%m%d") + seq
 
 

@@ -83,3 +83,28 @@ def test_method_notes_in_the_report_language(tmp_path: Path, lang: str) -> None:
         data = build_report(store, load_margins(DEMO / "margins.csv"), options=ReportOptions(replicates=5, lang=lang))
     assert set(data.notes["method_notes"]) == {"raw", "rake", "survey", "blend", "pseudo", "mrp"}
     assert data.notes["voices_online"] == 0
+
+
+def test_by_group_breaks_each_topic_down_with_intervals_and_renders(tmp_path: Path) -> None:
+    from opinion.report import render_html, render_markdown
+
+    gazetteer = load_gazetteer(DEMO / "gazetteer.csv")
+    with open_store(tmp_path / "g.db") as store:
+        import_survey(store, DEMO / "survey.csv", interview_year=2026)
+        data = build_report(store, load_margins(DEMO / "margins.csv"), gazetteer=gazetteer,
+                            options=ReportOptions(replicates=10, by="urban", mrp=False))
+    table = data.by_group
+    assert table is not None
+    assert set(table["level"]) == {"urban", "rural"}
+    assert set(table["method"]) == {"raw", "rake", "survey", "blend"}
+    survey = table[(table["method"] == "survey") & (table["topic"] == "eldercare")].set_index("level")
+    assert survey.loc["rural", "estimate"] > survey.loc["urban", "estimate"]  # the demo's elderly are rural
+    assert (survey["ci_low"] <= survey["estimate"]).all() and (survey["estimate"] <= survey["ci_high"]).all()
+    assert "分群体的议题份额" in render_markdown(data) and 'id="by-group"' in render_html(data)
+
+
+def test_by_group_rejects_an_unknown_attribute(tmp_path: Path) -> None:
+    from opinion.errors import InputError
+
+    with open_store(tmp_path / "h.db") as store, pytest.raises(InputError, match="'shoe' is not a voice attribute"):
+        build_report(store, load_margins(DEMO / "margins.csv"), options=ReportOptions(by="shoe"))

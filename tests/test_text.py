@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opinion.errors import InputError
 from opinion.text import (
@@ -86,3 +90,30 @@ def test_bad_userdict(tmp_path: Path) -> None:
         Segmenter(userdict=path)
     with pytest.raises(InputError, match="not found"):
         Segmenter(userdict=tmp_path / "missing.txt")
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("看病难医保ＡＢＣ１２３，！？：；（）～…。、\u3000 \t!!..abcXYZ０９＠％")), max_size=40)
+
+
+@settings(max_examples=300)
+@given(_MIXED)
+def test_normalize_folds_like_nfkc_character_by_character(text: str) -> None:
+    """Reference: NFKC of each character alone, Chinese clause punctuation exempt."""
+    keep = set("，！？：；（）～…")
+    folded = "".join(ch if ch in keep else unicodedata.normalize("NFKC", ch) for ch in text)
+    folded = re.sub(r"\s+", " ", folded).strip()
+    folded = re.sub(r"([^\w\s\[\]])\1+", r"\1", folded)
+    assert normalize(text) == folded
+
+
+def test_extra_user_dictionaries_load_after_the_shipped_one(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.txt"
+    mine.write_text("老破小 99999 n\n", encoding="utf-8")
+    shipped = Segmenter.default()
+    extended = Segmenter.default(extra_userdicts=[mine])
+    assert "老破小" not in shipped.segment("老破小房子漏水")
+    assert "老破小" in extended.segment("老破小房子漏水")
+    assert extended.userdicts[-1] == str(mine) and len(extended.userdicts) == 2
+    assert extended.fingerprint() != shipped.fingerprint()
+    # Filtering is memoised per token: the same answer the second time.
+    assert extended.segment("老破小房子漏水，太麻烦！") == extended.segment("老破小房子漏水，太麻烦！")

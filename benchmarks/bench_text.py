@@ -1,0 +1,157 @@
+"""Text stage throughput: normalise, mask, segment, code topics and read cues, vs bare ``jieba.lcut``.
+
+A corpus is generated from the hand-written sentences of ``tests/data`` (forum posts,
+letters, survey answers), joined into documents of a few sentences, with phone numbers,
+ID numbers, URLs, full-width digits and repeated punctuation sprinkled in, so that every
+step has work to do. The same documents go through
+
+* the text stage as a report runs it: :func:`opinion.text.normalize`,
+  :func:`opinion.masking.mask_pii`, :meth:`opinion.text.Segmenter.segment` (shipped user
+  dictionary, stopwords, keep-list), :func:`opinion.topics.code_topics` and
+  :func:`opinion.cues.find_cues` with the demo's gazetteer;
+* bare ``jieba.lcut`` (precise mode, HMM on, jieba's own dictionary): the floor any
+  jieba-based stage pays;
+
+each in one process and over 2 worker processes (documents split in chunks). Worker
+start-up (dictionary loading) is left out of the timings: it is paid once per run.
+Reported: MB/s of each, the stage/bare time ratio per process (goal <= 1.3) and the
+speed-up of 2 workers over 1 for each (goal ~1.8).
+
+Size: ``TONGXIN_BENCH_TEXT_MB`` (default 4 MB of UTF-8 text, not the 50 MB the goal
+names: bare jieba runs at about 0.3-0.5 MB/s per core here, so the four runs over 50 MB
+would take 10-15 minutes; the ratios do not depend on the size once worker start-up is
+excluded). ``TONGXIN_BENCH_TEXT_MB=50 make bench`` runs the full size.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import random
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = 20261127
+TODAY = date(2026, 11, 27)
+CHUNK = 200  # documents per batch sent to a worker
+
+_STATE: dict[str, object] = {}
+
+
+def _sentences() -> list[str]:
+    out = []
+    for name in ("tone_labelled.csv", "cues_labelled.csv"):
+        with (REPO / "tests" / "data" / name).open(encoding="utf-8") as fh:
+            out.extend(row["text"] for row in csv.DictReader(fh))
+    return out
+
+
+def _extras(rng: random.Random) -> str:
+    choice = rng.random()
+    if choice < 0.15:
+        return f"电话1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}，"
+    if choice < 0.2:
+        return "身份证号11010519491231002X，"
+    if choice < 0.25:
+        return "详见 https://bbs.example.cn/thread-1234-1-1.html "
+    if choice < 0.3:
+        return "拨打１２３４５也没用！！！"
+    return ""
+
+
+def generate_corpus(megabytes: float, seed: int = SEED) -> list[str]:
+    """Documents of 2-8 sentences until the corpus holds ``megabytes`` MB of UTF-8."""
+    rng = random.Random(seed)
+    sentences = _sentences()
+    docs: list[str] = []
+    size, target = 0, int(megabytes * 1_000_000)
+    while size < target:
+        doc = "".join(_extras(rng) + rng.choice(sentences) for _ in range(rng.randint(2, 8)))
+        docs.append(doc)
+        size += len(doc.encode("utf-8"))
+    return docs
+
+
+def _init(kind: str) -> None:
+    if kind == "bare":
+        import jieba
+
+        jieba.initialize()
+        return
+    from opinion.cues import load_gazetteer
+    from opinion.text import Segmenter
+    from opinion.topics import load_topics
+
+    _STATE["segmenter"] = Segmenter.default()
+    _STATE["topics"] = load_topics()
+    _STATE["gazetteer"] = load_gazetteer(REPO / "data" / "demo" / "gazetteer.csv")
+
+
+def _bare(docs: list[str]) -> int:
+    import jieba
+
+    return sum(len(jieba.lcut(d)) for d in docs)
+
+
+def _stage(docs: list[str]) -> int:
+    from opinion.cues import find_cues
+    from opinion.masking import mask_pii
+    from opinion.text import Segmenter, normalize
+    from opinion.topics import TopicLexicon, code_topics
+
+    segmenter = _STATE["segmenter"]
+    topics = _STATE["topics"]
+    assert isinstance(segmenter, Segmenter) and isinstance(topics, TopicLexicon)
+    n = 0
+    for doc in docs:
+        text = mask_pii(normalize(doc))
+        tokens = segmenter.segment(text)
+        code_topics(tokens, topics)
+        find_cues(text, _STATE["gazetteer"], today=TODAY)  # type: ignore[arg-type]
+        n += len(tokens)
+    return n
+
+
+def _warm(_: int) -> None:
+    time.sleep(0.3)  # holds a worker so that the next warm-up call starts the other one
+
+
+def _timed(kind: str, docs: list[str], workers: int) -> tuple[float, float | None]:
+    """(wall seconds, CPU seconds of this process or None when the work ran in workers)."""
+    work = _bare if kind == "bare" else _stage
+    chunks = [docs[i:i + CHUNK] for i in range(0, len(docs), CHUNK)]
+    if workers == 1:
+        _init(kind)
+        start, cpu = time.perf_counter(), time.process_time()
+        for chunk in chunks:
+            work(chunk)
+        return time.perf_counter() - start, time.process_time() - cpu
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(kind,)) as pool:
+        list(pool.map(_warm, range(workers)))
+        start = time.perf_counter()
+        list(pool.map(work, chunks))
+        return time.perf_counter() - start, None
+
+
+def run() -> dict[str, object]:
+    megabytes = float(os.environ.get("TONGXIN_BENCH_TEXT_MB", "4"))
+    docs = generate_corpus(megabytes)
+    size_mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    # Interleaved (bare, stage, bare, stage) so that a change in machine load hits both.
+    runs = {(kind, w): _timed(kind, docs, w) for w in (1, 2) for kind in ("bare", "stage")}
+    times = {key: wall for key, (wall, _) in runs.items()}
+    result: dict[str, object] = {"corpus_mb": round(size_mb, 2), "documents": len(docs)}
+    for (kind, w), seconds in times.items():
+        result[f"{kind}_{w}proc_s"] = round(seconds, 2)
+        result[f"{kind}_{w}proc_mb_per_s"] = round(size_mb / seconds, 3)
+    cpu = {kind: runs[kind, 1][1] for kind in ("bare", "stage")}
+    result["stage_over_bare_1proc"] = round(times["stage", 1] / times["bare", 1], 3)
+    # CPU time of the single-process runs: less disturbed than wall time on a shared machine.
+    result["stage_over_bare_1proc_cpu"] = round(cpu["stage"] / cpu["bare"], 3)  # type: ignore[operator]
+    result["stage_over_bare_2proc"] = round(times["stage", 2] / times["bare", 2], 3)
+    result["speedup_2proc_bare"] = round(times["bare", 1] / times["bare", 2], 3)
+    result["speedup_2proc_stage"] = round(times["stage", 1] / times["stage", 2], 3)
+    result["goals"] = "stage_over_bare_1proc <= 1.3; speedup_2proc_stage ~1.8"
+    return result
