@@ -41,6 +41,11 @@ _EXPORTS = {
     "render_html": "opinion.report",
     "render_markdown": "opinion.report",
     "run_demo": "opinion.demo",
+    "mrp_estimates": "opinion.mrp",
+    "source_agreement": "opinion.assumptions",
+    "tone_table": "opinion.tone",
+    "group_keywords": "opinion.keywords",
+    "plan_interviews": "opinion.plan",
 }
 
 __all__ = sorted(_EXPORTS)

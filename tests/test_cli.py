@@ -73,3 +73,12 @@ def test_survey_import_with_nothing_valid_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["survey", "import", str(survey), "--db", str(tmp_path / "t.db")])
     assert result.exit_code == 1
     assert "no valid rows; nothing was stored" in result.output
+
+
+def test_the_library_api_resolves_every_name_it_exports() -> None:
+    import opinion
+    import weighting
+
+    for package in (opinion, weighting):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"
