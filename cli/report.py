@@ -20,11 +20,12 @@ from cli._common import db_option, lang_option, margins_option, replicate_progre
               help="Hide group cells with fewer voices (and cells that would give them back); 0 hides nothing.")
 @click.option("--by", "by", type=click.Choice(["age_group", "sex", "urban", "region"]),
               help="Also break each topic down by this attribute (raw, raked, survey and blended shares per group).")
+@click.option("--budget", type=click.FloatRange(min=0), help="Add the visit plan: how to spend N door-to-door interviews.")
 @replicates_option
 @seed_option
 @lang_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: str | None,
-           headline: str, min_cell: int, by: str | None, n_replicates: int, seed: int, lang: str) -> None:
+           headline: str, min_cell: int, by: str | None, budget: float | None, n_replicates: int, seed: int, lang: str) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
@@ -42,7 +43,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     from opinion.suppression import suppress_small_cells
 
     margins = load_margins(margins_path)
-    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by)
+    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by, budget=budget)
     with open_store(db) as store, replicate_progress(n_replicates) as bar:
         data = build_report(
             store, margins, options=options, gazetteer=load_gazetteer(gazetteer) if gazetteer else None,

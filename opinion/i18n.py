@@ -164,6 +164,12 @@ _STRINGS: dict[str, dict[str, str]] = {
         "suppressed": "隐去",
         "suppression_note": "为保护个人，少于 {min_cell} 人的群体单元格显示为“隐去”；"
                             "为防止由合计反推，另有个别单元格一并隐去。",
+        "plan": "下一步去哪里入户",
+        "plan_intro": "按现有两类来源的有效样本量，建议在这些单元补做入户访问（±为 50% 份额的 95% 区间半宽，单位百分点）。",
+        "plan_cell": "单元",
+        "plan_interviews": "建议访问数",
+        "plan_before": "现在",
+        "plan_after": "访问后",
         "by_group": "分群体的议题份额",
         "by_group_intro": "按{variable}分组，每组内提出各议题者所占比例（议题份额），95% 区间；不足 {min_cell} 人的格子隐去。",
         "keywords": "各群体的特色词",
@@ -240,6 +246,12 @@ _STRINGS: dict[str, dict[str, str]] = {
         "suppression_note": "To protect individuals, group cells with fewer than {min_cell} people show "
                             "as \u201csuppressed\u201d; a few more cells are hidden so that totals cannot "
                             "give them back.",
+        "plan": "Where to knock next",
+        "plan_intro": "From the effective sample sizes of both sources, the interviews recommended per cell (± is the 95% interval half-width of a 50% share, in points).",
+        "plan_cell": "Cell",
+        "plan_interviews": "Interviews",
+        "plan_before": "Now",
+        "plan_after": "After",
         "by_group": "Concerns by group",
         "by_group_intro": "Agenda shares within each level of {variable}, with 95% intervals; cells with fewer than {min_cell} voices are suppressed.",
         "keywords": "Distinctive words per group",

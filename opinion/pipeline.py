@@ -72,6 +72,8 @@ class ReportOptions:
     title: str | None = None
     headline: str = "blend"
     by: str | None = None  # an attribute (age_group, sex, urban, region) to break concerns down by
+    budget: float | None = None  # interviews to plan for the "where to go next" section
+    plan_by: Sequence[str] = ("region", "age_group", "urban")
 
 
 def tool_version() -> str:
@@ -141,7 +143,25 @@ def build_report(
         headline=opts.headline,
         keywords=keywords,
         by_group=_by_group_table(estimates, lexicon, opts),
+        plan=_plan_table(voices, margins, opts),
     )
+
+
+def _plan_table(voices: pd.DataFrame, margins: Margins, opts: ReportOptions) -> pd.DataFrame | None:
+    """The visit plan's cells with interviews, when a budget is given (see :mod:`opinion.plan`)."""
+    if opts.budget is None:
+        return None
+    from opinion.plan import plan_visits
+
+    plan = plan_visits(voices, margins, opts.budget, by=list(opts.plan_by))
+    cells = plan.cells[plan.cells["interviews"] > 0].sort_values("interviews", ascending=False)
+    labels = cells[list(plan.by)].astype(str).apply(
+        lambda row: "×".join(label(v, row[v], opts.lang) for v in plan.by), axis=1
+    ) if not cells.empty else pd.Series(dtype=str)
+    return pd.DataFrame({
+        "cell": labels, "interviews": cells["interviews"].astype(int),
+        "half_width_before": cells["half_width_before"], "half_width_after": cells["half_width_after"],
+    }).reset_index(drop=True)
 
 
 def _by_group_table(estimates: Estimates, lexicon: TopicLexicon, opts: ReportOptions) -> pd.DataFrame | None:

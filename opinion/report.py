@@ -21,7 +21,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from opinion import charts, datapackage, i18n
-from opinion.report_bygroup import by_group_view
+from opinion.report_bygroup import by_group_view, plan_view
 from opinion.report_format import (
     _estimate_cell,
     _Safe,
@@ -373,6 +373,7 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
         "words": _words(data),
         "keywords": _keywords(data),
         "by_group": by_group_view(data),
+        "plan": plan_view(data),
         "min_cell": data.min_cell,
         "truth": _truth(data, headline),
         "notes": notes,

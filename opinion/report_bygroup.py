@@ -1,4 +1,4 @@
-"""The "concerns by group" section: each method's agenda shares within each level of ``--by``."""
+"""The "concerns by group" and "where to go next" sections of the report."""
 from __future__ import annotations
 
 from typing import Any
@@ -55,3 +55,18 @@ def by_group_view(data: ReportData) -> dict[str, Any] | None:
         "methods": [i18n.method_label(m, lang) for m in methods],
         "levels": levels,
     }
+
+
+def plan_view(data: ReportData) -> list[dict[str, str]] | None:
+    """The visit plan's rows, as a field coordinator reads them."""
+    if data.plan is None or data.plan.empty:
+        return None
+    return [
+        {"cell": str(r.cell), "interviews": str(int(r.interviews)),
+         "before": _Safe(_points(r.half_width_before)), "after": _Safe(_points(r.half_width_after))}
+        for r in data.plan.itertuples()
+    ]
+
+
+def _points(value: float) -> str:
+    return "—" if pd.isna(value) or value == float("inf") else f"±{100 * value:.1f}"

@@ -60,6 +60,7 @@ class ReportData:
     headline: str = "blend"  # the corrected method whose figures lead the report
     keywords: pd.DataFrame | None = None  # KEYWORD_COLUMNS: distinctive words per group
     by_group: pd.DataFrame | None = None  # opinion.report_bygroup.BY_GROUP_COLUMNS, with --by
+    plan: pd.DataFrame | None = None  # cell, interviews, half_width_before, half_width_after (with --budget)
     min_cell: int = 5  # group cells with fewer voices are suppressed before any output
 
 

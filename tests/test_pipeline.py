@@ -108,3 +108,15 @@ def test_by_group_rejects_an_unknown_attribute(tmp_path: Path) -> None:
 
     with open_store(tmp_path / "h.db") as store, pytest.raises(InputError, match="'shoe' is not a voice attribute"):
         build_report(store, load_margins(DEMO / "margins.csv"), options=ReportOptions(by="shoe"))
+
+
+def test_a_budget_adds_the_visit_plan_to_the_report(tmp_path: Path) -> None:
+    from opinion.report import render_markdown
+
+    with open_store(tmp_path / "p.db") as store:
+        import_survey(store, DEMO / "survey.csv", interview_year=2026)
+        data = build_report(store, load_margins(DEMO / "margins.csv"),
+                            options=ReportOptions(replicates=5, mrp=False, budget=100, plan_by=("age_group", "urban")))
+    assert data.plan is not None and 0 < data.plan["interviews"].sum() <= 100
+    assert (data.plan["half_width_after"] <= data.plan["half_width_before"]).all()
+    assert "下一步去哪里入户" in render_markdown(data)
