@@ -14,6 +14,7 @@ from opinion.attributes import normalise_level
 from weighting import (
     MARGIN_METHODS,
     Margins,
+    RakeReweight,
     ReferenceSample,
     WeightingResult,
     estimate as estimate_table,
@@ -207,10 +208,14 @@ def estimate(
         dims = margins.variables
         _require(data, data_csv, [c for dim in dims for c in dim.split(JOINT_SEP)])
         data = _normalised(data, dims)
-        func = get_method(method or "rake")
+        if (method or "rake") == "rake":
+            # Lets the bootstrap redo the raking on cells, one replicate at a time.
+            reweight = RakeReweight(margins, tuple(dims))
+        else:
+            func = get_method(method)
 
-        def reweight(sample: pd.DataFrame, base: pd.Series) -> WeightingResult:
-            return func(sample, margins, variables=dims, base_weights=base)
+            def reweight(sample: pd.DataFrame, base: pd.Series) -> WeightingResult:
+                return func(sample, margins, variables=dims, base_weights=base)
 
     table = estimate_table(
         data, variable, weights=weight_column, cluster=cluster, strata=strata,

@@ -146,3 +146,36 @@ def test_estimate_pseudo_usage_errors(tmp_path):
                                        "--covariates", "g"])
     assert result.exit_code == 1
     assert f"level(s) 'b' occur in the sample but not in {ref}" in result.stderr
+
+
+def test_estimate_bootstrap_with_raking_redone_through_the_cli(tmp_path):
+    import numpy as np
+
+    from opinion.attributes import normalise_level
+    from weighting import Margins, RakeReweight
+    from weighting import estimate as estimate_table
+
+    rng = np.random.default_rng(2)
+    n = 3000
+    data = pd.DataFrame({
+        "sex": rng.choice(["男", "女"], size=n, p=[0.7, 0.3]),
+        "urban": rng.choice(["城镇", "乡村"], size=n, p=[0.8, 0.2]),
+        "y": rng.normal(size=n),
+    })
+    path = tmp_path / "data.csv"
+    data.to_csv(path, index=False)
+    _, margins = files(tmp_path)
+    result = CliRunner().invoke(main, [
+        "estimate", str(path), "--variable", "y", "--margins", str(margins), "--method", "rake",
+        "--replicates", "bootstrap", "--n-replicates", "40", "--seed", "4", "--format", "csv",
+    ])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(io.StringIO(result.output)).iloc[0]
+    coded = data.assign(sex=data["sex"].map({"男": "male", "女": "female"}),
+                        urban=data["urban"].map({"城镇": "urban", "乡村": "rural"}))
+    expected = estimate_table(coded, "y", replicates="bootstrap", n_replicates=40, seed=4,
+                              reweight=RakeReweight(Margins.from_csv(margins, normalise_level))).iloc[0]
+    assert row["estimate"] == pytest.approx(expected["estimate"], rel=1e-9)
+    assert row["se"] == pytest.approx(expected["se"], rel=1e-9)
+    # Raking moved the mean: men (70% of rows) are weighted down to half.
+    assert row["estimate"] != pytest.approx(data["y"].mean(), rel=1e-6)

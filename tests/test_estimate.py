@@ -102,3 +102,96 @@ def test_series_weights_align_on_the_callers_index():
     data = pd.DataFrame({"y": [1.0, 5.0]}, index=[10, 20])
     weights = pd.Series([3.0, 1.0], index=[20, 10])  # y=5 weighs 3, y=1 weighs 1
     assert estimate(data, "y", weights=weights)["estimate"].iloc[0] == pytest.approx(16 / 4)
+
+
+def _raking_sample(n: int, seed: int, clusters: int | None = None) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame({
+        "sex": rng.choice(["male", "female"], size=n, p=[0.65, 0.35]),
+        "age_group": rng.choice(["18-29", "30-44", "45-59", "60+"], size=n, p=[0.4, 0.3, 0.2, 0.1]),
+        "topic": rng.choice(["housing", "jobs", "traffic"], size=n),
+        "urban": rng.choice(["urban", "rural"], size=n),
+        "w": rng.uniform(0.5, 2.0, size=n),
+    })
+    if clusters is not None:
+        data["psu"] = rng.integers(0, clusters, size=n)
+        data["stratum"] = data["psu"] % 3
+    return data
+
+
+RAKE_MARGINS = Margins.from_shares({
+    "sex": {"male": 0.5, "female": 0.5},
+    "age_group": {"18-29": 0.2, "30-44": 0.3, "45-59": 0.3, "60+": 0.2},
+})
+
+
+def test_cell_bootstrap_in_estimate_equals_raking_every_replicate_row_by_row():
+    import numpy as np
+
+    from weighting import RakeReweight
+    from weighting.replicates import rao_wu_multipliers
+    from weighting.variance import make_design
+
+    data = _raking_sample(300, 5, clusters=30)
+    table = estimate(data, "topic", weights="w", cluster="psu", strata="stratum", by="urban",
+                     replicates="bootstrap", n_replicates=25, seed=11,
+                     reweight=RakeReweight(RAKE_MARGINS))
+    # The same Rao-Wu draws, each replicate raked row by row with the public rake().
+    design = make_design(len(data), data["psu"].to_numpy(), data["stratum"].to_numpy())
+    psu_stratum = np.empty(design.n_psu, dtype=np.int64)
+    psu_stratum[design.psu] = design.stratum
+    rng = np.random.default_rng(11)
+    full = rake(data, RAKE_MARGINS, base_weights="w").weights.to_numpy()
+    keys = [(g, lv) for g in ("rural", "urban") for lv in ("housing", "jobs", "traffic")]
+
+    def shares(w):
+        return np.array([w[(data["urban"] == g) & (data["topic"] == lv)].sum()
+                         / w[data["urban"] == g].sum() for g, lv in keys])
+
+    theta = shares(full)
+    thetas = []
+    for _ in range(25):
+        base = data["w"].to_numpy() * rao_wu_multipliers(psu_stratum, rng)[design.psu]
+        keep = base > 0
+        w = np.zeros(len(data))
+        w[keep] = rake(data[keep], RAKE_MARGINS, base_weights=pd.Series(base[keep], index=data.index[keep])).weights
+        thetas.append(shares(w))
+    se = np.sqrt(np.mean((np.array(thetas) - theta) ** 2, axis=0))
+    assert list(zip(table["by"], table["level"], strict=True)) == keys
+    assert table["estimate"].to_numpy() == pytest.approx(theta, rel=1e-9)
+    assert table["se"].to_numpy() == pytest.approx(se, rel=1e-7)
+    assert (table["se"] > 0).all()
+
+
+def test_cell_bootstrap_of_a_numeric_mean_matches_rake_bootstrap():
+    import numpy as np
+
+    from weighting import RakeReweight, rake_bootstrap
+
+    data = _raking_sample(400, 6)
+    data["y"] = np.random.default_rng(1).normal(size=len(data)) + (data["sex"] == "male")
+    row = estimate(data, "y", weights="w", replicates="bootstrap", n_replicates=30, seed=3,
+                   reweight=RakeReweight(RAKE_MARGINS)).iloc[0]
+    theta, se, _ = rake_bootstrap(data, RAKE_MARGINS, data["y"].to_numpy(), base_weights="w",
+                                  n_replicates=30, seed=3)
+    assert row["estimate"] == pytest.approx(theta[0], rel=1e-9)
+    assert row["se"] == pytest.approx(se[0], rel=1e-9)
+
+
+def test_cell_bootstrap_holds_one_replicate_at_a_time():
+    from weighting import RakeReweight
+
+    # 200 replicates x 260,000 rows is past what the row-by-row replicates may hold.
+    data = _raking_sample(260_000, 7, clusters=400)
+    kwargs = dict(weights="w", cluster="psu", strata="stratum", replicates="bootstrap",
+                  n_replicates=200)
+
+    def generic(sample, base):
+        return rake(sample, RAKE_MARGINS, base_weights=base)
+
+    with pytest.raises(WeightingError, match="too many to"):
+        estimate(data, "topic", reweight=generic, **kwargs)
+    table = estimate(data, "topic", reweight=RakeReweight(RAKE_MARGINS), **kwargs)
+    assert len(table) == 3 and (table["se"] > 0).all()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from weighting.calibrate import calibrate
 from weighting.diagnostics import (
+    blind_spots,
     effective_sample_size,
     kish_deff,
     margin_residuals,
+    standardised_differences,
     weight_summary,
 )
 from weighting.errors import ConvergenceError, WeightingError
@@ -28,6 +30,7 @@ from weighting.pseudo import (
     pseudo_means,
 )
 from weighting.registry import MARGIN_METHODS, METHODS, get_method
+from weighting.replicates import RakeReweight, rake_bootstrap
 from weighting.result import WeightingResult
 from weighting.targets import census_areas, census_margins
 from weighting.unknown import UNKNOWN_METHODS, UnknownReport, allocate_unknown
@@ -48,10 +51,12 @@ __all__ = [
     "MARGIN_METHODS",
     "METHODS",
     "PropensityFit",
+    "RakeReweight",
     "ReferenceSample",
     "UNKNOWN_METHODS",
     "UnknownReport",
     "allocate_unknown",
+    "blind_spots",
     "calibrate",
     "census_areas",
     "census_margins",
@@ -74,9 +79,11 @@ __all__ = [
     "margin_residuals",
     "poststratify",
     "rake",
+    "rake_bootstrap",
     "ratio_influence",
     "replicate_multipliers",
     "replicate_variance",
     "replicate_weights",
+    "standardised_differences",
     "weight_summary",
 ]

@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from weighting._sample import dimension_labels
+from weighting._sample import base_weights as _base_weights
+from weighting._sample import dimension_codes, dimension_labels
 from weighting.errors import WeightingError
-from weighting.margins import Margins
+from weighting.margins import JOINT_SEP, Margins
 
 
 def _array(w: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
@@ -83,3 +84,135 @@ def margin_residuals(
                  "target": want, "residual": got - want}
             )
     return pd.DataFrame(records, columns=["variable", "level", "weighted_share", "target", "residual"])
+
+
+SMD_COLUMNS = ["variable", "level", "target", "before", "after", "smd_before", "smd_after"]
+BLIND_SPOT_COLUMNS = ["variable", "level", "target", "weighted_share", "n", "ess"]
+
+
+def _level_shares(sample: pd.DataFrame, dim: str, values: np.ndarray) -> pd.Series:
+    """Weighted share of each level of ``dim`` (joint ``a*b`` too), indexed by level text."""
+    codes, labels = dimension_codes(sample, dim)
+    sums = np.bincount(codes, weights=values, minlength=len(labels))
+    return pd.Series(sums / values.sum(), index=pd.Index(labels, dtype=object))
+
+
+def _target_shares(
+    target: Margins | pd.DataFrame, dim: str, reference_weights: pd.Series | str | None
+) -> pd.Series:
+    if isinstance(target, Margins):
+        shares = target.shares(dim).copy()
+        shares.index = pd.Index([str(lv) for lv in shares.index], dtype=object)
+        return shares
+    for column in dim.split(JOINT_SEP):
+        if column not in target.columns:
+            raise WeightingError(
+                f"reference sample has no column {column!r} (columns are: "
+                f"{', '.join(map(str, target.columns))}); give it the sample's covariates"
+            )
+    return _level_shares(target, dim, _array(_base_weights(target, reference_weights)))
+
+
+def standardised_differences(
+    sample: pd.DataFrame,
+    weights: pd.Series | np.ndarray,
+    target: Margins | pd.DataFrame,
+    *,
+    variables: Sequence[str] | None = None,
+    base_weights: pd.Series | str | None = None,
+    reference_weights: pd.Series | str | None = None,
+) -> pd.DataFrame:
+    """Standardised mean difference of every level indicator, before and after weighting.
+
+    ``target`` is a :class:`Margins` or a reference sample (a DataFrame, weighted by
+    ``reference_weights``). "Before" uses ``base_weights`` (default: equal weights),
+    "after" uses ``weights``. Each level is a 0/1 indicator; its difference from the
+    target share is divided by Austin's pooled standard deviation
+    ``sqrt((p_t (1 - p_t) + p_b (1 - p_b)) / 2)`` of the target and of the sample under
+    its base weights, the same divisor before and after, so a smaller ``smd_after``
+    means the weighting moved that level towards the population, not a changed scale.
+    A level absent from both sides has no spread and gets SMD 0. Levels of either side
+    appear (with share 0 where missing). Columns: ``variable, level, target, before,
+    after, smd_before, smd_after``. |SMD| above 0.1 is the usual flag of imbalance.
+    """
+    after_w = _array(weights)
+    if after_w.size != len(sample):
+        raise WeightingError(
+            f"{after_w.size} weights for a sample of {len(sample)} rows; give one weight per row"
+        )
+    before_w = _array(_base_weights(sample, base_weights))
+    if variables is not None:
+        dims = list(variables)
+    elif isinstance(target, Margins):
+        dims = target.variables
+    else:
+        raise WeightingError(
+            "name the covariates to compare (variables=[...]) when the target is a reference sample"
+        )
+    records = []
+    for dim in dims:
+        want = _target_shares(target, dim, reference_weights)
+        before = _level_shares(sample, dim, before_w)
+        after = _level_shares(sample, dim, after_w)
+        levels = list(want.index) + [lv for lv in before.index if lv not in want.index]
+        for level in levels:
+            p_t = float(want.get(level, 0.0))
+            p_b = float(before.get(level, 0.0))
+            p_a = float(after.get(level, 0.0))
+            spread = np.sqrt((p_t * (1 - p_t) + p_b * (1 - p_b)) / 2)
+            smd_b = (p_b - p_t) / spread if spread > 0 else 0.0
+            smd_a = (p_a - p_t) / spread if spread > 0 else 0.0
+            records.append({"variable": dim, "level": level, "target": p_t, "before": p_b,
+                            "after": p_a, "smd_before": smd_b, "smd_after": smd_a})
+    return pd.DataFrame(records, columns=SMD_COLUMNS)
+
+
+def blind_spots(
+    sample: pd.DataFrame,
+    weights: pd.Series | np.ndarray,
+    margins: Margins,
+    variables: Sequence[str] | None = None,
+    *,
+    min_ess: float = 30.0,
+    min_share: float = 0.005,
+) -> pd.DataFrame:
+    """Groups the population has but the weighted sample hardly hears.
+
+    A group is a level of a variable (or of a joint ``a*b`` variable the margins can
+    give) whose target share is at least ``min_share`` and whose effective sample size
+    within the group, (sum w)^2 / sum(w^2), is below ``min_ess``; a group with no
+    sample unit at all has ESS 0. Such a group's weighted share may hit its target, yet
+    rests on a handful of voices: its estimates are as good as unknown. Returned
+    smallest ESS first, with columns ``variable, level, target, weighted_share, n, ess``;
+    an empty frame means no blind spot at this threshold.
+    """
+    values = _array(weights)
+    if values.size != len(sample):
+        raise WeightingError(
+            f"{values.size} weights for a sample of {len(sample)} rows; give one weight per row"
+        )
+    if min_ess <= 0 or not 0 <= min_share < 1:
+        raise WeightingError(
+            f"min_ess={min_ess}, min_share={min_share}; give min_ess > 0 and 0 <= min_share < 1"
+        )
+    dims = list(variables) if variables is not None else margins.variables
+    records = []
+    for dim in dims:
+        want = _target_shares(margins, dim, None)
+        codes, labels = dimension_codes(sample, dim)
+        sums = np.bincount(codes, weights=values, minlength=len(labels))
+        squares = np.bincount(codes, weights=values**2, minlength=len(labels))
+        counts = np.bincount(codes, minlength=len(labels))
+        where = {label: k for k, label in enumerate(labels)}
+        for level, share in want.items():
+            if share < min_share:
+                continue
+            k = where.get(level)
+            total, square = (sums[k], squares[k]) if k is not None else (0.0, 0.0)
+            ess = total**2 / square if square > 0 else 0.0
+            if ess < min_ess:
+                records.append({"variable": dim, "level": level, "target": float(share),
+                                "weighted_share": float(total / values.sum()),
+                                "n": int(counts[k]) if k is not None else 0, "ess": float(ess)})
+    out = pd.DataFrame(records, columns=BLIND_SPOT_COLUMNS)
+    return out.sort_values("ess", kind="stable").reset_index(drop=True)

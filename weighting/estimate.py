@@ -15,6 +15,7 @@ from weighting._sample import base_weights as _base_weights
 from weighting._sample import dimension_codes
 from weighting.errors import WeightingError
 from weighting.margins import JOINT_SEP
+from weighting.replicates import RakeReweight
 from weighting.result import WeightingResult
 from weighting.variance import (
     REPLICATE_KINDS,
@@ -55,6 +56,8 @@ def estimate(
     ``reweight(data, base)``, and replicate methods redo it inside every replicate.
     ``replicates="none"`` uses linearisation, removing the weighting cells' part of the
     variance when ``reweight`` returns a post-stratification or raking result.
+    A :class:`~weighting.replicates.RakeReweight` with ``replicates="bootstrap"`` redoes
+    the raking on cell totals, one replicate at a time, so a million rows fit in memory.
     Rows with a missing ``variable`` are outside every estimate (counted in no ``n``).
     ``reweight`` receives the rows with a fresh 0..n-1 index.
     Intervals are normal 95%; shares are clipped to [0, 1].
@@ -109,6 +112,10 @@ def estimate(
                 "it and is conservative; use replicate weights to count it"
             )
         variance = linearized_variance(z, design)
+    elif replicates == "bootstrap" and isinstance(reweight, RakeReweight):
+        # Raking redone on cell totals, one replicate at a time: no R x n matrix.
+        thetas = reweight.bootstrap(data, base, y, domain, design, n_replicates, seed)
+        variance = replicate_variance(thetas, theta, np.full(n_replicates, 1.0 / n_replicates))
     else:
         multipliers, factors = replicate_multipliers(design, replicates, n_replicates, seed)
         weight_matrix = replicate_weights(data, base, multipliers, reweight)
