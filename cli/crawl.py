@@ -6,7 +6,7 @@ from datetime import date, datetime
 import click
 
 from scrapers.profiles import list_profiles
-from scrapers.run import CrawlJob, CrawlSummary, crawl as run_crawl
+from scrapers.run import CrawlJob, CrawlProgress, CrawlSummary, crawl as run_crawl
 
 
 def _settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -35,7 +35,16 @@ def _describe(summary: CrawlSummary) -> str:
         f"  errors: {_counts(summary.errors)}",
         f"  blocked: {_counts(summary.blocked)}",
         f"  retries: {summary.retries}",
+        *([f"  incremental: {_counts(summary.incremental)}"] if summary.incremental else []),
     ])
+
+
+def _show_progress(state: CrawlProgress) -> None:
+    """One line on stderr per report, so stdout keeps only the summary."""
+    if state.finished:
+        return
+    click.echo(f"{state.profile}: {state.pages} pages, {state.documents} documents stored, "
+               f"{state.dropped} dropped", err=True)
 
 
 @click.command()
@@ -53,11 +62,13 @@ def _describe(summary: CrawlSummary) -> str:
               help="E-mail or URL for the sites' operators, put in the User-Agent (default $TONGXIN_CONTACT).")
 @click.option("--ignore-robots", is_flag=True,
               help="Do not obey robots.txt (recorded in the crawl run). Only with the site's permission.")
+@click.option("--progress-every", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Print a progress line on stderr every N pages (0: none).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Set a Scrapy setting, as `scrapy crawl -s` does (repeatable).")
 def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | None,
           since: date | None, resume: bool, contact: str | None, ignore_robots: bool,
-          settings: tuple[str, ...]) -> None:
+          progress_every: int, settings: tuple[str, ...]) -> None:
     """Crawl a site with PROFILE from its start URL(s) into the store.
 
     PROFILE is a built-in profile name (see `tongxin profiles`) or the path of a
@@ -73,7 +84,8 @@ def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | 
     elif str(overrides.get("ROBOTSTXT_OBEY", "")).lower() in ("0", "false", "no", "off"):
         raise click.UsageError("robots.txt is turned off with --ignore-robots, not -s ROBOTSTXT_OBEY")
     job = CrawlJob(profile, list(urls), since=since, max_pages=max_pages, resume=resume)
-    summaries = run_crawl([job], db, overrides)
+    summaries = run_crawl([job], db, overrides, progress=_show_progress if progress_every else None,
+                          progress_every=progress_every or 1)
     for summary in summaries:
         click.echo(_describe(summary))
     if all(s.nothing_found for s in summaries):

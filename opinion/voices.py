@@ -21,6 +21,9 @@ from opinion.store import Store, documents, respondents
 
 log = logging.getLogger(__name__)
 
+# Documents the administration itself publishes (a JCMS article) are not anyone's voice.
+NOT_VOICES = ("article",)
+
 VOICE_COLUMNS = [
     "voice", "source", "region", "urban", "age_group", "sex",
     "prov_region", "prov_urban", "prov_age_group", "prov_sex",
@@ -73,7 +76,7 @@ def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: da
     query = sa.select(
         documents.c.author, documents.c.source, documents.c.title, documents.c.text,
         documents.c.kind, documents.c.attributes, documents.c.url,
-    ).order_by(documents.c.url)
+    ).where(documents.c.kind.not_in(NOT_VOICES)).order_by(documents.c.url)
     by_author: dict[str, dict[str, Any]] = {}
     with store.engine.connect() as conn:
         for row in conn.execute(query):

@@ -9,10 +9,11 @@ from __future__ import annotations
 from scrapers.dates import ParsedDate, parse_date
 from scrapers.localsite import serve_directory
 from scrapers.profiles import Profile, list_profiles, load_profile
-from scrapers.run import CrawlJob, CrawlSummary, crawl
+from scrapers.run import CrawlJob, CrawlProgress, CrawlSummary, crawl
 
 __all__ = [
     "CrawlJob",
+    "CrawlProgress",
     "CrawlSummary",
     "ParsedDate",
     "Profile",

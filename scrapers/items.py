@@ -27,4 +27,5 @@ class DocumentItem(scrapy.Item):
     sex = scrapy.Field()  # as printed, e.g. "女"
     age = scrapy.Field()  # as printed, e.g. "34"
     category = scrapy.Field()  # letter type as printed (咨询/建议/投诉)
+    source_id = scrapy.Field()  # the site's own id of the item (JSON boards: for the watermark); not stored
     attributes = scrapy.Field()  # {attr: {"value": v, "provenance": "site"}}, set by the pipelines

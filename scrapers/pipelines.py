@@ -194,6 +194,7 @@ class StorePipeline:
         self.blocked: Counter[str] = Counter()  # domain -> anti-bot answers
         self.writer: Any = None  # one thread for the store's writes
         self.retries = 0
+        self.incremental: Counter[str] = Counter()  # JSON boards: already_stored, up_to_date
         self.started_at = ""
         self.finished_at = ""
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -321,6 +322,8 @@ class StorePipeline:
                 self.errors[key[len("tongxin/errors/"):]] += int(count)
             elif key.startswith("tongxin/blocked/"):
                 self.blocked[key[len("tongxin/blocked/"):]] += int(count)
+            elif key.startswith("tongxin/incremental/"):
+                self.incremental[key[len("tongxin/incremental/"):]] += int(count)
             elif key == "retry/count":
                 self.retries = int(count)
         if self.store is None:
@@ -340,6 +343,7 @@ class StorePipeline:
             "errors": dict(self.errors),
             "blocked": dict(self.blocked),
             "retries": self.retries,
+            "incremental": dict(self.incremental),
         }
 
 

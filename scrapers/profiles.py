@@ -9,6 +9,7 @@ with the file, line and key instead of silently crawling nothing.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ log = logging.getLogger(__name__)
 
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "data" / "profiles"
 
-TOP_KEYS = {"name", "spider", "description", "selectors", "labels", "strip", "drop_params", "options"}
-REQUIRED_TOP = ("name", "spider", "description", "selectors")
+TOP_KEYS = {"name", "spider", "description", "selectors", "paths", "labels", "strip", "drop_params", "options"}
+REQUIRED_TOP = ("name", "spider", "description")
 
 # Per spider: the selectors it reads and the fields it finds by label.
 SPIDER_SCHEMA: dict[str, dict[str, frozenset[str]]] = {
@@ -46,7 +47,34 @@ SPIDER_SCHEMA: dict[str, dict[str, frozenset[str]]] = {
         }),
         "labels": frozenset({"sex", "age", "place"}),
     },
+    "hanweb": {
+        "selectors": frozenset({
+            "list_link", "list_date", "detail_row", "row_label", "row_value",
+            "article_title", "article_date", "article_body",
+        }),
+        "labels": frozenset({
+            "title", "author", "posted", "place", "category",
+            "text", "reply_unit", "replied", "reply_text",
+        }),
+        "options": frozenset({"method", "form", "per_request", "per_page"}),
+    },
+    "json_api": {
+        "selectors": frozenset(),
+        # dotted paths into the JSON: "items" from the top, the others within one item
+        "paths": frozenset({
+            "items", "total", "cursor", "id", "title", "text", "author", "posted",
+            "place", "sex", "age", "category", "reply_text", "reply_unit", "replied", "url",
+        }),
+        "required_paths": frozenset({"items", "id", "text"}),
+        "labels": frozenset(),
+        "options": frozenset({
+            "pagination", "page_param", "size_param", "page_size", "first_page",
+            "cursor_param", "watermark_param", "item_url",
+        }),
+    },
 }
+
+_PATH_PART = re.compile(r"^[^.\[\]]+(\[(\*|\d+)\])?$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,7 @@ class Profile:
     spider: str
     description: str
     selectors: dict[str, str]
+    paths: dict[str, str] = field(default_factory=dict)  # JSON profiles: field -> dotted path
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     strip: tuple[str, ...] = ()
     drop_params: tuple[str, ...] = ()  # tracking/session query parameters; "utm_*" drops a prefix
@@ -164,6 +193,22 @@ def _validate(data: Any, path: Path, lines: dict[tuple[str, ...], int]) -> Profi
     missing = sorted(schema["selectors"] - set(selectors))
     if missing:
         raise InputError(f"{_where(path, lines, 'selectors')}: missing selectors for spider {spider}: {', '.join(missing)}")
+    paths = _mapping(data, "paths", path, lines)
+    known_paths = schema.get("paths", frozenset())
+    for key, value in paths.items():
+        if key not in known_paths:
+            raise InputError(
+                f"{_where(path, lines, 'paths', key)}: unknown key 'paths.{key}' for spider {spider}; "
+                f"known: {', '.join(sorted(known_paths)) or 'none'}"
+            )
+        if not isinstance(value, str) or not all(_PATH_PART.match(p) for p in value.strip().split(".")):
+            raise InputError(
+                f"{_where(path, lines, 'paths', key)}: 'paths.{key}' must be a dotted path such as "
+                f"data.list[*].content, got {value!r}"
+            )
+    missing = sorted(schema.get("required_paths", frozenset()) - set(paths))
+    if missing:
+        raise InputError(f"{_where(path, lines, 'paths')}: missing paths for spider {spider}: {', '.join(missing)}")
     labels: dict[str, tuple[str, ...]] = {}
     for key, value in _mapping(data, "labels", path, lines).items():
         if key not in schema["labels"]:
@@ -197,7 +242,7 @@ def _validate(data: Any, path: Path, lines: dict[tuple[str, ...], int]) -> Profi
             )
     return Profile(
         name=data["name"], spider=spider, description=data["description"].strip(),
-        selectors=dict(selectors), labels=labels, strip=tuple(strip),
+        selectors=dict(selectors), paths={k: str(v).strip() for k, v in paths.items()}, labels=labels, strip=tuple(strip),
         drop_params=tuple(d.strip() for d in drop), options=options, path=path,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -51,6 +52,7 @@ class CrawlSummary:
     errors: dict[str, int] = field(default_factory=dict)
     blocked: dict[str, int] = field(default_factory=dict)  # domain -> anti-bot answers
     retries: int = 0
+    incremental: dict[str, int] = field(default_factory=dict)  # already_stored, up_to_date (JSON boards)
     started_at: str = ""
     finished_at: str = ""
 
@@ -62,7 +64,55 @@ class CrawlSummary:
     @property
     def nothing_found(self) -> bool:
         """True when the job fetched no page, or parsed no document out of what it fetched."""
-        return self.pages_fetched == 0 or (self.documents == 0 and not self.dropped)
+        if self.pages_fetched == 0:
+            return True
+        return self.documents == 0 and not self.dropped and not self.incremental
+
+
+@dataclass
+class CrawlProgress:
+    """How far one job has got, handed to the ``progress`` callback of :func:`crawl`."""
+
+    profile: str
+    pages: int = 0  # responses received (robots.txt not counted)
+    documents: int = 0  # items stored
+    dropped: int = 0
+    finished: bool = False
+
+
+class _ProgressWatch:
+    """Counts a crawler's pages and items from its signals and reports every ``every`` pages.
+
+    The library only counts; what is shown, and where, is the caller's business.
+    """
+
+    def __init__(self, crawler: Any, profile: str, callback: Callable[[CrawlProgress], None], every: int) -> None:
+        from scrapy import signals
+
+        self.state = CrawlProgress(profile)
+        self.callback = callback
+        self.every = every
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def response_received(self, request: Any, **_: Any) -> None:
+        if request.url.endswith("/robots.txt"):
+            return
+        self.state.pages += 1
+        if self.state.pages % self.every == 0:
+            self.callback(self.state)
+
+    def item_scraped(self, **_: Any) -> None:
+        self.state.documents += 1
+
+    def item_dropped(self, **_: Any) -> None:
+        self.state.dropped += 1
+
+    def spider_closed(self, **_: Any) -> None:
+        self.state.finished = True
+        self.callback(self.state)
 
 
 def _check(jobs: list[CrawlJob]) -> list[Profile]:
@@ -80,8 +130,18 @@ def _check(jobs: list[CrawlJob]) -> list[Profile]:
     return profiles
 
 
-def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dict[str, Any] | None = None) -> list[CrawlSummary]:
+def crawl(
+    jobs: list[CrawlJob],
+    db: str | os.PathLike[str] | None,
+    settings: dict[str, Any] | None = None,
+    progress: Callable[[CrawlProgress], None] | None = None,
+    progress_every: int = 50,
+) -> list[CrawlSummary]:
     """Run all ``jobs`` in one Scrapy process into the store ``db``; one summary per job.
+
+    ``progress``, when given, is called with a job's :class:`CrawlProgress` every
+    ``progress_every`` pages and once when the job ends (on the crawl's thread: keep
+    it quick).
 
     ``settings`` override the project's Scrapy settings (as ``scrapy crawl -s`` does).
     Scrapy's log goes to the logging configuration already in place; without one,
@@ -132,12 +192,15 @@ def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dic
     else:
         process = CrawlerProcess(project)
     crawlers = []
+    watches = []  # signal receivers are held weakly: keep them alive for the run
     for job, profile in zip(jobs, profiles):
         crawler = process.create_crawler(SPIDERS[profile.spider])
         state = ledger_path(store_path, profile.name, job.urls)
         process.crawl(crawler, profile=profile, urls=list(job.urls), since=job.since, max_pages=job.max_pages,
                       state=str(state), resume=job.resume)
         crawlers.append(crawler)
+        if progress is not None:
+            watches.append(_ProgressWatch(crawler, profile.name, progress, max(1, int(progress_every))))
     process.start()
 
     summaries = []
@@ -158,6 +221,7 @@ def crawl(jobs: list[CrawlJob], db: str | os.PathLike[str] | None, settings: dic
             summary.errors = stats["errors"]
             summary.blocked = stats["blocked"]
             summary.retries = stats["retries"]
+            summary.incremental = stats.get("incremental", {})
             summary.started_at = pipeline.started_at
             summary.finished_at = pipeline.finished_at
         else:

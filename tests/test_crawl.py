@@ -34,7 +34,7 @@ def test_profiles_lists_builtin_profiles() -> None:
     result = CliRunner().invoke(main, ["profiles"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split("\t")[0] for line in lines] == ["discuz", "gov-letters"]
+    assert [line.split("\t")[0] for line in lines] == ["discuz", "gov-letters", "hanweb", "json-api"]
     assert "Discuz!" in lines[0] and "政府信箱" in lines[1]
 
 
@@ -44,7 +44,7 @@ def test_commands_have_help() -> None:
         assert result.exit_code == 0
         assert "Usage:" in result.output
     crawl_help = CliRunner().invoke(main, ["crawl", "--help"]).output
-    for option in ("--db", "--max-pages", "--since", "-s, --set"):
+    for option in ("--db", "--max-pages", "--since", "--progress-every", "-s, --set"):
         assert option in crawl_help
 
 
@@ -66,7 +66,7 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
 def test_unknown_profile_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["crawl", "nosuch", "http://x.cn/", "--db", str(tmp_path / "t.db")])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: unknown profile 'nosuch': built-in profiles are discuz, gov-letters")
+    assert result.output.startswith("Error: unknown profile 'nosuch': built-in profiles are discuz, gov-letters, hanweb, json-api")
 
 
 def test_bad_url_exits_1(tmp_path: Path) -> None:
@@ -201,3 +201,17 @@ def test_nothing_fetched_exits_1(crawled: dict[str, Any]) -> None:
     assert "0 pages fetched" in missing.stdout
     assert "Error: nothing could be fetched from " in missing.stderr
     assert "(errors: http:404 1)" in missing.stderr
+
+
+def test_progress_lines_on_stderr_while_crawling(tmp_path: Path) -> None:
+    from scrapers.apisite import serve_dynamic
+
+    with serve_dynamic("hanweb", 25) as site:
+        result = run_cli("crawl", "hanweb", site.base + "/col/col12/index.html", "--db", str(tmp_path / "t.db"),
+                         "--progress-every", "10", *FAST, "-s", "LOG_LEVEL=WARNING")
+    assert result.returncode == 0, result.stderr[-2000:]
+    progress = [line for line in result.stderr.splitlines() if line.startswith("hanweb: ")]
+    # 1 list page + 1 dataproxy answer + 25 detail pages = 27 pages: a line at 10 and at 20
+    assert [line.split(",")[0] for line in progress] == ["hanweb: 10 pages", "hanweb: 20 pages"]
+    assert "documents stored" in progress[0]
+    assert "progress" not in result.stdout and "27 pages fetched" in result.stdout

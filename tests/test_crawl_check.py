@@ -58,3 +58,24 @@ def test_profiles_still_lists_without_a_subcommand() -> None:
     result = CliRunner().invoke(main, ["profiles"])
     assert result.exit_code == 0
     assert result.output.startswith("discuz\t")
+
+
+def test_check_a_hanweb_dataproxy_answer_shows_links_and_next_records() -> None:
+    from scrapers.apisite import serve_dynamic
+
+    with serve_dynamic("hanweb", 50) as site:
+        url = site.base + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3&perpage=15"
+        result = check_profile("hanweb", url)
+    assert result.documents == []
+    assert [link.rsplit("/", 1)[-1] for link in result.links[:3]] == ["art_12_50.html", "art_12_49.html", "art_12_48.html"]
+    assert result.links[3].endswith("dataproxy.jsp?startrecord=4&endrecord=6&perpage=15")
+
+
+def test_check_a_json_board_shows_documents_masked() -> None:
+    from scrapers.apisite import serve_dynamic
+
+    with serve_dynamic("json", 3) as site:
+        result = check_profile("json-api", site.base + "/api/messages?page=1&pageSize=20")
+    assert [doc["title"] for doc in result.documents] == ["关于学校的第3条留言", "关于供水的第2条留言", "关于看病的第1条留言"]
+    assert "13812345678" not in result.documents[0]["text"]
+    assert result.links == []

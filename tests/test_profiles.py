@@ -33,14 +33,17 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_builtin_profiles_load_and_are_listed() -> None:
     names = {p.name: p for p in list_profiles()}
-    assert set(names) == {"gov-letters", "discuz"}
+    assert set(names) == {"gov-letters", "discuz", "hanweb", "json-api"}
     assert names["gov-letters"].spider == "gov_letters"
     assert names["discuz"].spider == "discuz"
     assert "内容" in names["gov-letters"].labels["text"] and "留言内容" in names["gov-letters"].labels["text"]
     assert "font.jammer" in names["discuz"].strip
     for profile in names.values():
         assert set(profile.selectors) == SPIDER_SCHEMA[profile.spider]["selectors"]
+        assert SPIDER_SCHEMA[profile.spider].get("required_paths", set()) <= set(profile.paths)
         assert profile.description
+    assert names["json-api"].paths["items"] == "data.list[*]"
+    assert names["hanweb"].options["per_request"] == 45
 
 
 def test_load_by_name_and_by_path(tmp_path: Path) -> None:
@@ -51,7 +54,7 @@ def test_load_by_name_and_by_path(tmp_path: Path) -> None:
 
 
 def test_unknown_profile_name_lists_the_builtin_ones() -> None:
-    with pytest.raises(InputError, match=r"unknown profile 'nosuch': built-in profiles are discuz, gov-letters"):
+    with pytest.raises(InputError, match=r"unknown profile 'nosuch': built-in profiles are discuz, gov-letters, hanweb, json-api"):
         load_profile("nosuch")
 
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from opinion.errors import InputError
-from opinion.store import open_store, respondents, survey_imports
+from opinion.store import SCHEMA_VERSION, open_store, respondents, survey_imports
 from opinion.survey import check_survey, import_survey, load_codebook, mask_survey_text, write_rejects
 
 SURVEYS = Path(__file__).parent / "data" / "surveys"
@@ -298,7 +298,7 @@ def test_migration_adds_wave_place_and_id_key_to_an_older_store(tmp_path: Path) 
         assert {r["id_key"] for r in rows} == before
         assert {r["wave"] for r in rows} == {"w0"}
         with s.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one() == "3"
+            assert conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one() == str(SCHEMA_VERSION)
         # the same people in a re-exported file are recognised after the migration
         again = import_survey(s, write_survey(tmp_path / "s2.csv", ROWS[:2], encoding="utf-8"), interview_year=2026)
         assert len(again.duplicates) == 2

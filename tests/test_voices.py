@@ -62,3 +62,11 @@ def test_place_on_the_page_gives_region_and_urban_through_the_gazetteer(store) -
         upsert_document(conn, doc("http://x/1", "v_a", "路灯坏了", place=f"{region} {place}"))
     voices = online_voices(store, gazetteer, today=date(2026, 11, 27)).set_index("voice")
     assert voices.loc["v_a", ["region", "urban", "prov_urban"]].tolist() == [region, urban, "site"]
+
+
+def test_articles_the_administration_publishes_are_not_voices(store) -> None:
+    with store.engine.begin() as conn:
+        upsert_document(conn, {**doc("http://gov/a1", "v_gov", "关于养老服务的通知"), "kind": "article"})
+        upsert_document(conn, doc("http://x/1", "v_a", "养老院太少"))
+    voices = online_voices(store, today=date(2026, 11, 27))
+    assert list(voices["voice"]) == ["v_a"]
