@@ -36,6 +36,10 @@ USER_AGENT = user_agent(TONGXIN_CONTACT)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items are processed this many at a time per response. Scrapy's default (100) starts 100
+# asyncio tasks for every page once a middleware is asynchronous, which costs more than
+# the items themselves: a page here yields one document or a list of links.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
