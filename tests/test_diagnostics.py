@@ -137,3 +137,15 @@ def test_blind_spots_on_joint_groups_the_margins_can_give():
         blind_spots(sample, np.ones(60), margins, min_ess=0)
     with pytest.raises(WeightingError, match="one weight per row"):
         blind_spots(sample, np.ones(5), margins)
+
+
+def test_summary_from_cells_equals_the_row_summary() -> None:
+    from weighting.diagnostics import weight_summary, weight_summary_from_cells
+
+    values = np.array([0.5, 2.0, 1.25, 3.0])
+    counts = np.array([3, 0, 5, 2])
+    rows = np.repeat(values, counts)
+    by_row, by_cell = weight_summary(rows), weight_summary_from_cells(values, counts)
+    assert by_row.keys() == by_cell.keys()
+    for key in by_row:
+        assert by_cell[key] == pytest.approx(by_row[key], rel=1e-12), key

@@ -52,6 +52,29 @@ def weight_summary(w: pd.Series | np.ndarray | Sequence[float]) -> dict[str, Any
     }
 
 
+def weight_summary_from_cells(values: np.ndarray, counts: np.ndarray) -> dict[str, Any]:
+    """:func:`weight_summary` of weights that are constant within cells: ``values[c]``
+    repeated ``counts[c]`` times, computed on the cells alone (O(cells), not O(rows))."""
+    values = np.asarray(values, dtype=float)
+    counts = np.asarray(counts, dtype=float)
+    present = counts > 0
+    values, counts = values[present], counts[present]
+    n = counts.sum()
+    total = float((counts * values).sum())
+    squares = float((counts * values * values).sum())
+    mean = total / n
+    positive = values[values > 0]
+    return {
+        "n": int(n),
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "ratio": float(positive.max() / positive.min()),
+        "cv": float(np.sqrt(max(squares / n - mean * mean, 0.0)) / mean),
+        "deff": float(n * squares / (total * total)),
+        "ess": float(total * total / squares),
+    }
+
+
 def margin_residuals(
     sample: pd.DataFrame,
     weights: pd.Series | np.ndarray,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from weighting._sample import base_weights as _base_weights
 from weighting._sample import encode, resolve_variables
-from weighting.diagnostics import weight_summary
+from weighting.diagnostics import weight_summary, weight_summary_from_cells
 from weighting.errors import ConvergenceError, WeightingError
 from weighting.margins import Margins
 from weighting.result import WeightingResult
@@ -69,7 +69,11 @@ def rake(
 
     factor = np.divide(cell_weight, cell_base, out=np.zeros_like(cell_weight), where=cell_base > 0)
     weights = pd.Series(base * factor[row_cell], index=sample.index, name="weight")
-    diagnostics = weight_summary(weights.to_numpy())
+    if base.size and np.all(base == base[0]):
+        # equal base weights: every row of a cell has the same weight, so summarise the cells
+        diagnostics = weight_summary_from_cells(base[0] * factor, np.bincount(row_cell, minlength=len(cells)))
+    else:
+        diagnostics = weight_summary(weights.to_numpy())
     diagnostics.update({"cells": int(len(cells)), "max_margin_residual": float(residual)})
     logger.info("raked %d rows over %d cells in %d iterations", len(sample), len(cells), iterations)
     return WeightingResult(
