@@ -8,6 +8,7 @@ fragments, hidden spans, quoted earlier posts) are removed first, as the profile
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, datetime
@@ -78,7 +79,8 @@ def element_text(selector: Selector | None, strip: Sequence[str] = ()) -> str:
     root = selector.root
     if not isinstance(root, etree._Element):
         return str(root)
-    root = copy.deepcopy(root)
+    if strip:
+        root = copy.deepcopy(root)  # strip on a copy; reading alone needs none
     for css in strip:
         for found in root.xpath(css2xpath(css)):
             if found is not root:
@@ -86,6 +88,19 @@ def element_text(selector: Selector | None, strip: Sequence[str] = ()) -> str:
     out: list[str] = []
     _collect(root, out)
     return "".join(out)
+
+
+def node_text(node: etree._Element) -> str:
+    """:func:`element_text` of a bare lxml element (for hot loops that skip Selector objects)."""
+    out: list[str] = []
+    _collect(node, out)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def compiled_css(css: str) -> etree.XPath:
+    """A CSS selector compiled once to an lxml XPath, evaluated relative to an element."""
+    return etree.XPath(css2xpath(css))
 
 
 def first(selectors: Iterable[Selector]) -> Selector | None:

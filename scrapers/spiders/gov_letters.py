@@ -15,7 +15,7 @@ from w3lib.url import canonicalize_url
 
 from scrapers.dates import on_or_after, parse_date
 from scrapers.items import DocumentItem
-from scrapers.spiders._base import ProfileSpider, element_text, first
+from scrapers.spiders._base import ProfileSpider, compiled_css, element_text, first, node_text
 
 
 class GovLettersSpider(ProfileSpider):
@@ -64,13 +64,14 @@ class GovLettersSpider(ProfileSpider):
 
     def parse_detail(self, response: Response) -> DocumentItem | None:
         fields: dict[str, str] = {}
+        # compiled XPath on bare elements: the same cells as row.css(...), without a
+        # Selector object per cell (this loop runs for every field of every letter)
+        label_xpath, value_xpath = compiled_css(self.sel("row_label")), compiled_css(self.sel("row_value"))
         for row in response.css(self.sel("detail_row")):
-            labels = row.css(self.sel("row_label"))
-            values = row.css(self.sel("row_value"))
-            for label_cell, value_cell in zip(labels, values):
-                name = self.label_field(element_text(label_cell))
+            for label_cell, value_cell in zip(label_xpath(row.root), value_xpath(row.root)):
+                name = self.label_field(node_text(label_cell))
                 if name is not None and name not in fields:
-                    fields[name] = element_text(value_cell)
+                    fields[name] = node_text(value_cell)
         if "text" not in fields:
             self.logger.warning("%s: letter page without a content row (labels %s)",
                                 response.url, ", ".join(self.profile.labels.get("text", ())))
