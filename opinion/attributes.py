@@ -5,6 +5,8 @@ Levels are English codes inside the code; Chinese labels appear only at the edge
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 UNKNOWN = "unknown"
 
 AGE_GROUPS = ("18-29", "30-44", "45-59", "60+")
@@ -69,3 +71,8 @@ def label(variable: str, level: str, lang: str = "zh") -> str:
     if lang == "zh":
         return LABELS_ZH.get(variable, {}).get(level, "未知" if level == UNKNOWN else level)
     return level
+
+
+def joint_label(variables: Sequence[str], level: str, lang: str = "zh") -> str:
+    """The label of a joint level such as ``60+*rural`` over ``age_group, urban``: 60岁及以上×乡村."""
+    return "×".join(label(v, lv, lang) for v, lv in zip(variables, level.split("*")))

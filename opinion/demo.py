@@ -78,8 +78,7 @@ def run_demo(
             db, settings=LOCAL_CRAWL_SETTINGS,
         )
     gazetteer: Gazetteer = load_gazetteer(demo_dir / "gazetteer.csv")
-    places = pd.read_csv(demo_dir / "gazetteer.csv", dtype=str)
-    urban_of_place = dict(zip(places["place"], places["urban"].map({"城镇": "urban", "乡村": "rural"}).fillna(places["urban"])))
+    urban_of_place = {place: urban for place, (_, urban) in gazetteer.places.items()}
     with open_store(db) as store:
         survey = import_survey(store, demo_dir / "survey.csv", urban_of_place=urban_of_place,
                                interview_year=DEMO_TODAY.year)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN
 from weighting import Margins, rake
+from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
 from weighting.errors import WeightingError
 
 log = logging.getLogger(__name__)
@@ -151,8 +152,7 @@ def point_estimates(
     # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
     in_blend = online & _known(voices, blend_vars).to_numpy()
     weights["online_groups"] = pd.Series(np.where(in_blend, m.to_numpy(), 0.0), index=voices.index)
-    blend, carry, blend_ess, weights["blend"] = (lambda r: (r[0], r[1], r[2], pd.Series(r[3], index=voices.index)))(
-        _blend(voices, yv, d, weights, margins, blend_vars))
+    blend, carry, blend_ess, weights["blend"] = _blend(voices, yv, d, weights, margins, blend_vars)
     values["blend"] = blend
     values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
         voices, yv, d, m, weights["survey"], pseudo_vars or weight_vars,
@@ -188,7 +188,7 @@ def _by_group(
 def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
     margins: Margins, blend_vars: Sequence[str],
-) -> tuple[np.ndarray, pd.DataFrame, float, np.ndarray]:
+) -> tuple[np.ndarray, pd.DataFrame, float, pd.Series]:
     """The blended estimate, the carry table, its effective size, and the unit weights that
     reproduce it as a ratio (so that any domain, e.g. a ``--by`` group, can be estimated)."""
     population = joint_shares(margins, blend_vars)
@@ -223,9 +223,33 @@ def _blend(
             speaking = (w * d).sum()
             if part > 0 and speaking > 0:
                 unit += part * weight * w / speaking
+    unit_weights = pd.Series(unit, index=voices.index)
     if total_weight <= 0:
-        return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0, unit
-    return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess, unit
+        return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0, unit_weights
+    return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess, unit_weights
+
+
+def _fit_pseudo(
+    voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, survey_weights: pd.Series, covariates: Sequence[str],
+    sample_rows: np.ndarray, *, estimator: str, base: np.ndarray | None, with_se: bool,
+) -> PseudoEstimates | None:
+    """Domain means of the online voices in ``sample_rows`` against the calibrated survey
+    (respondents with a positive weight and known covariates); None when either side has
+    fewer than 10 units."""
+    reference_rows = (survey_weights.to_numpy() > 0) & _known(voices, covariates).to_numpy()
+    if sample_rows.sum() < 10 or reference_rows.sum() < 10:
+        return None
+    k = yv.shape[1]
+    sample = voices.loc[sample_rows, list(covariates)].astype(str).reset_index(drop=True)
+    reference = ReferenceSample.from_frame(
+        voices.loc[reference_rows, list(covariates)].astype(str).reset_index(drop=True),
+        pd.Series(survey_weights.to_numpy()[reference_rows]), source="survey respondents",
+    )
+    return pseudo_means(
+        sample, reference, list(covariates), yv[sample_rows],
+        np.tile(d[sample_rows][:, None], (1, k)), np.tile(d[reference_rows][:, None], (1, k)),
+        estimator=estimator, base_weights=base, with_se=with_se,
+    )
 
 
 def _pseudo(
@@ -233,28 +257,18 @@ def _pseudo(
     covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str],
 ) -> tuple[np.ndarray, int, float, pd.Series]:
     """Doubly robust pseudo-weighting of the online voices against the calibrated survey."""
-    from weighting.pseudo import ReferenceSample, pseudo_means
-
     k = yv.shape[1]
+    none = (np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index))
     sample_rows = online_known & (m.to_numpy() > 0)
-    reference_rows = (survey_weights.to_numpy() > 0) & _known(voices, covariates).to_numpy()
-    if sample_rows.sum() < 10 or reference_rows.sum() < 10:
-        problems.setdefault("pseudo", "fewer than 10 online voices or respondents with known covariates")
-        return np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index)
-    sample = voices.loc[sample_rows, list(covariates)].astype(str).reset_index(drop=True)
-    reference = ReferenceSample.from_frame(
-        voices.loc[reference_rows, list(covariates)].astype(str).reset_index(drop=True),
-        pd.Series(survey_weights.to_numpy()[reference_rows]), source="survey respondents",
-    )
     try:
-        result = pseudo_means(
-            sample, reference, list(covariates), yv[sample_rows],
-            np.tile(d[sample_rows][:, None], (1, k)), np.tile(d[reference_rows][:, None], (1, k)),
-            estimator="dr", base_weights=m.to_numpy()[sample_rows], with_se=False,
-        )
+        result = _fit_pseudo(voices, yv, d, survey_weights, covariates, sample_rows,
+                             estimator="dr", base=m.to_numpy()[sample_rows], with_se=False)
     except WeightingError as exc:
         problems.setdefault("pseudo", str(exc))
-        return np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index)
+        return none
+    if result is None:
+        problems.setdefault("pseudo", "fewer than 10 online voices or respondents with known covariates")
+        return none
     w = np.asarray(result.weights, dtype=float)
     unit = np.zeros(len(voices))
     unit[sample_rows] = w
@@ -381,30 +395,16 @@ def pseudo_estimates(
     Wu 2020); ``dr`` (doubly robust) by default. Intervals are normal, from the
     linearised standard errors. Assumes that, given the covariates, being online is
     unrelated to the concern (the same assumption as ``rake``, made through a model)."""
-    from weighting.pseudo import ReferenceSample, pseudo_means
-
     columns = ["column", "estimate", "se", "ci_low", "ci_high", "n", "ess"]
-    known = _known(voices, covariates)
-    online = known & (voices["source"] == "online")
-    survey = known & (voices["source"] == "survey") & (survey_weights > 0)
-    if online.sum() < 10 or survey.sum() < 10:
+    online = (_known(voices, covariates) & (voices["source"] == "online")).to_numpy()
+    result = _fit_pseudo(voices, y.to_numpy(dtype=float), has_any.to_numpy(dtype=float), survey_weights,
+                         covariates, online, estimator=estimator, base=None, with_se=True)
+    if result is None:
         return pd.DataFrame(columns=columns)
-    sample = voices.loc[online, list(covariates)].astype(str).reset_index(drop=True)
-    reference = ReferenceSample.from_frame(
-        voices.loc[survey, list(covariates)].astype(str).reset_index(drop=True),
-        survey_weights[survey].reset_index(drop=True), source="survey respondents",
-    )
     k = y.shape[1]
-    result = pseudo_means(
-        sample, reference, list(covariates), y.loc[online].to_numpy(dtype=float),
-        np.tile(has_any[online].to_numpy(dtype=float)[:, None], (1, k)),
-        np.tile(has_any[survey].to_numpy(dtype=float)[:, None], (1, k)),
-        estimator=estimator,
-    )
     se = result.se if result.se is not None else np.full(k, np.nan)
-    ess = _kish(np.asarray(result.weights, dtype=float))
     return pd.DataFrame({
         "column": y.columns, "estimate": result.estimate, "se": se,
         "ci_low": np.clip(result.estimate - 1.96 * se, 0, 1), "ci_high": np.clip(result.estimate + 1.96 * se, 0, 1),
-        "n": int(online.sum()), "ess": ess,
+        "n": int(online.sum()), "ess": _kish(np.asarray(result.weights, dtype=float)),
     }, columns=columns)

@@ -20,11 +20,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.assumptions import source_agreement, summarise
-from opinion.attributes import UNKNOWN, label, normalise_level
+from opinion.attributes import UNKNOWN, joint_label, label, normalise_level
 from opinion.cues import Gazetteer
+from opinion.errors import InputError, TongxinError
 from opinion.estimators import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
 from opinion.measures import topic_matrix, voice_tokens, word_matrix
 from opinion.mrp import mrp_estimates
+from opinion.plan import plan_visits
 from opinion.report_bygroup import BY_GROUP_COLUMNS
 from opinion.report_data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
 from opinion.store import Store, crawl_runs, documents
@@ -104,15 +106,11 @@ def build_report(
     """Roll documents up to voices, measure them, correct, and assemble the report tables."""
     opts = options or ReportOptions()
     if opts.by is not None and opts.by not in ("region", "urban", "age_group", "sex"):
-        from opinion.errors import InputError
-
         raise InputError(f"--by {opts.by!r} is not a voice attribute; use one of region, urban, age_group, sex")
     lexicon = lexicon or load_topics()
     segmenter = segmenter or Segmenter.default()
     voices = all_voices(store, gazetteer, today=today)
     if voices.empty:
-        from opinion.errors import TongxinError
-
         raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter)
     topics, matched = topic_matrix(tokens, lexicon, voices.index)
@@ -133,7 +131,7 @@ def build_report(
         estimates=_estimate_table(estimates, lexicon, opts.lang),
         coverage=coverage_table(voices, margins, opts.blind_spot_min_voices, opts.lang),
         words=words,
-        carry=_carry_table(estimates, opts.lang),
+        carry=_carry_table(estimates, opts),
         truth=truth,
         quotes=_quotes(voices, matched, lexicon),
         notes={**_notes(store, voices, estimates, margins, opts, inputs or {}),
@@ -151,17 +149,15 @@ def _plan_table(voices: pd.DataFrame, margins: Margins, opts: ReportOptions) -> 
     """The visit plan's cells with interviews, when a budget is given (see :mod:`opinion.plan`)."""
     if opts.budget is None:
         return None
-    from opinion.plan import plan_visits
-
     plan = plan_visits(voices, margins, opts.budget, by=list(opts.plan_by))
     cells = plan.cells[plan.cells["interviews"] > 0].sort_values("interviews", ascending=False)
-    labels = cells[list(plan.by)].astype(str).apply(
-        lambda row: "×".join(label(v, row[v], opts.lang) for v in plan.by), axis=1
-    ) if not cells.empty else pd.Series(dtype=str)
+    levels = ["*".join(map(str, values)) for values in cells[list(plan.by)].itertuples(index=False)]
     return pd.DataFrame({
-        "cell": labels, "interviews": cells["interviews"].astype(int),
-        "half_width_before": cells["half_width_before"], "half_width_after": cells["half_width_after"],
-    }).reset_index(drop=True)
+        "cell": [joint_label(plan.by, level, opts.lang) for level in levels],
+        "interviews": cells["interviews"].astype(int).to_numpy(),
+        "half_width_before": cells["half_width_before"].to_numpy(),
+        "half_width_after": cells["half_width_after"].to_numpy(),
+    })
 
 
 def _by_group_table(estimates: Estimates, lexicon: TopicLexicon, opts: ReportOptions) -> pd.DataFrame | None:
@@ -217,7 +213,7 @@ def coverage_table(voices: pd.DataFrame, margins: Margins, min_voices: int = 10,
             pop = float(population.get(lv, np.nan)) if population is not None and lv != UNKNOWN else np.nan
             rows.append({
                 "variable": variable, "level": lv,
-                "level_label": "×".join(label(p, x, lang) for p, x in zip(parts, lv.split("*"))) if lv != UNKNOWN else label(variable, UNKNOWN, lang),
+                "level_label": joint_label(parts, lv, lang) if lv != UNKNOWN else label(variable, UNKNOWN, lang),
                 "population_share": pop,
                 "online_share": online_n / known["online"] if known["online"] and lv != UNKNOWN else np.nan,
                 "survey_share": survey_n / known["survey"] if known["survey"] and lv != UNKNOWN else np.nan,
@@ -244,11 +240,9 @@ def word_table_from(voices: pd.DataFrame, tokens: list[list[str]], margins: Marg
     return top.sort_values("weighted_rank")[WORD_COLUMNS].reset_index(drop=True)
 
 
-def _carry_table(estimates: Estimates, lang: str) -> pd.DataFrame:
+def _carry_table(estimates: Estimates, opts: ReportOptions) -> pd.DataFrame:
     carry = estimates.point.carry.copy()
-    carry["group_label"] = carry["group"].map(
-        lambda g: "×".join(label(v, lv, lang) for v, lv in zip(("age_group", "urban"), g.split("*")))
-    )
+    carry["group_label"] = carry["group"].map(lambda g: joint_label(opts.blend_vars, g, opts.lang))
     return carry[["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]]
 
 
