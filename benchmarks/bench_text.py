@@ -104,14 +104,16 @@ def _stage(docs: list[str]) -> int:
     segmenter = _STATE["segmenter"]
     topics = _STATE["topics"]
     assert isinstance(segmenter, Segmenter) and isinstance(topics, TopicLexicon)
-    n = 0
-    for doc in docs:
-        text = mask_pii(normalize(doc))
-        tokens = segmenter.segment(text)
-        code_topics(tokens, topics)
-        find_cues(text, _STATE["gazetteer"], today=TODAY)  # type: ignore[arg-type]
-        n += len(tokens)
-    return n
+    # Step by step over the batch, as a report runs them (all texts segmented, then
+    # coded, then read for cues): jieba's dictionary stays in the CPU caches while it
+    # segments, which interleaving the steps document by document costs ~15%.
+    texts = [mask_pii(normalize(doc)) for doc in docs]  # masking keeps a normalised text normalised
+    tokens = [segmenter.segment(text, normalized=True) for text in texts]
+    for toks in tokens:
+        code_topics(toks, topics)
+    for text in texts:
+        find_cues(text, _STATE["gazetteer"], today=TODAY, normalized=True)  # type: ignore[arg-type]
+    return sum(map(len, tokens))
 
 
 def _warm(_: int) -> None:

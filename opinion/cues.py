@@ -75,6 +75,8 @@ __all__ = [
     "extract_cues",
     "find_cues",
     "load_gazetteer",
+    "read_cues",
+    "resolve_cues",
 ]
 
 
@@ -189,12 +191,13 @@ _NUM = r"(\d{1,3}|[一二两三四五六七八九十百零〇]{1,5})"
 _SELF = r"(?:我|本人|俺|咱)"
 _OTHERS = "爸妈父母亲爷奶姥公婆老伴孩子儿女孙哥姐弟妹叔姨舅"
 
-_AGE_RULES = (
-    ("self_age", re.compile(_SELF + r"(?:今年|已经|已|都|快|也|现在|是|也是|已年过|年过)*" + _NUM + r"(多|来)?周?岁")),
-    ("clause_age", re.compile(r"(?:^|[，。！？；：,.!?;: ])今年" + _NUM + r"(多|来)?周?岁")),
+# (rule, needles: one must occur for the pattern to match, pattern)
+_AGE_RULES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("self_age", ("岁",), re.compile(_SELF + r"(?:今年|已经|已|都|快|也|现在|是|也是|已年过|年过)*" + _NUM + r"(多|来)?周?岁")),
+    ("clause_age", ("今年",), re.compile(r"(?:^|[，。！？；：,.!?;: ])今年" + _NUM + r"(多|来)?周?岁")),
     # "本人男，28岁，..." : an age standing alone as a clause describes the writer.
-    ("clause_age", re.compile(r"(?:^|[，。！？；：,.!?;: ])" + _NUM + r"(多|来)?周?岁(?=[，。！？；：,.!?;: ]|$)")),
-    ("self_age", re.compile(_NUM + r"(多|来)?周?岁的(?:我|俺)")),
+    ("clause_age", ("岁",), re.compile(r"(?:^|[，。！？；：,.!?;: ])" + _NUM + r"(多|来)?周?岁(?=[，。！？；：,.!?;: ]|$)")),
+    ("self_age", ("岁的我", "岁的俺"), re.compile(_NUM + r"(多|来)?周?岁的(?:我|俺)")),
 )
 _DECADE = r"([5-9]0|00|[五六七八九]零|零零)后"
 _GENERATION_RES = (
@@ -269,18 +272,24 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
 }
 
 
+_ALL_RULES = frozenset({rule for _, _, rule, _ in _PHRASE_RULES} | {"age"})
+
+
 def _fired(text: str) -> set[str]:
     """The rules whose needles occur in ``text`` (rules without needles always run)."""
-    rules = {rule for _, _, rule, _ in _PHRASE_RULES} | {"age"}
-    found = {rule for rule in rules if rule not in _NEEDLES}
+    found = {rule for rule in _ALL_RULES if rule not in _NEEDLES}
     for rule, needles in _NEEDLES.items():
-        if any(n in text for n in needles):
-            found.add(rule)
+        for needle in needles:
+            if needle in text:
+                found.add(rule)
+                break
     return found
 
 
 def _ages(text: str, today: date) -> Iterable[Cue]:
-    for rule, pattern in _AGE_RULES:
+    for rule, needles, pattern in _AGE_RULES:
+        if not any(n in text for n in needles):
+            continue
         for m in pattern.finditer(text):
             value = chinese_number(m.group(1))
             if value is None:
@@ -296,20 +305,31 @@ def _ages(text: str, today: date) -> Iterable[Cue]:
             yield Cue("age", today.year - born, m.span(1), "generation")
 
 
-def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> CueResult:
-    """All cues in ``text``, resolved: agreed attributes and conflicting ones apart."""
-    text = normalize(text)
+def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date, normalized: bool = False) -> CueResult:
+    """All cues in ``text``, resolved: agreed attributes and conflicting ones apart.
+
+    Spans index the normalised text (``normalized=True``: ``text`` already is).
+    """
+    return resolve_cues(read_cues(text, gazetteer, today=today, normalized=normalized))
+
+
+def read_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date, normalized: bool = False) -> list[Cue]:
+    """Every cue in ``text``, unresolved, in text order (see :func:`resolve_cues`)."""
+    if not normalized:
+        text = normalize(text)
     fired = _fired(text)
     found: list[Cue] = list(_ages(text, today)) if "age" in fired else []
     for cue in list(found):
         group = age_group(int(cue.value))
         if group is not None:
             found.append(Cue("age_group", group, cue.span, "from_age"))
+    spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}  # a pattern shared by two rules runs once
     for attribute, value, rule, pattern in _PHRASE_RULES:
         if rule not in fired:
             continue
-        for m in pattern.finditer(text):
-            found.append(Cue(attribute, value, m.span(), rule))
+        if pattern not in spans:
+            spans[pattern] = [m.span() for m in pattern.finditer(text)]
+        found.extend(Cue(attribute, value, span, rule) for span in spans[pattern])
     if gazetteer is not None:
         match = gazetteer.find(text)
         if match is not None:
@@ -317,8 +337,13 @@ def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> 
             if match.urban is not None:
                 found.append(Cue("place", match.name, match.span, "gazetteer"))
                 found.append(Cue("urban", match.urban, match.span, "gazetteer"))
+    return sorted(found, key=lambda c: c.span)
+
+
+def resolve_cues(cues: Iterable[Cue]) -> CueResult:
+    """Agreed attributes (first cue in order kept) and attributes whose cues disagree."""
     by_attribute: dict[str, list[Cue]] = {}
-    for cue in sorted(found, key=lambda c: c.span):
+    for cue in cues:
         by_attribute.setdefault(cue.attribute, []).append(cue)
     agreed: dict[str, Cue] = {}
     conflicts: dict[str, list[Cue]] = {}

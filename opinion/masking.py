@@ -138,17 +138,27 @@ def _always(found: str) -> bool:
 # a mistyped ID still identifies its owner to anyone who knows the first digits.
 _LABELLED_ID_RE = re.compile(r"身份证(?:号码|号)?\s*(?:是|为|:|：)?\s*(?P<pii>\d{17}[\dXx]|\d{15})(?!\d)")
 
-# (pattern, check on the matched text, placeholder), in the order they claim text.
-_RULES: tuple[tuple[re.Pattern[str], Callable[[str], bool], str], ...] = (
-    (_EMAIL_RE, _always, EMAIL),
-    (_LABELLED_ID_RE, _always, ID_NUMBER),
-    (_ID18_RE, valid_id_number, ID_NUMBER),
-    (_ID15_RE, valid_id_number, ID_NUMBER),
-    (_CARD_RE, _card_number, BANK_CARD),
-    (_MOBILE_RE, _always, PHONE),
-    (_LANDLINE_RE, _always, LANDLINE),
-    (_PLATE_RE, _always, PLATE),
+# (gate, pattern, check on the matched text, placeholder), in the order they claim text.
+# A gate names what every match of the pattern must contain (see _GATES): most texts
+# have no four-digit run, no "@" and no Latin letter after a province character, and
+# one fast search per gate then skips the patterns that cannot match.
+_RULES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], str], ...] = (
+    ("email", _EMAIL_RE, _always, EMAIL),
+    ("digits", _LABELLED_ID_RE, _always, ID_NUMBER),
+    ("digits", _ID18_RE, valid_id_number, ID_NUMBER),
+    ("digits", _ID15_RE, valid_id_number, ID_NUMBER),
+    ("digits", _CARD_RE, _card_number, BANK_CARD),
+    ("digits", _MOBILE_RE, _always, PHONE),
+    ("digits", _LANDLINE_RE, _always, LANDLINE),
+    ("plate", _PLATE_RE, _always, PLATE),
 )
+# ID, card, mobile and landline patterns all contain four digits in a row (\d{4} or
+# longer); an e-mail address an "@"; a plate a province character and a Latin letter.
+_GATES: dict[str, re.Pattern[str]] = {
+    "email": re.compile("@"),
+    "digits": re.compile(r"\d{4}"),
+    "plate": re.compile(rf"[{_PROVINCES}][A-Za-z]"),
+}
 
 
 def mask_pii(text: str) -> str:
@@ -162,8 +172,13 @@ def mask_pii(text: str) -> str:
     if not text:
         return text
     folded = text.translate(_FOLD)
+    open_gates = {gate for gate, probe in _GATES.items() if probe.search(folded)}
+    if not open_gates:
+        return text
     spans: list[tuple[int, int, str]] = []
-    for pattern, check, placeholder in _RULES:
+    for gate, pattern, check, placeholder in _RULES:
+        if gate not in open_gates:
+            continue
         for match in pattern.finditer(folded):
             start, end = match.span("pii") if "pii" in match.groupdict() else match.span()
             if any(start < e and s < end for s, e, _ in spans):

@@ -19,13 +19,14 @@ from opinion.topics import TopicLexicon, code_topics
 log = logging.getLogger(__name__)
 
 
-def cache_key(text: str, fingerprint: str) -> str:
+def cache_key(text: str, fingerprint: str, *, normalized: bool = False) -> str:
     """Key of a text's tokens in the store's cache: its content under one segmenter configuration.
 
     The configuration is part of the key because the same text gives other tokens with
     another user dictionary or stopword list (``tongxin words --userdict``).
     """
-    return hashlib.sha256(f"{fingerprint}\0{content_hash(text)}".encode("ascii")).hexdigest()
+    digest = content_hash(text, normalized=normalized)
+    return hashlib.sha256(f"{fingerprint}\0{digest}".encode("ascii")).hexdigest()
 
 
 def voice_tokens(
@@ -41,9 +42,10 @@ def voice_tokens(
     ``progress(done, total)`` follows the segmentation of the uncached texts.
     """
     fingerprint = segmenter.fingerprint()
-    hashes = [[cache_key(t, fingerprint) for t in texts] for texts in texts_per_voice]
+    normalized = [[normalize(t) for t in texts] for texts in texts_per_voice]
+    hashes = [[cache_key(t, fingerprint, normalized=True) for t in texts] for texts in normalized]
     unique: dict[str, str] = {}
-    for texts, keys in zip(texts_per_voice, hashes):
+    for texts, keys in zip(normalized, hashes):
         for text, key in zip(texts, keys):
             unique.setdefault(key, text)
     cache: dict[str, list[str]] = {}
@@ -61,7 +63,9 @@ def voice_tokens(
             if progress is not None:
                 progress(done, len(missing))
 
-        fresh = segment_many([normalize(unique[k]) for k in missing], workers=workers, segmenter=segmenter, progress=step)
+        fresh = segment_many(
+            [unique[k] for k in missing], workers=workers, segmenter=segmenter, progress=step, normalized=True
+        )
         new = dict(zip(missing, fresh))
         cache.update(new)
         if store is not None:

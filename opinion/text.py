@@ -59,6 +59,7 @@ _REPEATED_PUNCT_RE = re.compile(r"([^\w\s\[\]])\1+")
 
 # "/+" because normalisation squeezes the "//" of a URL to one slash.
 _URL_RE = re.compile(r"(?:https?:/+|www\.)[^\s\u4e00-\u9fff，。！？；：（）]+", re.IGNORECASE)
+_WWW_RE = re.compile("www", re.IGNORECASE)
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 _NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,:/]\d+)*%?$")
 _CLAUSE_RE = re.compile(r"[，。！？；：,!?;:\n]|\.(?!\d)")
@@ -90,9 +91,12 @@ def normalize(text: str) -> str:
     return _REPEATED_PUNCT_RE.sub(r"\1", text)
 
 
-def content_hash(text: str) -> str:
-    """SHA-256 hex of the normalised text: the key of the segmentation cache."""
-    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+def content_hash(text: str, *, normalized: bool = False) -> str:
+    """SHA-256 hex of the normalised text: the key of the segmentation cache.
+
+    ``normalized=True``: ``text`` already went through :func:`normalize`.
+    """
+    return hashlib.sha256((text if normalized else normalize(text)).encode("utf-8")).hexdigest()
 
 
 def _read_word_list(path: Path) -> set[str]:
@@ -162,7 +166,7 @@ def _strip_placeholders_and_urls(text: str) -> str:
     """Blank out masking placeholders and URLs (cheap checks first: most texts have neither)."""
     if "[" in text:
         text = _PLACEHOLDER_RE.sub(" ", text)
-    if "/" in text or "www" in text.lower():
+    if "/" in text or _WWW_RE.search(text):
         text = _URL_RE.sub(" ", text)
     return text
 
@@ -224,13 +228,17 @@ class Segmenter:
     def _config(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
         return (self.userdicts, self.stopwords, self.keep)
 
-    def cut(self, text: str) -> list[str]:
+    def cut(self, text: str, *, normalized: bool = False) -> list[str]:
         """Raw jieba tokens of the normalised text, placeholders and URLs removed first.
 
         Placeholders are removed before cutting because jieba would split ``[手机号]``
-        into ``[``, ``手机号``, ``]`` and leave a word nobody wrote.
+        into ``[``, ``手机号``, ``]`` and leave a word nobody wrote. ``normalized=True``
+        says the caller already ran :func:`normalize` (it is idempotent, so passing
+        False is always correct, only slower).
         """
-        return list(self._tokenizer.cut(_strip_placeholders_and_urls(normalize(text)), cut_all=False, HMM=True))
+        if not normalized:
+            text = normalize(text)
+        return list(self._tokenizer.cut(_strip_placeholders_and_urls(text), cut_all=False, HMM=True))
 
     def keeps(self, token: str) -> bool:
         """Whether a token survives filtering (see :meth:`_kept` for the cached form)."""
@@ -262,10 +270,10 @@ class Segmenter:
         self._memo[raw] = kept
         return kept
 
-    def segment(self, text: str) -> list[str]:
-        """The content tokens of ``text``, in order."""
+    def segment(self, text: str, *, normalized: bool = False) -> list[str]:
+        """The content tokens of ``text``, in order (``normalized``: as in :meth:`cut`)."""
         memo, out = self._memo, []
-        for raw in self.cut(text):
+        for raw in self.cut(text, normalized=normalized):
             kept = memo[raw] if raw in memo else self._kept(raw)
             if kept is not None:
                 out.append(kept)
@@ -278,7 +286,7 @@ class Segmenter:
         let 没问题 cancel 修路.
         """
         clauses = _CLAUSE_RE.split(_strip_placeholders_and_urls(normalize(text)))
-        return [tokens for clause in clauses if (tokens := self.segment(clause))]
+        return [tokens for clause in clauses if (tokens := self.segment(clause, normalized=True))]
 
     def segment_many(
         self,
@@ -287,26 +295,28 @@ class Segmenter:
         *,
         min_parallel: int = MIN_PARALLEL,
         progress: Callable[[int], None] | None = None,
+        normalized: bool = False,
     ) -> list[list[str]]:
         """Segment many texts, over ``workers`` processes when the corpus is large.
 
         Same result as segmenting one by one. Each worker builds its own segmenter from
         this one's configuration (a tokenizer is too big to pickle per call).
         ``progress(n)`` is called as each batch of ``n`` texts is done (for a progress bar).
+        ``normalized``: the texts already went through :func:`normalize`.
         """
         chunk = max(1, min(_PROGRESS_STEP, len(texts) // (max(workers, 1) * 4) or 1))
         chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
         if workers <= 1 or len(texts) < max(min_parallel, 2):
             out: list[list[str]] = []
             for part in chunks:
-                out.extend(self.segment(t) for t in part)
+                out.extend(self.segment(t, normalized=normalized) for t in part)
                 if progress is not None:
                     progress(len(part))
             return out
         log.debug("segmenting %d texts in %d chunks over %d processes", len(texts), len(chunks), workers)
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self._config(),)) as pool:
             out = []
-            for part in pool.map(_segment_chunk, chunks):
+            for part in pool.map(_segment_chunk, chunks, [normalized] * len(chunks)):
                 out.extend(part)
                 if progress is not None:
                     progress(len(part))
@@ -327,9 +337,9 @@ def _init_worker(config: tuple[tuple[str, ...], frozenset[str], frozenset[str]])
     _WORKER = Segmenter(userdict=userdict, stopwords=stopwords, keep=keep)
 
 
-def _segment_chunk(texts: Iterable[str]) -> list[list[str]]:
+def _segment_chunk(texts: Iterable[str], normalized: bool = False) -> list[list[str]]:
     assert _WORKER is not None, "worker not initialised"
-    return [_WORKER.segment(t) for t in texts]
+    return [_WORKER.segment(t, normalized=normalized) for t in texts]
 
 
 def segment_many(
@@ -339,6 +349,9 @@ def segment_many(
     segmenter: Segmenter | None = None,
     min_parallel: int = MIN_PARALLEL,
     progress: Callable[[int], None] | None = None,
+    normalized: bool = False,
 ) -> list[list[str]]:
     """Segment ``texts`` with ``segmenter`` (the shipped default when None)."""
-    return (segmenter or Segmenter.default()).segment_many(texts, workers, min_parallel=min_parallel, progress=progress)
+    return (segmenter or Segmenter.default()).segment_many(
+        texts, workers, min_parallel=min_parallel, progress=progress, normalized=normalized
+    )

@@ -29,6 +29,7 @@ counts when matched un-negated in another.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -165,7 +166,12 @@ def _is_break(token: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PZ" for ch in token)
 
 
+_NON_WORD_RE = re.compile(r"[^\w]|_")  # "_" is punctuation (Pc) yet a word character
+
+
 def _split_clauses(tokens: Sequence[str]) -> list[list[str]]:
+    if not _NON_WORD_RE.search("".join(tokens)):  # the usual case: filtered tokens, no punctuation
+        return [list(tokens)] if tokens else []
     clauses: list[list[str]] = [[]]
     for token in tokens:
         if _is_break(token):
@@ -213,11 +219,15 @@ def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dic
     """Topic code -> matched words (first-seen order, no repeats) over clause token lists."""
     found: dict[str, list[str]] = {}
     lexicon_words = lexicon.words
-    # Every kind of match needs the word inside the clause's joined text: checking that
-    # first skips the token scan for almost every (word, clause) pair.
-    for clause in clauses:
+    # Every kind of match needs the word inside the joined text: one pass over the
+    # lexicon for the whole text leaves the few words present, and only those are
+    # looked for clause by clause, and only in clauses holding them.
+    flat = [t for clause in clauses for t in clause]
+    text = "".join(flat)
+    present = [word for word in lexicon.ordered_words if word in text]
+    for clause in clauses if present else ():
         clause_text = "".join(clause)
-        for word in lexicon.ordered_words:
+        for word in present:
             if word not in clause_text:
                 continue
             for topic in lexicon.topics_of[word]:
@@ -227,8 +237,6 @@ def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dic
                     found.setdefault(topic.code, []).append(word)
     found = {code: found[code] for code in lexicon.topics if code in found}  # lexicon order
     # Order matched words as they appear in the text, for a readable audit trail.
-    flat = [t for clause in clauses for t in clause]
-    text = "".join(flat)
     return {code: sorted(words, key=lambda w: text.find(w)) for code, words in found.items()}
 
 

@@ -16,9 +16,9 @@ class CountingSegmenter(Segmenter):
 
     calls = 0
 
-    def segment(self, text: str) -> list[str]:
+    def segment(self, text: str, *, normalized: bool = False) -> list[str]:
         type(self).calls += 1
-        return super().segment(text)
+        return super().segment(text, normalized=normalized)
 
 
 def test_cache_segments_each_text_once_per_configuration(tmp_path: Path) -> None:
