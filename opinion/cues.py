@@ -55,6 +55,7 @@ left out and the conflict is recorded (:func:`find_cues` returns both).
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ __all__ = [
     "Gazetteer",
     "PlaceMatch",
     "chinese_number",
+    "cue_config",
+    "cue_from_record",
+    "cue_record",
     "evaluate_cues",
     "extract_cues",
     "find_cues",
@@ -353,6 +357,39 @@ def resolve_cues(cues: Iterable[Cue]) -> CueResult:
         else:
             conflicts[attribute] = cues
     return CueResult(agreed, conflicts)
+
+
+def cue_config(gazetteer: Gazetteer | None, today: date) -> str:
+    """Fingerprint of what decides a text's cues: the rules, the gazetteer and the year.
+
+    The year is part of it because generation cues are relative (80后 is 41 in 2026).
+    Cues stored under another configuration are never reused: editing a rule or the
+    gazetteer reads every text again.
+    """
+    digest = hashlib.sha256()
+    parts = [repr([(rule, needles, p.pattern) for rule, needles, p in _AGE_RULES]),
+             repr([p.pattern for p in _GENERATION_RES]),
+             repr([(a, v, rule, p.pattern) for a, v, rule, p in _PHRASE_RULES]),
+             repr(sorted(_NEEDLES.items())),
+             repr(sorted(gazetteer.places.items()) if gazetteer is not None else None),
+             str(today.year)]
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cue_record(cue: Cue, text: str) -> dict[str, str | int]:
+    """A cue as stored: attribute, value, rule, span and the text of the span (``text`` it was read from)."""
+    start, end = cue.span
+    return {"attribute": cue.attribute, "value": cue.value, "rule": cue.rule,
+            "start": start, "end": end, "text": text[start:end]}
+
+
+def cue_from_record(record: dict[str, str | int]) -> Cue:
+    """The :class:`Cue` of a stored record (see :func:`cue_record`)."""
+    return Cue(str(record["attribute"]), record["value"], (int(record["start"]), int(record["end"])),
+               str(record["rule"]))
 
 
 def extract_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date) -> dict[str, Cue]:

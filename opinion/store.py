@@ -21,7 +21,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -125,6 +125,20 @@ source_watermarks = sa.Table(
     sa.Column("crawl_run_id", sa.Integer),
 )
 
+# Who-is-writing cues read from a document's text (schema 5), one row per document and
+# cue configuration (rules, gazetteer, reference year; see opinion.cues.cue_config).
+# ``cues`` is a JSON list of {attribute, value, rule, start, end, text}: the span of the
+# normalised text that was read, so every attribute taken from text can be audited.
+# ``content_hash`` is the document version the cues were read from; a changed document
+# is read again.
+document_cues = sa.Table(
+    "document_cues", metadata,
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), primary_key=True),
+    sa.Column("config", sa.String, primary_key=True),
+    sa.Column("content_hash", sa.String, nullable=False),
+    sa.Column("cues", sa.Text, nullable=False),
+)
+
 # Each migration takes the schema from version i to i + 1.
 MIGRATIONS: list[list[str]] = [
     # 1 -> 2: document_versions (created by create_all; the statement keeps the step explicit)
@@ -147,6 +161,12 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE IF NOT EXISTS source_watermarks (source VARCHAR PRIMARY KEY, watermark VARCHAR NOT NULL, "
         "updated_at VARCHAR NOT NULL, crawl_run_id INTEGER)",
+    ],
+    # 4 -> 5: document_cues (created by create_all; the statement keeps the step explicit)
+    [
+        "CREATE TABLE IF NOT EXISTS document_cues (document_id INTEGER NOT NULL REFERENCES documents (id), "
+        "config VARCHAR NOT NULL, content_hash VARCHAR NOT NULL, cues TEXT NOT NULL, "
+        "PRIMARY KEY (document_id, config))",
     ],
 ]
 
@@ -234,23 +254,40 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def upsert_document(conn: sa.Connection, doc: Mapping[str, Any]) -> str:
+# Built once: a statement object per call costs more Python time than SQLite spends on it.
+_DOCUMENT_BY_URL = sa.select(documents).where(documents.c.url == sa.bindparam("doc_url"))
+_INSERT_DOCUMENT = documents.insert()
+
+
+def find_document(conn: sa.Connection, url: str) -> sa.RowMapping | None:
+    """The stored row of the document at canonical ``url`` (all columns), or None."""
+    return conn.execute(_DOCUMENT_BY_URL, {"doc_url": url}).mappings().first()
+
+
+_NOT_LOOKED_UP: Any = object()
+
+
+def upsert_document(conn: sa.Connection, doc: Mapping[str, Any], existing: Any = _NOT_LOOKED_UP) -> str:
     """Insert or update one document keyed by canonical URL.
 
     Returns ``"new"``, ``"updated"`` (content hash changed) or ``"unchanged"``.
+    ``existing`` is the stored row when the caller already read it in this
+    transaction (:func:`find_document`; None for "not stored"), saving a query.
     """
-    existing = conn.execute(
-        sa.select(documents.c.id, documents.c.content_hash).where(documents.c.url == doc["url"])
-    ).first()
+    if existing is _NOT_LOOKED_UP:
+        existing = conn.execute(
+            sa.select(documents.c.id, documents.c.content_hash).where(documents.c.url == doc["url"])
+        ).first()
     values = {k: v for k, v in doc.items() if k in documents.c}
     if isinstance(values.get("attributes"), dict):
         values["attributes"] = dumps(values["attributes"])
     if existing is None:
-        conn.execute(documents.insert().values(**values))
+        conn.execute(_INSERT_DOCUMENT, values)
         return "new"
-    if existing.content_hash == doc["content_hash"]:
+    stored = getattr(existing, "_mapping", existing)  # a Row or a RowMapping
+    if stored["content_hash"] == doc["content_hash"]:
         return "unchanged"
-    conn.execute(documents.update().where(documents.c.id == existing.id).values(**values))
+    conn.execute(documents.update().where(documents.c.id == stored["id"]).values(**values))
     return "updated"
 
 
@@ -288,3 +325,27 @@ def cache_tokens(conn: sa.Connection, tokens_by_hash: Mapping[str, list[str]]) -
             segment_cache.insert(),
             [{"content_hash": h, "tokens": dumps(t)} for h, t in tokens_by_hash.items()],
         )
+
+
+def stored_cues(conn: sa.Connection, config: str) -> dict[int, tuple[str, list[dict[str, Any]]]]:
+    """Document id -> (content hash read, cues) of every document read under ``config``."""
+    rows = conn.execute(
+        sa.select(document_cues.c.document_id, document_cues.c.content_hash, document_cues.c.cues)
+        .where(document_cues.c.config == config)
+    )
+    return {r.document_id: (r.content_hash, json.loads(r.cues)) for r in rows}
+
+
+def store_cues(conn: sa.Connection, config: str, cues: Mapping[int, tuple[str, list[dict[str, Any]]]]) -> None:
+    """Record (replacing earlier readings) the cues of documents read under ``config``."""
+    if not cues:
+        return
+    ids = list(cues)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        conn.execute(document_cues.delete().where(document_cues.c.config == config,
+                                                  document_cues.c.document_id.in_(chunk)))
+    conn.execute(document_cues.insert(), [
+        {"document_id": doc_id, "config": config, "content_hash": digest, "cues": dumps(found)}
+        for doc_id, (digest, found) in cues.items()
+    ])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.attributes import ATTRIBUTES, UNKNOWN, age_group
-from opinion.cues import Gazetteer, extract_cues
-from opinion.store import Store, documents, respondents
+from opinion.cues import Gazetteer, cue_config, cue_from_record, cue_record, read_cues, resolve_cues
+from opinion.store import Store, documents, dumps, respondents, store_cues, stored_cues
+from opinion.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ NOT_VOICES = ("article",)
 VOICE_COLUMNS = [
     "voice", "source", "region", "urban", "age_group", "sex",
     "prov_region", "prov_urban", "prov_age_group", "prov_sex",
-    "n_documents", "sites", "texts", "cluster", "design_weight", "items",
+    "n_documents", "sites", "texts", "cluster", "design_weight", "items", "cues",
 ]
 
 
@@ -68,41 +70,98 @@ def _site_attributes(rows: list[dict[str, Any]], gazetteer: Gazetteer | None) ->
     return found, conflicts
 
 
+def document_cues(
+    store: Store, docs: Sequence[tuple[int, str, str]], gazetteer: Gazetteer | None, *, today: date
+) -> dict[int, list[dict[str, Any]]]:
+    """Cue records of each document ``(id, text, content hash)``, read once and kept in the store.
+
+    Documents read before under the same configuration (:func:`opinion.cues.cue_config`)
+    and not changed since are not read again; the others are read and stored, so a
+    report re-run reads nothing and every attribute taken from text keeps its span.
+    """
+    config = cue_config(gazetteer, today)
+    with store.engine.connect() as conn:
+        known = stored_cues(conn, config)
+    out: dict[int, list[dict[str, Any]]] = {}
+    fresh: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+    for doc_id, text, digest in docs:
+        hit = known.get(doc_id)
+        if hit is not None and hit[0] == digest:
+            out[doc_id] = hit[1]
+            continue
+        normalized = normalize(text)
+        found = [cue_record(c, normalized) for c in read_cues(normalized, gazetteer, today=today, normalized=True)]
+        out[doc_id] = found
+        fresh[doc_id] = (digest, found)
+    if fresh:
+        with store.engine.begin() as conn:
+            store_cues(conn, config, fresh)
+        log.info("read who-is-writing cues in %d documents (%d already read)", len(fresh), len(docs) - len(fresh))
+    return out
+
+
+def _text_attributes(records: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Agreed cue values over a voice's documents, and the evidence of each (or its conflict)."""
+    resolved = resolve_cues(cue_from_record(r) for r in records)
+    first: dict[str, dict[str, Any]] = {}  # resolve_cues keeps the first cue of an attribute
+    for record in records:
+        first.setdefault(record["attribute"], record)
+    values = {name: cue.value for name, cue in resolved.cues.items()}
+    evidence = {name: {k: first[name][k] for k in ("value", "rule", "text", "url")} for name in resolved.cues}
+    for name, cues in resolved.conflicts.items():
+        evidence[name] = {"conflict": sorted({str(c.value) for c in cues})}
+    return values, evidence
+
+
 def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None) -> pd.DataFrame:
-    """One row per online author with attributes, provenance and the texts they wrote."""
+    """One row per online author with attributes, provenance and the texts they wrote.
+
+    Cues are read per document (:func:`document_cues`) and pooled per author; the
+    ``cues`` column holds, as JSON, the evidence of every attribute taken from text (the
+    rule, the words read and the URL) and the attributes whose cues disagreed.
+    """
     today = today or date.today()
     # Ordered by URL, not by arrival: a crawl's arrival order varies from run to run, and
     # the bootstrap must see the same voices in the same order for the same seed.
     query = sa.select(
-        documents.c.author, documents.c.source, documents.c.title, documents.c.text,
-        documents.c.kind, documents.c.attributes, documents.c.url,
+        documents.c.id, documents.c.author, documents.c.source, documents.c.title, documents.c.text,
+        documents.c.kind, documents.c.attributes, documents.c.url, documents.c.content_hash,
     ).where(documents.c.kind.not_in(NOT_VOICES)).order_by(documents.c.url)
     by_author: dict[str, dict[str, Any]] = {}
+    docs: list[tuple[int, str, str]] = []
     with store.engine.connect() as conn:
         for row in conn.execute(query):
-            entry = by_author.setdefault(row.author, {"texts": [], "attributes": [], "sites": set()})
+            entry = by_author.setdefault(row.author, {"texts": [], "attributes": [], "sites": set(), "docs": []})
             text = row.text if row.kind != "letter" or not row.title else f"{row.title}。{row.text}"
             entry["texts"].append(text)
             entry["attributes"].append(json.loads(row.attributes) if row.attributes else {})
             entry["sites"].add(row.source)
+            entry["docs"].append((row.id, row.url))
+            docs.append((row.id, text, row.content_hash))
+    cues_by_doc = document_cues(store, docs, gazetteer, today=today)
     records = []
     conflicts_total = 0
     # dicts keep insertion order, so authors come in the order of their first URL
     for author, entry in by_author.items():
         site, conflicts = _site_attributes(entry["attributes"], gazetteer)
         conflicts_total += bool(conflicts)
-        cues = extract_cues("\n".join(entry["texts"]), gazetteer, today=today)
+        read = [{**cue, "url": url} for doc_id, url in entry["docs"] for cue in cues_by_doc[doc_id]]
+        cues, evidence = _text_attributes(read)
         record: dict[str, Any] = {"voice": author, "source": "online"}
+        used: dict[str, Any] = {}
         for name in ATTRIBUTES:
             if name in site:
                 record[name], record[f"prov_{name}"] = site[name], "site"
             elif name in cues and name not in conflicts:
-                record[name], record[f"prov_{name}"] = cues[name].value, "text"
+                record[name], record[f"prov_{name}"] = cues[name], "text"
+                used[name] = evidence[name]
             else:
                 record[name], record[f"prov_{name}"] = UNKNOWN, "unknown"
+                if name not in site and "conflict" in evidence.get(name, {}):
+                    used[name] = evidence[name]
         record.update(
             n_documents=len(entry["texts"]), sites=",".join(sorted(entry["sites"])), texts=entry["texts"],
-            cluster=None, design_weight=1.0, items="{}",
+            cluster=None, design_weight=1.0, items="{}", cues=dumps(used) if used else "",
         )
         records.append(record)
     if conflicts_total:
@@ -124,7 +183,7 @@ def survey_voices(store: Store) -> pd.DataFrame:
         record.update(
             n_documents=1, sites="survey", texts=[row["text"]] if row["text"] else [],
             cluster=row["cluster"] or row["respondent"], design_weight=float(row["design_weight"]),
-            items=row["items"] or "{}",
+            items=row["items"] or "{}", cues="",
         )
         records.append(record)
     return pd.DataFrame.from_records(records, columns=VOICE_COLUMNS)

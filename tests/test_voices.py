@@ -1,13 +1,16 @@
 """Documents roll up to voices; attributes keep their provenance; site outranks text."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+import opinion.voices as voices_module
 from opinion.cues import load_gazetteer
-from opinion.store import open_store, upsert_document
+from opinion.store import document_cues, open_store, upsert_document
 from opinion.voices import online_voices
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer.csv"
@@ -70,3 +73,66 @@ def test_articles_the_administration_publishes_are_not_voices(store) -> None:
         upsert_document(conn, doc("http://x/1", "v_a", "养老院太少"))
     voices = online_voices(store, today=date(2026, 11, 27))
     assert list(voices["voice"]) == ["v_a"]
+
+
+def _cue_rows(store) -> list[tuple[int, str, str, list[dict[str, object]]]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(document_cues).order_by(document_cues.c.document_id)).all()
+    return [(r.document_id, r.config, r.content_hash, json.loads(r.cues)) for r in rows]
+
+
+def test_cues_are_stored_with_their_span_and_read_once(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    with store.engine.begin() as conn:
+        upsert_document(conn, doc("http://x/1", "v_a", "本人女，今年７２岁，村里的路太烂"))
+        upsert_document(conn, doc("http://x/2", "v_b", "房价太高"))
+    first = online_voices(store, today=date(2026, 11, 27)).set_index("voice")
+    rows = _cue_rows(store)
+    assert len(rows) == 2 and rows[1][3] == []  # a document without cues is recorded as read
+    found = {c["attribute"]: c for c in rows[0][3]}
+    assert found["sex"]["text"] == "本人女" and found["sex"]["rule"] == "self_sex"
+    assert "72岁" in str(found["age"]["text"])  # span of the normalised text (full-width folded)
+    evidence = json.loads(first.loc["v_a", "cues"])
+    assert evidence["sex"] == {"value": "female", "rule": "self_sex", "text": "本人女", "url": "http://x/1"}
+    assert evidence["urban"]["text"] == "村里" and first.loc["v_b", "cues"] == ""
+
+    def fail(*_: object, **__: object) -> None:
+        raise AssertionError("a stored document was read again")
+
+    monkeypatch.setattr(voices_module, "read_cues", fail)
+    again = online_voices(store, today=date(2026, 11, 27)).set_index("voice")
+    assert again.drop(columns="texts").equals(first.drop(columns="texts"))
+
+
+def test_a_changed_document_or_gazetteer_is_read_again(store) -> None:
+    with store.engine.begin() as conn:
+        upsert_document(conn, doc("http://x/1", "v_a", "本人女"))
+    online_voices(store, today=date(2026, 11, 27))
+    with store.engine.begin() as conn:
+        upsert_document(conn, {**doc("http://x/1", "v_a", "本人男"), "content_hash": "v2"})
+    voices = online_voices(store, today=date(2026, 11, 27)).set_index("voice")
+    assert voices.loc["v_a", "sex"] == "male"
+    rows = _cue_rows(store)
+    assert [(r[2], r[3][0]["value"]) for r in rows] == [("v2", "male")]  # replaced, not added
+    gazetteer = load_gazetteer(GAZETTEER)
+    online_voices(store, gazetteer, today=date(2026, 11, 27))
+    assert len({r[1] for r in _cue_rows(store)}) == 2  # another configuration, stored beside
+
+
+def test_cues_that_disagree_across_posts_leave_the_attribute_unknown_with_the_conflict_shown(store) -> None:
+    with store.engine.begin() as conn:
+        upsert_document(conn, doc("http://x/1", "v_a", "本人女，物价太高"))
+        upsert_document(conn, doc("http://x/2", "v_a", "我老婆说物价太高"))
+    voices = online_voices(store, today=date(2026, 11, 27)).set_index("voice")
+    assert voices.loc["v_a", ["sex", "prov_sex"]].tolist() == ["unknown", "unknown"]
+    assert json.loads(voices.loc["v_a", "cues"])["sex"] == {"conflict": ["female", "male"]}
+
+
+def test_a_store_of_schema_4_gains_the_cue_table(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with open_store(db) as s, s.engine.begin() as conn:
+        upsert_document(conn, doc("http://x/1", "v_a", "本人女"))
+        conn.execute(sa.text("DROP TABLE document_cues"))
+        conn.execute(sa.text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    with open_store(db) as s:
+        voices = online_voices(s, today=date(2026, 11, 27))
+        assert voices["sex"].tolist() == ["female"] and len(_cue_rows(s)) == 1
