@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Callable
 
 import click
 
@@ -26,3 +29,45 @@ lang_option = click.option(
 def replicate_progress(total: int, label: str = "replicates") -> click.progressbar:  # type: ignore[type-arg]
     """A progress bar on stderr; silent when stderr is not a terminal."""
     return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+workers_option = click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Processes that segment texts not yet cached (worth it from a few thousand texts).",
+)
+
+
+@contextmanager
+def segmenting_progress() -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a "segmenting" bar once texts need segmenting."""
+    bar: click.progressbar | None = None  # type: ignore[type-arg]
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = replicate_progress(total, "segmenting")
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.render_finish()
+
+
+@contextmanager
+def steps_progress(total: int, label: str = "replicates") -> Iterator[Callable[[int], None]]:
+    """A ``step(n)`` callback whose bar appears at the first step (after earlier bars finished)."""
+    bar: click.progressbar | None = None  # type: ignore[type-arg]
+
+    def step(n: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = replicate_progress(total, label)
+        bar.update(n)
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.render_finish()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from cli._common import db_option, margins_option, replicate_progress
+from cli._common import db_option, margins_option, segmenting_progress, workers_option
 
 
 @click.command()
@@ -14,8 +14,7 @@ from cli._common import db_option, margins_option, replicate_progress
               help="Whose weights give the corrected column.")
 @click.option("--userdict", "userdicts", multiple=True, type=click.Path(dir_okay=False),
               help="jieba user dictionary (word [freq] [pos] per line), loaded after the shipped one; repeatable.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes that segment texts not yet cached (worth it from a few thousand texts).")
+@workers_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban for place cues.")
 def words(db: str, margins_path: str, top: int, method: str, userdicts: tuple[str, ...], workers: int, fmt: str,
@@ -29,22 +28,10 @@ def words(db: str, margins_path: str, top: int, method: str, userdicts: tuple[st
     from opinion.pipeline import load_margins
     from opinion.store import open_store
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = replicate_progress(total, "segmenting")
-        bar.update(done - bar.pos)
-
-    try:
-        with open_store(db) as store:
-            table = word_table(store, load_margins(margins_path), top=top, method=method, userdicts=userdicts,
-                               gazetteer=load_gazetteer(gazetteer) if gazetteer else None, workers=workers,
-                               progress=progress)
-    finally:
-        if bar is not None:
-            bar.render_finish()
+    with open_store(db) as store, segmenting_progress() as progress:
+        table = word_table(store, load_margins(margins_path), top=top, method=method, userdicts=userdicts,
+                           gazetteer=load_gazetteer(gazetteer) if gazetteer else None, workers=workers,
+                           progress=progress)
     if fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
     elif fmt == "json":

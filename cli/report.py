@@ -5,7 +5,10 @@ from pathlib import Path
 
 import click
 
-from cli._common import db_option, lang_option, margins_option, replicate_progress, replicates_option, seed_option
+from cli._common import (
+    db_option, lang_option, margins_option, replicates_option, seed_option, segmenting_progress, steps_progress,
+    workers_option,
+)
 
 
 @click.command()
@@ -24,8 +27,10 @@ from cli._common import db_option, lang_option, margins_option, replicate_progre
 @replicates_option
 @seed_option
 @lang_option
+@workers_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: str | None,
-           headline: str, min_cell: int, by: str | None, budget: float | None, n_replicates: int, seed: int, lang: str) -> None:
+           headline: str, min_cell: int, by: str | None, budget: float | None, n_replicates: int, seed: int, lang: str,
+           workers: int) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
@@ -43,12 +48,13 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     from opinion.suppression import suppress_small_cells
 
     margins = load_margins(margins_path)
-    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by, budget=budget)
-    with open_store(db) as store, replicate_progress(n_replicates) as bar:
+    options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by, budget=budget,
+                            workers=workers)
+    with open_store(db) as store, segmenting_progress() as segmenting, steps_progress(n_replicates) as step:
         data = build_report(
             store, margins, options=options, gazetteer=load_gazetteer(gazetteer) if gazetteer else None,
             inputs={"margins": file_sha256(margins_path), **({"gazetteer": file_sha256(gazetteer)} if gazetteer else {})},
-            progress=bar.update,
+            progress=step, segment_progress=segmenting,
         )
     data.notes["parameters"] = {"method": headline, "replicates": n_replicates, "seed": seed,
                                 "min_cell": min_cell, "lang": lang}

@@ -76,6 +76,7 @@ class ReportOptions:
     by: str | None = None  # an attribute (age_group, sex, urban, region) to break concerns down by
     budget: float | None = None  # interviews to plan for the "where to go next" section
     plan_by: Sequence[str] = ("region", "age_group", "urban")
+    workers: int = 1  # processes segmenting the texts not yet cached
 
 
 def tool_version() -> str:
@@ -102,8 +103,13 @@ def build_report(
     inputs: dict[str, str] | None = None,
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    segment_progress: Callable[[int, int], None] | None = None,
 ) -> ReportData:
-    """Roll documents up to voices, measure them, correct, and assemble the report tables."""
+    """Roll documents up to voices, measure them, correct, and assemble the report tables.
+
+    ``progress(n)`` follows the replicates, ``segment_progress(done, total)`` the
+    segmentation of texts not yet cached in the store.
+    """
     opts = options or ReportOptions()
     if opts.by is not None and opts.by not in ("region", "urban", "age_group", "sex"):
         raise InputError(f"--by {opts.by!r} is not a voice attribute; use one of region, urban, age_group, sex")
@@ -112,7 +118,7 @@ def build_report(
     voices = all_voices(store, gazetteer, today=today)
     if voices.empty:
         raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
-    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter)
+    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=opts.workers, progress=segment_progress)
     topics, matched = topic_matrix(tokens, lexicon, voices.index)
     has_topic = topics.any(axis=1)
     estimates = estimate_with_intervals(

@@ -1,6 +1,7 @@
 """The report tables from a store: reproducible, complete, honest about what they rest on."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,8 @@ POSTS = [
 ]
 
 
-def build(tmp_path: Path, name: str, order: list[int], replicates: int = 20) -> pd.DataFrame:
+def build(tmp_path: Path, name: str, order: list[int], replicates: int = 20, *, workers: int = 1,
+          unique_texts: bool = False, segment_progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     gazetteer = load_gazetteer(DEMO / "gazetteer.csv")
     rural = next(p for p, (_, u) in gazetteer.places.items() if u == "rural")
     urban = next(p for p, (_, u) in gazetteer.places.items() if u == "urban")
@@ -34,14 +36,15 @@ def build(tmp_path: Path, name: str, order: list[int], replicates: int = 20) -> 
                 attrs = {**attrs, "place": attrs.get("place") or (rural if i % 2 else urban)}
                 upsert_document(conn, {
                     "url": f"http://forum.example/t{i}", "source": "forum", "kind": "post",
-                    "content_hash": str(i), "author": f"{author}-{i % 9}", "text": text,
+                    "content_hash": str(i), "author": f"{author}-{i % 9}",
+                    "text": f"{text}，第{i}次反映" if unique_texts else text,
                     "fetched_at": "2026-11-27T00:00:00",
                     "attributes": {k: {"value": v, "provenance": "site"} for k, v in attrs.items()},
                 })
         import_survey(store, DEMO / "survey.csv", interview_year=2026)
         data = build_report(
             store, load_margins(DEMO / "margins.csv"), gazetteer=gazetteer, today=date(2026, 11, 27),
-            options=ReportOptions(replicates=replicates, seed=11),
+            options=ReportOptions(replicates=replicates, seed=11, workers=workers), segment_progress=segment_progress,
         )
     return data
 
@@ -120,3 +123,15 @@ def test_a_budget_adds_the_visit_plan_to_the_report(tmp_path: Path) -> None:
     assert data.plan is not None and 0 < data.plan["interviews"].sum() <= 100
     assert (data.plan["half_width_after"] <= data.plan["half_width_before"]).all()
     assert "下一步去哪里入户" in render_markdown(data)
+
+
+def test_texts_segmented_over_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    # 300 distinct posts + the survey's answers: above the size where worker processes start
+    parallel = build(tmp_path, "w2", list(range(300)), replicates=5, workers=2, unique_texts=True,
+                     segment_progress=lambda done, total: seen.append((done, total)))
+    single = build(tmp_path, "w1", list(range(300)), replicates=5, unique_texts=True)
+    pd.testing.assert_frame_equal(parallel.estimates, single.estimates)
+    pd.testing.assert_frame_equal(parallel.words, single.words)
+    total = seen[-1][1]
+    assert total >= 500 and seen[-1][0] == total  # every text segmented once, the bar reaches the end
