@@ -50,6 +50,8 @@ _FOLD = str.maketrans(
      "－": "-", "（": "(", "）": ")", "\u3000": " "}
 )
 
+_FOLDABLE_RE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+
 _EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # 18-digit IDs end in a digit or X; 15-digit IDs are all digits. Letters may not touch
 # either end, so a product code like AB110105... is left alone.
@@ -144,19 +146,26 @@ _LABELLED_ID_RE = re.compile(r"身份证(?:号码|号)?\s*(?:是|为|:|：)?\s*(
 # one fast search per gate then skips the patterns that cannot match.
 _RULES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], str], ...] = (
     ("email", _EMAIL_RE, _always, EMAIL),
-    ("digits", _LABELLED_ID_RE, _always, ID_NUMBER),
-    ("digits", _ID18_RE, valid_id_number, ID_NUMBER),
-    ("digits", _ID15_RE, valid_id_number, ID_NUMBER),
-    ("digits", _CARD_RE, _card_number, BANK_CARD),
-    ("digits", _MOBILE_RE, _always, PHONE),
-    ("digits", _LANDLINE_RE, _always, LANDLINE),
+    ("id", _LABELLED_ID_RE, _always, ID_NUMBER),
+    ("id", _ID18_RE, valid_id_number, ID_NUMBER),
+    ("id", _ID15_RE, valid_id_number, ID_NUMBER),
+    ("card", _CARD_RE, _card_number, BANK_CARD),
+    ("mobile", _MOBILE_RE, _always, PHONE),
+    ("landline", _LANDLINE_RE, _always, LANDLINE),
     ("plate", _PLATE_RE, _always, PLATE),
 )
-# ID, card, mobile and landline patterns all contain four digits in a row (\d{4} or
-# longer); an e-mail address an "@"; a plate a province character and a Latin letter.
+# What every match of a gate's patterns contains: an e-mail address an "@"; an ID
+# number 15 digits in a row; a card number four groups of four digits; a mobile number
+# 1[3-9] and a digit; a landline seven digits in a row; a plate a province character
+# and a Latin letter. The patterns open with a lookbehind, which keeps the regular
+# expression engine from skipping ahead, so each is tried at every position; the
+# probes open with a character class and are found by a fast scan.
 _GATES: dict[str, re.Pattern[str]] = {
     "email": re.compile("@"),
-    "digits": re.compile(r"\d{4}"),
+    "id": re.compile(r"\d{15}"),
+    "card": re.compile(r"\d{4}(?:[ -]?\d{4}){3}"),
+    "mobile": re.compile(r"1[3-9]\d"),
+    "landline": re.compile(r"\d{7}"),
     "plate": re.compile(rf"[{_PROVINCES}][A-Za-z]"),
 }
 
@@ -171,7 +180,7 @@ def mask_pii(text: str) -> str:
     """
     if not text:
         return text
-    folded = text.translate(_FOLD)
+    folded = text.translate(_FOLD) if _FOLDABLE_RE.search(text) else text
     open_gates = {gate for gate, probe in _GATES.items() if probe.search(folded)}
     if not open_gates:
         return text
