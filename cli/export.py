@@ -13,16 +13,24 @@ from cli._common import db_option
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Output file (default: standard output).")
-def export(what: str, db: str, fmt: str, out_path: str | None) -> None:
-    """Write the stored documents or voices out (masked text and pseudonyms only)."""
-    from opinion.export import export_table
+@click.option("--gazetteer", type=click.Path(dir_okay=False),
+              help="CSV region,place,urban: places named on pages or in text (voices).")
+def export(what: str, db: str, fmt: str, out_path: str | None, gazetteer: str | None) -> None:
+    """Write the stored documents or voices out (masked text and pseudonyms only).
+
+    Voices carry each attribute with its provenance (site, text, unknown) and, under
+    ``cues``, the evidence of every attribute taken from text: the rule, the words read
+    and the URL, or the values that conflicted. In CSV, structured cells are JSON.
+    """
+    from opinion.cues import load_gazetteer
+    from opinion.export import export_table, json_cells
     from opinion.store import open_store
 
     with open_store(db) as store:
-        table = export_table(store, what)
+        table = export_table(store, what, load_gazetteer(gazetteer) if gazetteer else None)
     target = out_path or sys.stdout
     if fmt == "csv":
-        table.to_csv(target, index=False)
+        json_cells(table).to_csv(target, index=False)
     else:
         table.to_json(target, orient="records", lines=True, force_ascii=False)
     if out_path:

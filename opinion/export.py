@@ -26,4 +26,17 @@ def export_table(store: Store, what: str, gazetteer: Gazetteer | None = None) ->
         return table
     voices = all_voices(store, gazetteer)
     voices = voices.drop(columns=["texts"])
+    for column in ("items", "cues"):  # JSON in the voice table, objects in the export
+        voices[column] = voices[column].map(lambda v: json.loads(v) if v else {})
     return voices
+
+
+def json_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with dict and list cells written as JSON text (for CSV, which has no objects)."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].map(lambda v: isinstance(v, (dict, list))).any():
+            out[column] = out[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (dict, list)) else v
+            )
+    return out
