@@ -6,7 +6,16 @@ terminal) loses it. The ledger here is a small SQLite file beside the store, wri
 as the crawl goes, with one rule that makes it safe at any instant:
 
     a page is marked *done* only after every document it yielded is stored (or
-    dropped, counted), in the same transaction that records the pages it links to.
+    dropped, counted), in the same transaction that records the pages it links to
+    (unless an earlier transaction already recorded them).
+
+Records are written in batches: a page that has settled waits in memory until
+``flush_pages`` pages are waiting or ``flush_seconds`` have passed since the last
+write (and always when the crawl closes), then all of them are written in one
+transaction, links first. Each page in a batch was already settled, so the rule
+holds for every batch; one commit per batch instead of one per page keeps the
+ledger off the crawl's critical path. A kill loses at most the batch in memory:
+those pages are not marked done, so a resumed crawl fetches them again.
 
 A resumed crawl (``--resume``) starts from the recorded pages not yet done, and does
 not request again the pages already recorded. A page fetched twice (killed between
@@ -20,6 +29,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
@@ -44,10 +54,16 @@ def ledger_path(store_path: Path | None, profile: str, urls: Iterable[str]) -> P
 
 
 class CrawlLedger:
-    """Pages requested and pages done, for one job, in a SQLite file."""
+    """Pages requested and pages done, for one job, in a SQLite file.
 
-    def __init__(self, path: Path, fresh: bool) -> None:
+    ``flush_pages`` and ``flush_seconds`` bound the batch kept in memory (see the
+    module docstring); the defaults write every record at once.
+    """
+
+    def __init__(self, path: Path, fresh: bool, flush_pages: int = 1, flush_seconds: float = 0.0) -> None:
         self.path = Path(path)
+        self.flush_pages = max(1, int(flush_pages))
+        self.flush_seconds = max(0.0, float(flush_seconds))
         if fresh:
             self.remove_files()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,31 +76,60 @@ class CrawlLedger:
             url: json.loads(meta) for url, meta in self.conn.execute("SELECT url, meta FROM requested")
         }
         self.done: set[str] = {url for (url,) in self.conn.execute("SELECT url FROM done")}
+        # Recorded in memory, not yet written: links (url, meta as JSON), then pages done.
+        self.pending_requested: list[tuple[str, str]] = []
+        self.pending_done: list[str] = []
+        self.last_flush = time.monotonic()
 
     def frontier(self) -> list[tuple[str, dict[str, Any]]]:
         """Pages requested and not yet done, in the order they were first recorded."""
+        self.flush()
         rows = self.conn.execute("SELECT url, meta FROM requested ORDER BY rowid")
         return [(url, json.loads(meta)) for url, meta in rows if url not in self.done]
 
     def record(self, page: str | None, children: list[tuple[str, dict[str, Any]]]) -> None:
-        """In one transaction: ``children`` requested, then ``page`` done (when given)."""
-        fresh = [(url, meta) for url, meta in children if url not in self.requested]
-        if not fresh and (page is None or page in self.done):
+        """``children`` requested, then ``page`` done (when given), in this batch.
+
+        Start URLs (``page`` None) are written at once: without them a resumed crawl
+        would have nowhere to start from.
+        """
+        added = False
+        for url, meta in children:
+            if url not in self.requested:
+                self.requested[url] = meta
+                self.pending_requested.append((url, json.dumps(meta, ensure_ascii=False)))
+                added = True
+        if page is not None and page not in self.done:
+            self.done.add(page)
+            self.pending_done.append(page)
+            added = True
+        if not added:
+            return
+        if (page is None or len(self.pending_done) >= self.flush_pages
+                or time.monotonic() - self.last_flush >= self.flush_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the records kept in memory, in one transaction (links before pages done)."""
+        self.last_flush = time.monotonic()
+        if not self.pending_requested and not self.pending_done:
             return
         with self.conn:
             self.conn.execute("BEGIN")
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO requested (url, meta) VALUES (?, ?)",
-                [(url, json.dumps(meta, ensure_ascii=False)) for url, meta in fresh],
-            )
-            if page is not None:
-                self.conn.execute("INSERT OR IGNORE INTO done (url) VALUES (?)", (page,))
-        for url, meta in fresh:
-            self.requested[url] = meta
-        if page is not None:
-            self.done.add(page)
+            self.conn.executemany("INSERT OR IGNORE INTO requested (url, meta) VALUES (?, ?)", self.pending_requested)
+            self.conn.executemany("INSERT OR IGNORE INTO done (url) VALUES (?)", [(u,) for u in self.pending_done])
+        self.pending_requested = []
+        self.pending_done = []
+
+    def flush_if_due(self) -> None:
+        """Flush when records have waited ``flush_seconds`` (a crawl gone quiet keeps no batch back)."""
+        if time.monotonic() - self.last_flush >= self.flush_seconds:
+            self.flush()
 
     def close(self, remove: bool) -> None:
+        """Write what is pending (unless the ledger is to be removed) and close the file."""
+        if not remove:
+            self.flush()
         self.conn.close()
         if remove:
             self.remove_files()
@@ -114,6 +159,7 @@ class LedgerMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.ledger: CrawlLedger | None = None
+        self.flusher: Any = None  # twisted LoopingCall writing a batch that waited too long
         self.resume = False
         self.resumed_from = 0
         self.outstanding: Counter[str] = Counter()  # page -> documents not yet stored or dropped
@@ -133,8 +179,21 @@ class LedgerMiddleware:
         resume = getattr(spider, "resume", None)
         self.resume = bool(resume) if resume is not None else settings.getbool("TONGXIN_RESUME")
         if state:
-            self.ledger = CrawlLedger(Path(state), fresh=not self.resume)
+            self.ledger = CrawlLedger(Path(state), fresh=not self.resume,
+                                      flush_pages=settings.getint("TONGXIN_LEDGER_FLUSH_PAGES", 1),
+                                      flush_seconds=settings.getfloat("TONGXIN_LEDGER_FLUSH_SECONDS", 0.0))
             spider.ledger = self.ledger
+            if self.ledger.flush_pages > 1 and self.ledger.flush_seconds > 0:
+                from twisted.internet.task import LoopingCall
+
+                self.flusher = LoopingCall(self.ledger.flush_if_due)
+                self.flusher.start(self.ledger.flush_seconds, now=False).addErrback(self._flush_failed)
+
+    def _flush_failed(self, failure: Any) -> None:
+        """The timer stops; pages keep being written as they settle, and on close."""
+        path = self.ledger.path if self.ledger is not None else "?"
+        log.error("%s: cannot write the crawl ledger (%s); a resumed crawl fetches again the pages "
+                  "settled since its last write", path, failure.getErrorMessage())
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider = self.crawler.spider
@@ -199,5 +258,7 @@ class LedgerMiddleware:
             self.ledger.record(page, children)
 
     def spider_closed(self, reason: str, **_: Any) -> None:
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
         if self.ledger is not None:
             self.ledger.close(remove=reason == "finished")

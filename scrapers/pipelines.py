@@ -32,11 +32,14 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from opinion.attributes import age_group, normalise_level
 from opinion.masking import mask_pii
 from opinion.privacy import pseudonym, workspace_key
-from opinion.store import Store, crawl_runs, document_versions, documents, dumps, open_store, upsert_document
+from opinion.store import (
+    Store, crawl_runs, document_versions, documents, dumps, find_document, open_store, upsert_document,
+)
 from scrapers.dates import on_or_after, site_now
 
 log = logging.getLogger(__name__)
@@ -193,6 +196,9 @@ class StorePipeline:
         self.errors: Counter[str] = Counter()
         self.blocked: Counter[str] = Counter()  # domain -> anti-bot answers
         self.writer: Any = None  # one thread for the store's writes
+        self.queue: list[tuple[dict[str, Any], Any]] = []  # documents waiting for the next transaction
+        self.writing = False  # a transaction is on the writer thread
+        self.batch_size = max(1, crawler.settings.getint("TONGXIN_STORE_BATCH", 64))
         self.retries = 0
         self.incremental: Counter[str] = Counter()  # JSON boards: already_stored, up_to_date
         self.started_at = ""
@@ -255,9 +261,11 @@ class StorePipeline:
     async def process_item(self, item: Any) -> Any:
         """Write on one worker thread: the crawl keeps downloading while SQLite commits.
 
-        One thread, so writes stay in order and two URLs of one document never race;
-        the item counts as scraped (and its page as done in the ledger) only once its
-        transaction has committed.
+        One thread, so writes stay in order and two URLs of one document never race.
+        Documents that arrive while a transaction commits wait and go together in the
+        next one (group commit: one commit for many documents, none delayed when the
+        crawl is slow). The item counts as scraped (and its page as done in the
+        ledger) only once the transaction holding it has committed.
         """
         if self.store is None:
             self.open_spider()
@@ -270,22 +278,67 @@ class StorePipeline:
             outcome = self._write(doc)
         else:
             from scrapy.utils.defer import maybe_deferred_to_future
-            from twisted.internet import reactor
-            from twisted.internet.threads import deferToThreadPool
+            from twisted.internet.defer import Deferred
 
-            outcome = await maybe_deferred_to_future(deferToThreadPool(reactor, self.writer, self._write, doc))
+            waiting: Deferred[str] = Deferred()
+            self.queue.append((doc, waiting))
+            if not self.writing:
+                self._write_next_batch()
+            outcome = await maybe_deferred_to_future(waiting)
         self.outcomes[outcome] += 1
         return item
+
+    def _write_next_batch(self) -> None:
+        """Hand the documents waiting (at most ``TONGXIN_STORE_BATCH``) to the writer thread."""
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        batch, self.queue = self.queue[:self.batch_size], self.queue[self.batch_size:]
+        self.writing = True
+        job = deferToThreadPool(reactor, self.writer, self._write_batch, [doc for doc, _ in batch])
+        job.addBoth(self._batch_written, batch)
+
+    def _batch_written(self, results: Any, batch: list[tuple[dict[str, Any], Any]]) -> None:
+        self.writing = False
+        if self.queue:  # start the next commit before waking the items of this one
+            self._write_next_batch()
+        if not isinstance(results, list):  # the writer itself failed: every item of the batch did
+            results = [results] * len(batch)
+        for (_, waiting), result in zip(batch, results):
+            if isinstance(result, (BaseException, Failure)):
+                waiting.errback(result)
+            else:
+                waiting.callback(result)
+
+    def _write_batch(self, docs: list[dict[str, Any]]) -> list[str | BaseException]:
+        """Write ``docs`` in one transaction; if that fails, each in its own, so one bad document fails alone."""
+        assert self.store is not None
+        if len(docs) > 1:
+            try:
+                with self.store.engine.begin() as conn:
+                    return [self._write_one(conn, doc) for doc in docs]
+            except Exception:  # rolled back; redo one by one to tell which document failed
+                log.debug("batch of %d documents failed; writing them one at a time", len(docs), exc_info=True)
+        results: list[str | BaseException] = []
+        for doc in docs:
+            try:
+                results.append(self._write(doc))
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     def _write(self, doc: dict[str, Any]) -> str:
         assert self.store is not None
         with self.store.engine.begin() as conn:
-            previous = conn.execute(sa.select(documents).where(documents.c.url == doc["url"])).mappings().first()
-            outcome = upsert_document(conn, doc)
-            if outcome == "unchanged" and self._reply_changed(conn, doc):
-                outcome = "updated"
-            if outcome == "updated" and previous is not None:
-                self._keep_version(conn, previous, doc["fetched_at"])
+            return self._write_one(conn, doc)
+
+    def _write_one(self, conn: sa.Connection, doc: dict[str, Any]) -> str:
+        previous = find_document(conn, doc["url"])
+        outcome = upsert_document(conn, doc, existing=previous)
+        if outcome == "unchanged" and self._reply_changed(conn, previous, doc):
+            outcome = "updated"
+        if outcome == "updated" and previous is not None:
+            self._keep_version(conn, previous, doc["fetched_at"])
         return outcome
 
     @staticmethod
@@ -299,12 +352,11 @@ class StorePipeline:
         ))
 
     @staticmethod
-    def _reply_changed(conn: sa.Connection, doc: dict[str, Any]) -> bool:
+    def _reply_changed(conn: sa.Connection, previous: Any, doc: dict[str, Any]) -> bool:
         """The hash covers the writer's words only; an official reply added later still counts."""
-        row = conn.execute(
-            sa.select(documents.c.reply_text, documents.c.reply_unit).where(documents.c.url == doc["url"])
-        ).first()
-        if row is None or (row.reply_text, row.reply_unit) == (doc.get("reply_text"), doc.get("reply_unit")):
+        if previous is None:
+            return False
+        if (previous["reply_text"], previous["reply_unit"]) == (doc.get("reply_text"), doc.get("reply_unit")):
             return False
         conn.execute(documents.update().where(documents.c.url == doc["url"]).values(
             reply_text=doc.get("reply_text"), reply_unit=doc.get("reply_unit"),

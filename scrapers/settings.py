@@ -86,6 +86,10 @@ SPIDER_MIDDLEWARES = {
 }
 TONGXIN_STATE = None
 TONGXIN_RESUME = False
+# The ledger writes settled pages in batches: at most this many pages, or this many seconds
+# after the last write (a kill loses only that batch, whose pages are fetched again).
+TONGXIN_LEDGER_FLUSH_PAGES = 50
+TONGXIN_LEDGER_FLUSH_SECONDS = 0.25
 
 ITEM_PIPELINES = {
     "scrapers.pipelines.CleanTextPipeline": 100,
@@ -99,6 +103,8 @@ ITEM_PIPELINES = {
 
 # The workspace store (path or database URL); None means $TONGXIN_DB or ./tongxin.db.
 TONGXIN_DB = None
+# Documents that queue while the store commits go together in the next transaction, at most this many.
+TONGXIN_STORE_BATCH = 64
 # Pin the clock relative dates ("3 天前") are read against, as ISO 8601; None = real time.
 TONGXIN_NOW = None
 

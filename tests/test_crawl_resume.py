@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -51,6 +52,20 @@ def count_documents(db: Path) -> int:
         return 0
 
 
+def pages_done(ledger: Path) -> set[str]:
+    """Pages the killed crawl's ledger marks done, read as a resumed crawl reads them."""
+    conn = sqlite3.connect(ledger)
+    try:
+        return {url for (url,) in conn.execute("SELECT url FROM done")}
+    finally:
+        conn.close()
+
+
+def stored_urls(db: Path) -> set[str]:
+    with open_store(db) as store, store.engine.connect() as conn:
+        return set(conn.execute(sa.select(documents.c.url)).scalars())
+
+
 @pytest.fixture(scope="module")
 def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("resume")
@@ -65,7 +80,10 @@ def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
     shutil.copy(work / "killed.db.key", work / "reference.db.key")
     with serve_directory(site, delay=0.08) as base:
         url = f"{base}/{start}"
-        proc = subprocess.Popen(cli("gov-letters", url, "--db", str(killed_db), *FAST), cwd=REPO, env=env(),
+        # Ledger batches of 4 pages (the default is larger): at the kill, several batches are
+        # on disk, and every page they mark done must have its letter in the store.
+        proc = subprocess.Popen(cli("gov-letters", url, "--db", str(killed_db), *FAST,
+                                    "-s", "TONGXIN_LEDGER_FLUSH_PAGES=4"), cwd=REPO, env=env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while count_documents(killed_db) < 12 and proc.poll() is None and time.monotonic() < deadline:
@@ -74,12 +92,15 @@ def killed_and_resumed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
         proc.communicate(timeout=30)
         stored_when_killed = count_documents(killed_db)
         ledgers = sorted(p.name for p in (work / "killed.db.crawl").glob("*.sqlite"))
+        done_when_killed = pages_done(work / "killed.db.crawl" / ledgers[0]) if ledgers else set()
+        urls_when_killed = stored_urls(killed_db)
         resumed = subprocess.run(cli("gov-letters", url, "--db", str(killed_db), "--resume", *FAST), cwd=REPO,
                                  env=env(), capture_output=True, text=True, timeout=120)
         # The same URLs (letters are keyed and pseudonymised by URL), crawled without a break.
         reference = subprocess.run(cli("gov-letters", url, "--db", str(reference_db), *FAST),
                                    cwd=REPO, env=env(), capture_output=True, text=True, timeout=120)
     return {"work": work, "proc": proc, "stored_when_killed": stored_when_killed, "ledgers": ledgers,
+            "done_when_killed": done_when_killed, "urls_when_killed": urls_when_killed,
             "resumed": resumed, "reference": reference, "killed_db": killed_db, "reference_db": reference_db}
 
 
@@ -88,6 +109,14 @@ def test_crawl_was_killed_half_way(killed_and_resumed: dict[str, Any]) -> None:
     assert killed_and_resumed["proc"].returncode == -signal.SIGKILL
     assert 0 < killed_and_resumed["stored_when_killed"] < LETTERS
     assert len(killed_and_resumed["ledgers"]) == 1  # the crawl state, kept in the workspace
+
+
+@pytest.mark.slow
+def test_every_page_done_in_the_ledger_had_its_letter_stored_when_killed(killed_and_resumed: dict[str, Any]) -> None:
+    done = killed_and_resumed["done_when_killed"]
+    details = {url for url in done if "/detail_" in url}
+    assert details <= killed_and_resumed["urls_when_killed"]  # nothing acknowledged done is missing from the store
+    assert len(details) >= 4  # at least one batch was written before the kill
 
 
 @pytest.mark.slow

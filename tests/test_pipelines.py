@@ -177,3 +177,37 @@ def test_content_hash_covers_title_and_text_only() -> None:
     assert content_hash("标题", "正文") == content_hash("标题", "正文")
     assert content_hash("标题", "正文") != content_hash(None, "正文")
     assert len(content_hash(None, "x")) == 64
+
+
+def letter_doc(stage: StorePipeline, n: int, text: str | None = "路坏了") -> dict[str, Any]:
+    return {"url": f"http://gov.example.cn/letters/detail_{n:04d}.html", "source": "gov-letters", "kind": "letter",
+            "title": f"第{n}封", "text": text, "content_hash": content_hash(f"第{n}封", text or ""),
+            "fetched_at": "2026-11-27T12:00:00+08:00", "crawl_run_id": stage.run_id, "attributes": {}}
+
+
+def test_store_batch_is_one_transaction_with_the_outcomes_of_one_by_one_writes(tmp_path: Path) -> None:
+    crawler = crawler_for(tmp_path, GovLettersSpider, urls=["http://gov.example.cn/letters/list_1.html"])
+    stage = StorePipeline.from_crawler(crawler)
+    stage.open_spider()
+    first = letter_doc(stage, 1)
+    changed = {**letter_doc(stage, 1, text="路坏了，三个月了"), "fetched_at": "2026-11-28T12:00:00+08:00"}
+    results = stage._write_batch([first, letter_doc(stage, 2), dict(first), changed])
+    assert results == ["new", "new", "unchanged", "updated"]  # later documents see earlier ones of the batch
+    stage.close_spider()
+    rows = stored(tmp_path)
+    assert [r["text"] for r in rows] == ["路坏了，三个月了", "路坏了"]
+    with open_store(tmp_path / "t.db") as store, store.engine.connect() as conn:
+        from opinion.store import document_versions
+        versions = conn.execute(sa.select(document_versions.c.text)).scalars().all()
+    assert versions == ["路坏了"]
+
+
+def test_store_batch_with_a_bad_document_fails_that_document_alone(tmp_path: Path) -> None:
+    crawler = crawler_for(tmp_path, GovLettersSpider, urls=["http://gov.example.cn/letters/list_1.html"])
+    stage = StorePipeline.from_crawler(crawler)
+    stage.open_spider()
+    results = stage._write_batch([letter_doc(stage, 1), letter_doc(stage, 2, text=None), letter_doc(stage, 3)])
+    stage.close_spider()
+    assert results[0] == "new" and results[2] == "new"
+    assert isinstance(results[1], sa.exc.IntegrityError)  # documents.text is NOT NULL
+    assert [r["url"][-16:] for r in stored(tmp_path)] == ["detail_0001.html", "detail_0003.html"]

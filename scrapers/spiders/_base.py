@@ -33,6 +33,7 @@ _BLOCK_TAGS = frozenset({
     "pre", "section", "table", "tbody", "td", "th", "thead", "tr", "ul",
 })
 _INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
+_UNREAD = object()
 
 
 def _drop(element: etree._Element) -> None:
@@ -283,20 +284,29 @@ class ProfileSpider(scrapy.Spider):
 
     def now(self) -> datetime:
         """The fetch time: the real time on the sites' clock, or ``TONGXIN_NOW`` when pinned."""
-        crawler = getattr(self, "crawler", None)
-        pinned = crawler.settings.get("TONGXIN_NOW") if crawler is not None else None
-        if pinned:
-            value = datetime.fromisoformat(str(pinned))
-            return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
-        return site_now()
+        pinned = self.__dict__.get("_pinned_now", _UNREAD)
+        if pinned is _UNREAD:
+            crawler = getattr(self, "crawler", None)
+            if crawler is None:  # not bound yet: read the setting again next time
+                return site_now()
+            text = crawler.settings.get("TONGXIN_NOW")
+            pinned = None
+            if text:
+                value = datetime.fromisoformat(str(text))
+                pinned = value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
+            self._pinned_now = pinned  # settings are frozen while the crawler runs
+        return pinned if pinned is not None else site_now()
 
     def sel(self, key: str) -> str:
         return self.profile.selector(key)
 
     def label_field(self, label: str) -> str | None:
         """The field a label cell names (``来信时间`` -> ``posted``), per the profile."""
-        text = label.strip().rstrip(":：").strip()
-        for name, labels in self.profile.labels.items():
-            if text in labels:
-                return name
-        return None
+        fields = self.__dict__.get("_label_fields")
+        if fields is None:
+            fields = {}
+            for name, labels in self.profile.labels.items():
+                for text in labels:
+                    fields.setdefault(text, name)  # the first field listing a label wins
+            self._label_fields = fields
+        return fields.get(label.strip().rstrip(":：").strip())

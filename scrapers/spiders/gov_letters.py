@@ -15,7 +15,7 @@ from w3lib.url import canonicalize_url
 
 from scrapers.dates import on_or_after, parse_date
 from scrapers.items import DocumentItem
-from scrapers.spiders._base import ProfileSpider, compiled_css, element_text, first, node_text
+from scrapers.spiders._base import ProfileSpider, compiled_css, node_text
 
 
 class GovLettersSpider(ProfileSpider):
@@ -26,49 +26,54 @@ class GovLettersSpider(ProfileSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Any page of the board: a detail page gives a letter, a list page gives links."""
-        rows = response.css(self.sel("detail_row"))
+        # Compiled XPath on bare lxml elements (see compiled_css): these run for every page,
+        # and a Selector object per row or cell costs more than the lookup itself.
+        rows = compiled_css(self.sel("detail_row"))(response.selector.root)
         if rows:
-            item = self.parse_detail(response)
+            item = self.parse_detail(response, rows)
             if item is not None:
                 yield item
             return
         yield from self.parse_list(response)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        entries = response.css(self.sel("list_item"))
+        entries = compiled_css(self.sel("list_item"))(response.selector.root)
         if not entries:
             self.logger.warning("%s: no letters and no letter list found (selector %r)", response.url, self.sel("list_item"))
             return
+        link_xpath, date_xpath = compiled_css(self.sel("list_link")), compiled_css(self.sel("list_date"))
         fetched = self.now()
         any_recent = False
         for entry in entries:
-            href = first(entry.css(self.sel("list_link")))
+            href = next(iter(link_xpath(entry)), None)
             if href is None:
                 continue
-            listed = parse_date(element_text(first(entry.css(self.sel("list_date")))), fetched)
+            date_cell = next(iter(date_xpath(entry)), None)
+            listed = parse_date(node_text(date_cell) if date_cell is not None else "", fetched)
             if self.since is not None and not on_or_after(listed.iso, self.since):
                 continue
             any_recent = True
-            request = self.follow(response, href.attrib.get("href"), meta={"listed_raw": listed.raw})
+            request = self.follow(response, href.get("href"), meta={"listed_raw": listed.raw})
             if request is not None:
                 yield request
         if self.since is not None and not any_recent:
             # Boards list newest first: a page with nothing recent ends the walk.
             self.logger.info("%s: nothing on or after %s; not following older pages", response.url, self.since)
             return
-        next_link = first(response.css(self.sel("next_page")))
+        next_link = next(iter(compiled_css(self.sel("next_page"))(response.selector.root)), None)
         if next_link is not None:
-            request = self.follow(response, next_link.attrib.get("href"))
+            request = self.follow(response, next_link.get("href"))
             if request is not None:
                 yield request
 
-    def parse_detail(self, response: Response) -> DocumentItem | None:
+    def parse_detail(self, response: Response, rows: list[Any] | None = None) -> DocumentItem | None:
+        """The letter on a detail page; ``rows`` are its ``detail_row`` elements when already found."""
+        if rows is None:
+            rows = compiled_css(self.sel("detail_row"))(response.selector.root)
         fields: dict[str, str] = {}
-        # compiled XPath on bare elements: the same cells as row.css(...), without a
-        # Selector object per cell (this loop runs for every field of every letter)
         label_xpath, value_xpath = compiled_css(self.sel("row_label")), compiled_css(self.sel("row_value"))
-        for row in response.css(self.sel("detail_row")):
-            for label_cell, value_cell in zip(label_xpath(row.root), value_xpath(row.root)):
+        for row in rows:
+            for label_cell, value_cell in zip(label_xpath(row), value_xpath(row)):
                 name = self.label_field(node_text(label_cell))
                 if name is not None and name not in fields:
                     fields[name] = node_text(value_cell)
