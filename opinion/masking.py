@@ -156,16 +156,16 @@ _RULES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], str], ...] = (
 )
 # What every match of a gate's patterns contains: an e-mail address an "@"; an ID
 # number 15 digits in a row; a card number four groups of four digits; a mobile number
-# 1[3-9] and a digit; a landline seven digits in a row; a plate a province character
-# and a Latin letter. The patterns open with a lookbehind, which keeps the regular
+# its 3-4-4 digits; a landline its area code and seven digits; a plate a province
+# character and a Latin letter (each probe is its pattern without the lookarounds). The patterns open with a lookbehind, which keeps the regular
 # expression engine from skipping ahead, so each is tried at every position; the
 # probes open with a character class and are found by a fast scan.
 _GATES: dict[str, re.Pattern[str]] = {
     "email": re.compile("@"),
     "id": re.compile(r"\d{15}"),
     "card": re.compile(r"\d{4}(?:[ -]?\d{4}){3}"),
-    "mobile": re.compile(r"1[3-9]\d"),
-    "landline": re.compile(r"\d{7}"),
+    "mobile": re.compile(r"1[3-9]\d(?:[ \-]?\d{4}){2}"),
+    "landline": re.compile(r"0\d{2,3}\)?[ \-]?\d{7}"),
     "plate": re.compile(rf"[{_PROVINCES}][A-Za-z]"),
 }
 
