@@ -3,14 +3,25 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from typing import Any
 
 import click
 
 from opinion.errors import TongxinError
-from weighting.errors import WeightingError
 
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (TongxinError, WeightingError)
+
+def domain_errors() -> tuple[type[Exception], ...]:
+    """The error types that become ``Error: ...``.
+
+    ``weighting`` is not imported for its error type: its package loads pandas and
+    statsmodels, half a second that commands such as ``crawl`` never need. A
+    ``WeightingError`` can only be raised once ``weighting.errors`` is loaded.
+    """
+    weighting_errors = sys.modules.get("weighting.errors")
+    if weighting_errors is None:
+        return (TongxinError,)
+    return (TongxinError, weighting_errors.WeightingError)
 
 
 class TongxinGroup(click.Group):
@@ -36,12 +47,14 @@ class TongxinGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DOMAIN_ERRORS as exc:
-            raise click.ClickException(str(exc)) from exc
-        except OSError as exc:
-            # Files that cannot be read or written: name them, no traceback.
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+        except Exception as exc:
+            if isinstance(exc, domain_errors()):
+                raise click.ClickException(str(exc)) from exc
+            if isinstance(exc, OSError):
+                # Files that cannot be read or written: name them, no traceback.
+                where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+                raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+            raise
 
 
 def configure_logging(verbose: int) -> None:

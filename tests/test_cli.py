@@ -1,6 +1,8 @@
 """The command line as a whole: every command has help and is documented; errors are clean."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -82,3 +84,10 @@ def test_the_library_api_resolves_every_name_it_exports() -> None:
     for package in (opinion, weighting):
         for name in package.__all__:
             assert getattr(package, name) is not None, f"{package.__name__}.{name}"
+
+
+def test_the_crawl_command_starts_without_loading_the_statistics_stack() -> None:
+    # pandas and statsmodels take about half a second to import; a crawl never needs them
+    code = "import sys, cli.main, cli.crawl; print(sorted({'pandas', 'statsmodels'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
