@@ -119,6 +119,9 @@ class Gazetteer:
         self.places = dict(places)
         self.regions = sorted({region for region, _ in self.places.values()}, key=len, reverse=True)
         self._names = sorted(self.places, key=len, reverse=True)
+        # Every name mentioned brings its last character (村, 社区's 区, 镇 ...): a text
+        # with none of these names no place, and the search by name is skipped.
+        self._last_chars = tuple(sorted({name[-1] for name in (*self.places, *self.regions)}))
 
     def lookup(self, place: str) -> tuple[str, str] | None:
         """(region, urban) of a place, None when it is not in the gazetteer."""
@@ -126,6 +129,8 @@ class Gazetteer:
 
     def find(self, text: str) -> PlaceMatch | None:
         """The place mentioned in ``text`` (longest, then first), else a town name."""
+        if not any(ch in text for ch in self._last_chars):
+            return None
         best: PlaceMatch | None = None
         for name in self._names:
             pos = text.find(name)
@@ -209,6 +214,7 @@ _GENERATION_RES = (
     # "80后，..." opening a clause and standing alone describes the writer.
     re.compile(r"(?:^|[，。！？；：,.!?;: ])" + _DECADE + r"(?=[，。！？；：,.!?;: ]|$)"),
 )
+_GENERATION_NEEDLES = ("0后", "零后")  # every _DECADE ends in one of these
 _ZH_DECADE = {"五零": "50", "六零": "60", "七零": "70", "八零": "80", "九零": "90", "零零": "00"}
 
 _CLAUSE_START = r"(?:^|[，。！？；：,.!?;: ])"
@@ -302,6 +308,8 @@ def _ages(text: str, today: date) -> Iterable[Cue]:
                 value += 5
             if 16 <= value <= 110:
                 yield Cue("age", value, m.span(), rule)
+    if not any(n in text for n in _GENERATION_NEEDLES):
+        return
     for pattern in _GENERATION_RES:
         for m in pattern.finditer(text):
             decade = int(_ZH_DECADE.get(m.group(1), m.group(1)))

@@ -132,6 +132,7 @@ def test_needles_only_skip_rules_that_cannot_fire(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(cues, "_NEEDLES", {})
     # the empty string occurs in every text: every age pattern runs
     monkeypatch.setattr(cues, "_AGE_RULES", tuple((rule, ("",), p) for rule, _, p in cues._AGE_RULES))
+    monkeypatch.setattr(cues, "_GENERATION_NEEDLES", ("",))
     assert [find_cues(t, today=TODAY) for t in texts] == fast
 
 
