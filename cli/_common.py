@@ -38,36 +38,37 @@ workers_option = click.option(
 
 
 @contextmanager
-def segmenting_progress() -> Iterator[Callable[[int, int], None]]:
-    """A ``progress(done, total)`` callback drawing a "segmenting" bar once texts need segmenting."""
+def _bar_on_first_use(label: str) -> Iterator[Callable[[int], click.progressbar]]:  # type: ignore[type-arg]
+    """``bar(total)``: the progress bar, drawn at the first call (after earlier bars finished)."""
     bar: click.progressbar | None = None  # type: ignore[type-arg]
 
-    def progress(done: int, total: int) -> None:
+    def get(total: int) -> click.progressbar:  # type: ignore[type-arg]
         nonlocal bar
         if bar is None:
-            bar = replicate_progress(total, "segmenting")
-        bar.update(done - bar.pos)
+            bar = replicate_progress(total, label)
+        return bar
 
     try:
-        yield progress
+        yield get
     finally:
         if bar is not None:
             bar.render_finish()
 
 
 @contextmanager
+def segmenting_progress() -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a "segmenting" bar once texts need segmenting."""
+    with _bar_on_first_use("segmenting") as bar:
+
+        def progress(done: int, total: int) -> None:
+            shown = bar(total)
+            shown.update(done - shown.pos)
+
+        yield progress
+
+
+@contextmanager
 def steps_progress(total: int, label: str = "replicates") -> Iterator[Callable[[int], None]]:
-    """A ``step(n)`` callback whose bar appears at the first step (after earlier bars finished)."""
-    bar: click.progressbar | None = None  # type: ignore[type-arg]
-
-    def step(n: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = replicate_progress(total, label)
-        bar.update(n)
-
-    try:
-        yield step
-    finally:
-        if bar is not None:
-            bar.render_finish()
+    """A ``step(n)`` callback whose bar appears at the first step."""
+    with _bar_on_first_use(label) as bar:
+        yield lambda n: bar(total).update(n)

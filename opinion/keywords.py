@@ -33,6 +33,7 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN, label
 from opinion.errors import InputError
+from opinion.files import read_utf8
 from opinion.report_data import KEYWORD_COLUMNS
 
 __all__ = ["KEYWORD_VARIABLES", "group_keywords", "jieba_idf"]
@@ -52,10 +53,7 @@ def jieba_idf(path: str | None = None) -> tuple[dict[str, float], float]:
 
     source = Path(path or DEFAULT_IDF)
     idf: dict[str, float] = {}
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError(f"{source}: IDF file not found; pass a 'word idf' file or None for jieba's") from exc
+    lines = read_utf8(source, "IDF file not found; pass a 'word idf' file or None for jieba's").splitlines()
     for lineno, line in enumerate(lines, 1):
         parts = line.split()
         if not parts:

@@ -36,6 +36,7 @@ from pathlib import Path
 import jieba
 
 from opinion.errors import InputError
+from opinion.files import read_utf8
 from opinion.masking import PLACEHOLDERS
 
 __all__ = [
@@ -101,12 +102,7 @@ def content_hash(text: str, *, normalized: bool = False) -> str:
 
 def _read_word_list(path: Path) -> set[str]:
     """One word per line; blank lines and lines starting with # are ignored."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: word list not found; pass an existing file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    lines = read_utf8(path, "word list not found; pass an existing file").splitlines()
     words = set()
     for line in lines:
         word = line.strip()
@@ -140,12 +136,7 @@ def read_userdict(path: Path | str) -> list[tuple[str, int | None, str | None]]:
     comment line as a word, and its errors do not say which line is wrong.
     """
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: user dictionary not found; pass an existing jieba dictionary file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    lines = read_utf8(path, "user dictionary not found; pass an existing jieba dictionary file").splitlines()
     entries: list[tuple[str, int | None, str | None]] = []
     for lineno, line in enumerate(lines, 1):
         line = line.strip()

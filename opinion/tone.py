@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from opinion.errors import InputError
+from opinion.files import load_yaml
 from opinion.text import Segmenter, data_dir
 
 __all__ = [
@@ -126,16 +126,7 @@ def _weights(path: Path, raw: dict[str, object], key: str) -> dict[str, float]:
 def load_tone_lexicon(path: Path | str | None = None) -> ToneLexicon:
     """Read a tone lexicon (see ``data/lexicon/tone.yaml``); the shipped one by default."""
     path = Path(path) if path is not None else default_tone_path()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: tone lexicon not found; pass an existing YAML file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc}); fix the syntax") from exc
+    raw = load_yaml(path, "tone lexicon not found; pass an existing YAML file")
     if not isinstance(raw, dict):
         raise InputError(f"{path}: expected a mapping with positive, negative, negators and degree, got {raw!r:.80}")
     positive, negative = _weights(path, raw, "positive"), _weights(path, raw, "negative")

@@ -36,9 +36,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
 from opinion.errors import InputError
+from opinion.files import load_yaml
 from opinion.text import data_dir
 
 __all__ = [
@@ -121,17 +120,7 @@ def default_topics_path() -> Path:
 def load_topics(path: Path | str | None = None) -> TopicLexicon:
     """Read a topic lexicon (``code: {label, label_en, words}``); shipped one by default."""
     path = Path(path) if path is not None else default_topics_path()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: topic lexicon not found; pass an existing YAML file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path}{where}: not valid YAML ({problem}); fix the syntax") from exc
+    raw = load_yaml(path, "topic lexicon not found; pass an existing YAML file")
     if not isinstance(raw, dict) or not raw:
         raise InputError(f"{path}: expected a mapping of topic code -> {{label, label_en, words}}, got {raw!r:.80}")
     topics: dict[str, Topic] = {}
