@@ -1,6 +1,6 @@
 """Crawl throughput: ``tongxin crawl`` against a bare Scrapy spider on the same local site.
 
-A generated letter board of about 2,000 pages (``scrapers.sitegen``) is served on
+A generated letter board of about 2,000 pages (``tests.sites.sitegen``) is served on
 127.0.0.1 and crawled by ``tongxin crawl gov-letters`` (charset check, anti-bot
 check, ledger, cleaning, masking, pseudonyms, store) and by a bare Scrapy spider that
 extracts the same fields and stores nothing, each crawl in its own process
@@ -85,9 +85,9 @@ def _store_only(tmp: Path, count: int) -> float:
     The crawl's slowest case: it commits one document at a time when they arrive one at
     a time, and several together when they queue while a commit runs.
     """
-    from opinion.store import open_store, upsert_document
+    from opinion.store.db import open_store, upsert_document
     from scrapers.pipelines import content_hash
-    from scrapers.sitegen import letter_fields
+    from tests.sites.sitegen import letter_fields
 
     with open_store(tmp / "store-only.db") as store:
         started = time.perf_counter()
@@ -126,7 +126,7 @@ def _crawl_tongxin(url: str, db: Path) -> tuple[float, float, int]:
     """Seconds and CPU seconds of one ``tongxin crawl`` into the fresh store ``db``, and the documents it holds."""
     import sqlalchemy as sa
 
-    from opinion.store import documents, open_store
+    from opinion.store.db import documents, open_store
 
     sets = [x for k, v in SETTINGS.items() for x in ("-s", f"{k}={v}")]
     cpu = _cpu_seconds()
@@ -144,7 +144,7 @@ def _crawl_tongxin(url: str, db: Path) -> tuple[float, float, int]:
 
 def run() -> dict[str, object]:
     from scrapers.localsite import serve_directory
-    from scrapers.sitegen import write_letter_board
+    from tests.sites.sitegen import write_letter_board
 
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmpdir:
         tmp = Path(tmpdir)

@@ -5,10 +5,10 @@ letters, survey answers), joined into documents of a few sentences, with phone n
 ID numbers, URLs, full-width digits and repeated punctuation sprinkled in, so that every
 step has work to do. The same documents go through
 
-* the text stage as a report runs it: :func:`opinion.text.normalize`,
-  :func:`opinion.masking.mask_pii`, :meth:`opinion.text.Segmenter.segment` (shipped user
-  dictionary, stopwords, keep-list), :func:`opinion.topics.code_topics` and
-  :func:`opinion.cues.find_cues` with the demo's gazetteer;
+* the text stage as a report runs it: :func:`opinion.text.segment.normalize`,
+  :func:`opinion.text.masking.mask_pii`, :meth:`opinion.text.segment.Segmenter.segment` (shipped user
+  dictionary, stopwords, keep-list), :func:`opinion.text.topics.code_topics` and
+  :func:`opinion.text.cues.find_cues` with the demo's gazetteer;
 * bare ``jieba.lcut`` (precise mode, HMM on, jieba's own dictionary): the floor any
   jieba-based stage pays;
 
@@ -88,9 +88,9 @@ def _init(kind: str) -> None:
 
         jieba.initialize()
         return
-    from opinion.cues import load_gazetteer
-    from opinion.text import Segmenter
-    from opinion.topics import load_topics
+    from opinion.text.cues import load_gazetteer
+    from opinion.text.segment import Segmenter
+    from opinion.text.topics import load_topics
 
     _STATE["segmenter"] = Segmenter.default()
     _STATE["topics"] = load_topics()
@@ -104,10 +104,10 @@ def _bare(docs: list[str]) -> int:
 
 
 def _stage(docs: list[str]) -> int:
-    from opinion.cues import find_cues
-    from opinion.masking import mask_pii
-    from opinion.text import Segmenter, normalize
-    from opinion.topics import TopicLexicon, code_topics
+    from opinion.text.cues import find_cues
+    from opinion.text.masking import mask_pii
+    from opinion.text.segment import Segmenter, normalize
+    from opinion.text.topics import TopicLexicon, code_topics
 
     segmenter = _STATE["segmenter"]
     topics = _STATE["topics"]

@@ -22,9 +22,9 @@ def export(what: str, db: str, fmt: str, out_path: str | None, gazetteer: str | 
     ``cues``, the evidence of every attribute taken from text: the rule, the words read
     and the URL, or the values that conflicted. In CSV, structured cells are JSON.
     """
-    from opinion.cues import load_gazetteer
-    from opinion.export import export_table, json_cells
-    from opinion.store import open_store
+    from opinion.text.cues import load_gazetteer
+    from opinion.reports.export import export_table, json_cells
+    from opinion.store.db import open_store
 
     with open_store(db) as store:
         table = export_table(store, what, load_gazetteer(gazetteer) if gazetteer else None)

@@ -14,7 +14,7 @@ COMMANDS = {
     "weight": "cli.weighting:weight",
     "estimate": "cli.weighting:estimate",
     "export": "cli.export:export",
-    "words": "cli.corpus:words",
+    "words": "cli.words:words",
     "report": "cli.report:report",
     "plan": "cli.plan:plan",
 }

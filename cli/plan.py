@@ -31,11 +31,11 @@ def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half
     precision, widest interval first; the rest of the budget goes where the overall
     variance drops most per unit of cost.
     """
-    from opinion.cues import load_gazetteer
-    from opinion.pipeline import load_margins
-    from opinion.plan import format_plan, plan_visits
-    from opinion.store import open_store
-    from opinion.voices import all_voices
+    from opinion.text.cues import load_gazetteer
+    from opinion.reports.build import load_margins
+    from opinion.estimates.plan import format_plan, plan_visits
+    from opinion.store.db import open_store
+    from opinion.estimates.voices import all_voices
 
     margins = load_margins(margins_path)
     with open_store(db) as store:

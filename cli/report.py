@@ -40,12 +40,12 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     (Frictionless Data) describing the columns; json with an --out ending in .json writes
     all tables and the provenance in one file instead.
     """
-    from opinion.cues import load_gazetteer
-    from opinion.pipeline import ReportOptions, build_report, file_sha256, load_margins
-    from opinion.report import render_html, render_markdown, summary_table, write_tables
-    from opinion.report_data import report_json
-    from opinion.store import open_store
-    from opinion.suppression import suppress_small_cells
+    from opinion.text.cues import load_gazetteer
+    from opinion.reports.build import ReportOptions, build_report, file_sha256, load_margins
+    from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
+    from opinion.reports.data import report_json
+    from opinion.store.db import open_store
+    from opinion.reports.suppression import suppress_small_cells
 
     margins = load_margins(margins_path)
     options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by, budget=budget,

@@ -27,7 +27,7 @@ def _places(gazetteer: str | None) -> tuple[dict[str, str] | None, dict[str, str
 
     from opinion.attributes import normalise_level
     from opinion.errors import InputError
-    from opinion.survey import read_table
+    from opinion.surveys.importer import read_table
 
     table = read_table(Path(gazetteer))
     missing = {"place", "urban", "region"} - set(table.header)
@@ -67,8 +67,8 @@ def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str
     """
     from pathlib import Path
 
-    from opinion.store import open_store
-    from opinion.survey import import_survey, load_codebook, write_rejects
+    from opinion.store.db import open_store
+    from opinion.surveys.importer import import_survey, load_codebook, write_rejects
 
     urban_of_place, region_of_place = _places(gazetteer)
     book = load_codebook(codebook)
@@ -107,7 +107,7 @@ def check(file: str, codebook: str | None, gazetteer: str | None, preview: int) 
     would be dropped as identifying, the first rows as they would be stored (masked, no
     ids), and how many rows would be rejected and why. Exits 1 when no row would be valid.
     """
-    from opinion.survey import check_survey, load_codebook
+    from opinion.surveys.importer import check_survey, load_codebook
 
     urban_of_place, region_of_place = _places(gazetteer)
     result = check_survey(file, codebook=load_codebook(codebook), urban_of_place=urban_of_place,

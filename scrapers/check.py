@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opinion.errors import InputError
-from opinion.masking import mask_pii
+from opinion.text.masking import mask_pii
 from scrapers.profiles import Profile, load_profile
 from scrapers.spiders._base import check_url
 

@@ -35,9 +35,9 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from opinion.attributes import age_group, normalise_level
-from opinion.masking import mask_pii
-from opinion.privacy import pseudonym, workspace_key
-from opinion.store import (
+from opinion.text.masking import mask_pii
+from opinion.store.privacy import pseudonym, workspace_key
+from opinion.store.db import (
     Store, crawl_runs, document_versions, documents, dumps, find_document, open_store, upsert_document,
 )
 from scrapers.dates import on_or_after, site_now
@@ -179,7 +179,7 @@ class PseudonymPipeline:
 
 
 class StorePipeline:
-    """Write documents with :func:`opinion.store.upsert_document` and record the crawl run.
+    """Write documents with :func:`opinion.store.db.upsert_document` and record the crawl run.
 
     The run row is written when the spider opens (so a crash still leaves a trace)
     and completed with its statistics when it closes: pages fetched, documents

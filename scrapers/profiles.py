@@ -19,10 +19,11 @@ from cssselect import SelectorError
 from parsel.csstranslator import css2xpath
 
 from opinion.errors import InputError
+from opinion.files.resources import data_file
 
 log = logging.getLogger(__name__)
 
-PROFILE_DIR = Path(__file__).resolve().parent.parent / "data" / "profiles"
+PROFILE_DIR = data_file("profiles")
 
 TOP_KEYS = {"name", "spider", "description", "selectors", "paths", "labels", "strip", "drop_params", "options"}
 REQUIRED_TOP = ("name", "spider", "description")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opinion.assumptions import source_agreement, summarise
+from opinion.estimates.assumptions import source_agreement, summarise
 
 
 def frame(online_rate: float, survey_rate: float, n: int = 200, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:

@@ -7,7 +7,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from opinion.charts import METHOD_COLOURS, coverage_chart, estimates_chart
+from opinion.reports.charts import METHOD_COLOURS, coverage_chart, estimates_chart
 from opinion.errors import InputError
 
 

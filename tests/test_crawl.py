@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import main
-from opinion.store import documents, open_store
+from opinion.store.db import documents, open_store
 from scrapers.localsite import serve_directory
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,7 +204,7 @@ def test_nothing_fetched_exits_1(crawled: dict[str, Any]) -> None:
 
 
 def test_progress_lines_on_stderr_while_crawling(tmp_path: Path) -> None:
-    from scrapers.apisite import serve_dynamic
+    from tests.sites.apisite import serve_dynamic
 
     with serve_dynamic("hanweb", 25) as site:
         result = run_cli("crawl", "hanweb", site.base + "/col/col12/index.html", "--db", str(tmp_path / "t.db"),

@@ -61,7 +61,7 @@ def test_profiles_still_lists_without_a_subcommand() -> None:
 
 
 def test_check_a_hanweb_dataproxy_answer_shows_links_and_next_records() -> None:
-    from scrapers.apisite import serve_dynamic
+    from tests.sites.apisite import serve_dynamic
 
     with serve_dynamic("hanweb", 50) as site:
         url = site.base + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3&perpage=15"
@@ -72,7 +72,7 @@ def test_check_a_hanweb_dataproxy_answer_shows_links_and_next_records() -> None:
 
 
 def test_check_a_json_board_shows_documents_masked() -> None:
-    from scrapers.apisite import serve_dynamic
+    from tests.sites.apisite import serve_dynamic
 
     with serve_dynamic("json", 3) as site:
         result = check_profile("json-api", site.base + "/api/messages?page=1&pageSize=20")

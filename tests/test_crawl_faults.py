@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from opinion.store import open_store
-from scrapers.faultsite import EXPECTED, serve_faults
+from opinion.store.db import open_store
+from tests.sites.faultsite import EXPECTED, serve_faults
 from scrapers.pipelines import run_record
 
 REPO = Path(__file__).resolve().parent.parent

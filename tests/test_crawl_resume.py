@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from opinion.privacy import workspace_key
-from opinion.store import document_versions, documents, open_store
+from opinion.store.privacy import workspace_key
+from opinion.store.db import document_versions, documents, open_store
 from scrapers.localsite import serve_directory
 from scrapers.pipelines import run_record
-from scrapers.sitegen import letter_fields, write_letter_board
+from tests.sites.sitegen import letter_fields, write_letter_board
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = Path(__file__).parent / "data" / "site"

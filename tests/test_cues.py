@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from opinion import cues
-from opinion.cues import chinese_number, evaluate_cues, extract_cues, find_cues, load_gazetteer
+from opinion.text import cues
+from opinion.text.cues import chinese_number, evaluate_cues, extract_cues, find_cues, load_gazetteer
 from opinion.errors import InputError
 
 DATA = Path(__file__).parent / "data"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from opinion.datapackage import FIELDS, write_tables
+from opinion.reports.datapackage import FIELDS, write_tables
 from opinion.errors import InputError
 from tests.test_report import _estimate_rows, make_data
 

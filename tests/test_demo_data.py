@@ -18,7 +18,7 @@ import yaml
 from parsel import Selector
 
 from opinion.attributes import age_group
-from opinion.cues import find_cues, load_gazetteer
+from opinion.text.cues import find_cues, load_gazetteer
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "topics.yaml"

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opinion.estimators import bootstrap_multipliers, estimate_with_intervals, point_estimates
+from opinion.estimates.methods import bootstrap_multipliers, estimate_with_intervals, point_estimates
 from weighting import Margins
 
 AGES = ["18-29", "30-44", "45-59", "60+"]
@@ -105,7 +105,7 @@ def test_same_seed_same_estimates() -> None:
 
 
 def test_pseudo_weights_correct_the_online_voices_against_the_survey() -> None:
-    from opinion.estimators import pseudo_estimates
+    from opinion.estimates.methods import pseudo_estimates
 
     voices, y, has_any, margins, truth = simulate(2)
     point = point_estimates(voices, y, has_any, margins)

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli.main import main
-from opinion.store import open_store, upsert_document
+from opinion.store.db import open_store, upsert_document
 
 
 def _store(tmp_path: Path) -> Path:

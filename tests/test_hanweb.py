@@ -13,8 +13,8 @@ from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from opinion.errors import InputError
-from opinion.store import documents, open_store
-from scrapers.apisite import serve_dynamic
+from opinion.store.db import documents, open_store
+from tests.sites.apisite import serve_dynamic
 from scrapers.items import DocumentItem
 from scrapers.middlewares import CharsetMiddleware
 from scrapers.profiles import load_profile

@@ -13,8 +13,8 @@ from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
 from opinion.errors import InputError
-from opinion.store import documents, get_watermark, open_store, set_watermark
-from scrapers.apisite import serve_dynamic
+from opinion.store.db import documents, get_watermark, open_store, set_watermark
+from tests.sites.apisite import serve_dynamic
 from scrapers.items import DocumentItem
 from scrapers.profiles import load_profile
 from scrapers.spiders import JsonApiSpider

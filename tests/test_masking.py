@@ -5,7 +5,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opinion.masking import PLACEHOLDERS, luhn_valid, mask_pii, valid_id_number
+from opinion.text.masking import PLACEHOLDERS, luhn_valid, mask_pii, valid_id_number
 
 CHINESE = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=30)
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.measures import cache_key, topic_matrix, voice_tokens, word_matrix
-from opinion.store import open_store, segment_cache
-from opinion.text import Segmenter
-from opinion.topics import load_topics
+from opinion.text.measures import cache_key, topic_matrix, voice_tokens, word_matrix
+from opinion.store.db import open_store, segment_cache
+from opinion.text.segment import Segmenter
+from opinion.text.topics import load_topics
 
 
 class CountingSegmenter(Segmenter):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.test_estimators import simulate
 
-from opinion.mrp import mrp_estimates
+from opinion.estimates.mrp import mrp_estimates
 
 
 def test_mrp_recovers_what_raw_misses() -> None:

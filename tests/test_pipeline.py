@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opinion.cues import load_gazetteer
-from opinion.pipeline import ReportOptions, build_report, load_margins
-from opinion.store import open_store, upsert_document
-from opinion.survey import import_survey
+from opinion.text.cues import load_gazetteer
+from opinion.reports.build import ReportOptions, build_report, load_margins
+from opinion.store.db import open_store, upsert_document
+from opinion.surveys.importer import import_survey
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 POSTS = [
@@ -89,7 +89,7 @@ def test_method_notes_in_the_report_language(tmp_path: Path, lang: str) -> None:
 
 
 def test_by_group_breaks_each_topic_down_with_intervals_and_renders(tmp_path: Path) -> None:
-    from opinion.report import render_html, render_markdown
+    from opinion.reports.render import render_html, render_markdown
 
     gazetteer = load_gazetteer(DEMO / "gazetteer.csv")
     with open_store(tmp_path / "g.db") as store:
@@ -114,7 +114,7 @@ def test_by_group_rejects_an_unknown_attribute(tmp_path: Path) -> None:
 
 
 def test_a_budget_adds_the_visit_plan_to_the_report(tmp_path: Path) -> None:
-    from opinion.report import render_markdown
+    from opinion.reports.render import render_markdown
 
     with open_store(tmp_path / "p.db") as store:
         import_survey(store, DEMO / "survey.csv", interview_year=2026)

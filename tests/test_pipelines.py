@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from opinion.privacy import pseudonym, workspace_key
-from opinion.store import documents, open_store
+from opinion.store.privacy import pseudonym, workspace_key
+from opinion.store.db import documents, open_store
 from scrapers import settings as project_settings
 from scrapers.items import DocumentItem
 from scrapers.pipelines import (
@@ -197,7 +197,7 @@ def test_store_batch_is_one_transaction_with_the_outcomes_of_one_by_one_writes(t
     rows = stored(tmp_path)
     assert [r["text"] for r in rows] == ["路坏了，三个月了", "路坏了"]
     with open_store(tmp_path / "t.db") as store, store.engine.connect() as conn:
-        from opinion.store import document_versions
+        from opinion.store.db import document_versions
         versions = conn.execute(sa.select(document_versions.c.text)).scalars().all()
     assert versions == ["路坏了"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.plan import Z95, cell_shares, current_cells, load_costs, plan_interviews
+from opinion.estimates.plan import Z95, cell_shares, current_cells, load_costs, plan_interviews
 from weighting import Margins
 
 BY = ("age_group", "urban")

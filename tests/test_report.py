@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.report import render_html, render_markdown, summary_table, write_tables
-from opinion.report_data import (
+from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
+from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
     ESTIMATE_COLUMNS,

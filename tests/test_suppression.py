@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.report import render_html, render_markdown
-from opinion.report_data import ReportData, report_json
-from opinion.datapackage import write_tables
-from opinion.suppression import ensure_suppressed, suppress_small_cells, suppressed_cells
+from opinion.reports.render import render_html, render_markdown
+from opinion.reports.data import ReportData, report_json
+from opinion.reports.datapackage import write_tables
+from opinion.reports.suppression import ensure_suppressed, suppress_small_cells, suppressed_cells
 
 # Online counts per level. 60+ has 3 online voices (primary); in the joint table 60+*rural
 # has 1 and 60+*urban 2. Everything else is large.

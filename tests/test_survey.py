@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from opinion.errors import InputError
-from opinion.store import SCHEMA_VERSION, open_store, respondents, survey_imports
-from opinion.survey import check_survey, import_survey, load_codebook, mask_survey_text, write_rejects
+from opinion.store.db import SCHEMA_VERSION, open_store, respondents, survey_imports
+from opinion.surveys.importer import check_survey, import_survey, load_codebook, mask_survey_text, write_rejects
 
 SURVEYS = Path(__file__).parent / "data" / "surveys"
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import main
-from opinion.store import open_store, respondents
+from opinion.store.db import open_store, respondents
 
 DEMO_MARGINS = Path(__file__).resolve().parents[1] / "data" / "demo" / "margins.csv"
 

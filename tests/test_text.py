@@ -9,17 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opinion.errors import InputError
-from opinion.text import (
+from opinion.files.resources import data_file
+from opinion.text.segment import (
     Segmenter,
     content_hash,
-    data_dir,
     load_keep,
     load_stopwords,
     normalize,
     read_userdict,
     segment_many,
 )
-from opinion.topics import load_topics
+from opinion.text.topics import load_topics
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_shipped_lists() -> None:
     stop, keep = load_stopwords(), load_keep()
     assert len(stop) >= 300 and "楼主" in stop and "的" in stop
     assert {"不", "没有", "问题", "反映", "希望"} <= keep
-    assert len(read_userdict(data_dir() / "lexicon" / "userdict.txt")) >= 200
+    assert len(read_userdict(data_file("lexicon", "userdict.txt"))) >= 200
 
 
 def test_keep_list_survives_even_as_stopword() -> None:

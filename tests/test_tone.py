@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.text import Segmenter
-from opinion.tone import (
+from opinion.text.segment import Segmenter
+from opinion.text.tone import (
     ToneLexicon,
     evaluate_tone,
     load_tone_lexicon,

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from opinion.errors import InputError
-from opinion.text import Segmenter
-from opinion.topics import Topic, TopicLexicon, code_clauses, code_topics, load_topics
+from opinion.text.segment import Segmenter
+from opinion.text.topics import Topic, TopicLexicon, code_clauses, code_topics, load_topics
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-import opinion.voices as voices_module
-from opinion.cues import load_gazetteer
-from opinion.store import document_cues, open_store, upsert_document
-from opinion.voices import online_voices
+import opinion.estimates.voices as voices_module
+from opinion.text.cues import load_gazetteer
+from opinion.store.db import document_cues, open_store, upsert_document
+from opinion.estimates.voices import online_voices
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer.csv"
 

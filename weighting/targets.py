@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from opinion.files.resources import data_file
 from weighting.errors import WeightingError
 from weighting.margins import Margins
 
-CENSUS2020 = Path(__file__).resolve().parents[1] / "data" / "targets" / "census2020.csv"
+CENSUS2020 = data_file("targets", "census2020.csv")
 NATIONAL = "全国"
 _ALIASES = {"national": NATIONAL, "china": NATIONAL, "all": NATIONAL}
 

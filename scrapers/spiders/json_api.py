@@ -112,13 +112,13 @@ class JsonApiSpider(ProfileSpider):
         return f"{self.profile.name} {self.start_urls[0]}" if self.start_urls else self.profile.name
 
     def _store(self) -> Any:
-        from opinion.store import open_store
+        from opinion.store.db import open_store
 
         crawler = getattr(self, "crawler", None)
         return open_store(crawler.settings.get("TONGXIN_DB") if crawler is not None else None)
 
     async def start(self) -> Any:
-        from opinion.store import get_watermark
+        from opinion.store.db import get_watermark
 
         with self._store() as store, store.engine.connect() as conn:
             self.watermark = get_watermark(conn, self.source_key())
@@ -240,7 +240,7 @@ class JsonApiSpider(ProfileSpider):
             return
         if self.watermark is not None and id_key(self.highest) <= id_key(self.watermark):
             return
-        from opinion.store import set_watermark
+        from opinion.store.db import set_watermark
 
         with self._store() as store, store.engine.begin() as conn:
             set_watermark(conn, self.source_key(), self.highest, site_now().isoformat(timespec="seconds"), None)

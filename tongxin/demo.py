@@ -14,16 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from opinion.cues import Gazetteer, load_gazetteer
-from opinion.pipeline import ReportOptions, build_report, file_sha256, load_margins
-from opinion.report import render_html, render_markdown, write_tables
-from opinion.report_data import ReportData
-from opinion.store import open_store
-from opinion.survey import ImportSummary, import_survey, write_rejects
+from opinion.files.resources import data_file
+from opinion.text.cues import Gazetteer, load_gazetteer
+from opinion.reports.build import ReportOptions, build_report, file_sha256, load_margins
+from opinion.reports.render import render_html, render_markdown, write_tables
+from opinion.reports.data import ReportData
+from opinion.store.db import open_store
+from opinion.surveys.importer import ImportSummary, import_survey, write_rejects
+from scrapers.localsite import serve_directory
+from scrapers.run import CrawlJob, crawl
 
 log = logging.getLogger(__name__)
 
-DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO_DIR = data_file("demo")
 DEMO_TODAY = date(2026, 11, 27)  # the demo's pages speak of "3 天前" relative to this day
 # Politeness settings are for other people's servers; the demo crawls its own local one.
 LOCAL_CRAWL_SETTINGS = {
@@ -66,9 +69,6 @@ def run_demo(
     demo_dir: Path = DEMO_DIR,
     progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    from scrapers.localsite import serve_directory
-    from scrapers.run import CrawlJob, crawl
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     db = _fresh_store_path(out)

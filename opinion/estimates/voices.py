@@ -17,9 +17,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.attributes import ATTRIBUTES, UNKNOWN, age_group
-from opinion.cues import Gazetteer, cue_config, cue_from_record, cue_record, read_cues, resolve_cues
-from opinion.store import Store, documents, dumps, respondents, store_cues, stored_cues
-from opinion.text import normalize
+from opinion.text.cues import Gazetteer, cue_config, cue_from_record, cue_record, read_cues, resolve_cues
+from opinion.store.db import Store, documents, dumps, respondents, store_cues, stored_cues
+from opinion.text.segment import normalize
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def document_cues(
 ) -> dict[int, list[dict[str, Any]]]:
     """Cue records of each document ``(id, text, content hash)``, read once and kept in the store.
 
-    Documents read before under the same configuration (:func:`opinion.cues.cue_config`)
+    Documents read before under the same configuration (:func:`opinion.text.cues.cue_config`)
     and not changed since are not read again; the others are read and stored, so a
     report re-run reads nothing and every attribute taken from text keeps its span.
     """

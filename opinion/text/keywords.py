@@ -33,8 +33,8 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN, label
 from opinion.errors import InputError
-from opinion.files import read_utf8
-from opinion.report_data import KEYWORD_COLUMNS
+from opinion.files.plain import read_utf8
+from opinion.reports.data import KEYWORD_COLUMNS
 
 __all__ = ["KEYWORD_VARIABLES", "group_keywords", "jieba_idf"]
 

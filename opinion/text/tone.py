@@ -32,8 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from opinion.errors import InputError
-from opinion.files import load_yaml
-from opinion.text import Segmenter, data_dir
+from opinion.files.plain import load_yaml
+from opinion.files.resources import data_file
+from opinion.text.segment import Segmenter
 
 __all__ = [
     "TONES",
@@ -106,7 +107,7 @@ class Tone:
 
 def default_tone_path() -> Path:
     """The shipped ``data/lexicon/tone.yaml``."""
-    return data_dir() / "lexicon" / "tone.yaml"
+    return data_file("lexicon", "tone.yaml")
 
 
 def _weights(path: Path, raw: dict[str, object], key: str) -> dict[str, float]:

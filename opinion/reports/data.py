@@ -1,4 +1,4 @@
-"""What a report is made of: tables computed by the pipeline, rendered by :mod:`opinion.report`.
+"""What a report is made of: tables computed by the pipeline, rendered by :mod:`opinion.reports.render`.
 
 Keeping the data separate from the rendering lets the HTML, Markdown, CSV and terminal
 outputs show exactly the same numbers.
@@ -19,7 +19,7 @@ COVERAGE_COLUMNS = [
 ]
 WORD_COLUMNS = ["word", "raw_share", "raw_rank", "weighted_share", "weighted_rank", "rank_shift"]
 KEYWORD_COLUMNS = ["variable", "level", "level_label", "word", "score", "voices"]
-# Added to the coverage table by small-cell suppression (opinion.suppression): True where the
+# Added to the coverage table by small-cell suppression (opinion.reports.suppression): True where the
 # count and share of that source were hidden.
 SUPPRESSION_COLUMNS = ["online_suppressed", "survey_suppressed"]
 CARRY_COLUMNS = ["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]
@@ -43,7 +43,7 @@ class ReportData:
       with the number of voices using each (``KEYWORD_COLUMNS``); None when not computed.
     - ``headline``: the corrected method shown first and used to sort topics.
     - ``min_cell``: group cells with fewer voices are hidden (with complementary cells) by
-      :func:`opinion.suppression.ensure_suppressed` before any format renders.
+      :func:`opinion.reports.suppression.ensure_suppressed` before any format renders.
     - ``notes``: provenance of the run (counts, sources, dates, methods, convergence,
       design effects, seed, version, input hashes).
     """
@@ -59,7 +59,7 @@ class ReportData:
     lang: str = "zh"
     headline: str = "blend"  # the corrected method whose figures lead the report
     keywords: pd.DataFrame | None = None  # KEYWORD_COLUMNS: distinctive words per group
-    by_group: pd.DataFrame | None = None  # opinion.report_bygroup.BY_GROUP_COLUMNS, with --by
+    by_group: pd.DataFrame | None = None  # opinion.reports.bygroup.BY_GROUP_COLUMNS, with --by
     plan: pd.DataFrame | None = None  # cell, interviews, half_width_before, half_width_after (with --budget)
     min_cell: int = 5  # group cells with fewer voices are suppressed before any output
 
@@ -76,7 +76,7 @@ def report_json(data: ReportData) -> str:
     small cells suppressed."""
     import json
 
-    from opinion.suppression import ensure_suppressed
+    from opinion.reports.suppression import ensure_suppressed
 
     data = ensure_suppressed(data)
     payload = {

@@ -23,10 +23,10 @@ def words(db: str, margins_path: str, top: int, method: str, userdicts: tuple[st
 
     share: the mean of each voice's word distribution; voices: the share of voices using the word.
     """
-    from opinion.corpus import word_table
-    from opinion.cues import load_gazetteer
-    from opinion.pipeline import load_margins
-    from opinion.store import open_store
+    from opinion.reports.words import word_table
+    from opinion.text.cues import load_gazetteer
+    from opinion.reports.build import load_margins
+    from opinion.store.db import open_store
 
     with open_store(db) as store, segmenting_progress() as progress:
         table = word_table(store, load_margins(margins_path), top=top, method=method, userdicts=userdicts,

@@ -6,9 +6,9 @@ import json
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.cues import Gazetteer
-from opinion.store import Store, documents
-from opinion.voices import all_voices
+from opinion.text.cues import Gazetteer
+from opinion.store.db import Store, documents
+from opinion.estimates.voices import all_voices
 
 DOCUMENT_EXPORT_COLUMNS = [
     "url", "source", "kind", "author", "title", "text", "reply_unit", "reply_text",

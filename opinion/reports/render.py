@@ -1,4 +1,4 @@
-"""Render a :class:`~opinion.report_data.ReportData` as what people read: one offline HTML
+"""Render a :class:`~opinion.reports.data.ReportData` as what people read: one offline HTML
 file, Markdown, CSV tables, or a compact terminal table.
 
 Nothing here computes a statistic: every number shown is one of the table's, formatted
@@ -20,9 +20,9 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from opinion import charts, datapackage, i18n
-from opinion.report_bygroup import by_group_view, plan_view
-from opinion.report_format import (
+from opinion.reports import charts, datapackage, i18n
+from opinion.reports.bygroup import by_group_view, plan_view
+from opinion.reports.format import (
     _estimate_cell,
     _Safe,
     _num,
@@ -35,8 +35,8 @@ from opinion.report_format import (
     md_escape,
 )
 from opinion.errors import InputError
-from opinion.suppression import ensure_suppressed
-from opinion.report_data import (
+from opinion.reports.suppression import ensure_suppressed
+from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
     ESTIMATE_COLUMNS,
@@ -89,7 +89,7 @@ def _validate(data: ReportData) -> None:
 
 def headline_method(estimates: pd.DataFrame, preferred: str = "blend") -> str | None:
     """The corrected method whose figures lead the report: ``preferred`` when present, else
-    the first corrected method in :data:`opinion.i18n.METHOD_ORDER`; None if only raw exists."""
+    the first corrected method in :data:`opinion.reports.i18n.METHOD_ORDER`; None if only raw exists."""
     corrected = sorted({str(m) for m in estimates["method"]} - {"raw"}, key=i18n.method_sort_key)
     if preferred in corrected:
         return preferred
@@ -385,7 +385,7 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
 # --- output formats -----------------------------------------------------------------------
 
 def _environment(markdown: bool) -> jinja2.Environment:
-    loader = jinja2.PackageLoader("opinion", "templates")
+    loader = jinja2.PackageLoader("opinion.reports", "templates")
     if markdown:
         return jinja2.Environment(loader=loader, autoescape=False, finalize=md_escape,
                                   undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -409,7 +409,7 @@ def render_markdown(data: ReportData) -> str:
 
 def write_tables(data: ReportData, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
     """Write the report's tables (CSV or JSON) and ``datapackage.json`` describing them,
-    with the stable column names of :mod:`opinion.report_data`; small cells suppressed."""
+    with the stable column names of :mod:`opinion.reports.data`; small cells suppressed."""
     _validate(data)
     return datapackage.write_tables(data, out_dir, fmt)
 

@@ -21,7 +21,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from opinion import i18n
+from opinion.reports import i18n
 from opinion.errors import InputError
 
 logger = logging.getLogger(__name__)

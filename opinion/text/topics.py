@@ -21,7 +21,7 @@ Negation rule. People often name a topic to say it is *not* a concern: "看病�
   不担心, 不用担心, 挺方便) occurs among the :data:`WINDOW` tokens just after it.
 
 Plain 不/没 are not negators: "没有医院" and "医保不报销" are complaints. Clauses are
-the token lists of :meth:`opinion.text.Segmenter.segment_clauses`; when
+the token lists of :meth:`opinion.text.segment.Segmenter.segment_clauses`; when
 :func:`code_topics` gets a flat token list, punctuation tokens in it (if any) split
 clauses, otherwise the whole list is one clause. A topic negated in one clause still
 counts when matched un-negated in another.
@@ -37,8 +37,8 @@ from functools import cached_property
 from pathlib import Path
 
 from opinion.errors import InputError
-from opinion.files import load_yaml
-from opinion.text import data_dir
+from opinion.files.plain import load_yaml
+from opinion.files.resources import data_file
 
 __all__ = [
     "NEGATORS_AFTER",
@@ -114,7 +114,7 @@ class TopicLexicon:
 
 def default_topics_path() -> Path:
     """The shipped ``data/lexicon/topics.yaml``."""
-    return data_dir() / "lexicon" / "topics.yaml"
+    return data_file("lexicon", "topics.yaml")
 
 
 def load_topics(path: Path | str | None = None) -> TopicLexicon:

@@ -36,13 +36,13 @@ from pathlib import Path
 import jieba
 
 from opinion.errors import InputError
-from opinion.files import read_utf8
-from opinion.masking import PLACEHOLDERS
+from opinion.files.plain import read_utf8
+from opinion.files.resources import data_file
+from opinion.text.masking import PLACEHOLDERS
 
 __all__ = [
     "Segmenter",
     "content_hash",
-    "data_dir",
     "load_keep",
     "load_stopwords",
     "normalize",
@@ -69,11 +69,6 @@ _SINGLE_LATIN_RE = re.compile(r"^[A-Za-z]$")
 # Below this many texts a process pool costs more than it saves (start-up of workers
 # and their own jieba dictionary load take about a second).
 MIN_PARALLEL = 500
-
-
-def data_dir() -> Path:
-    """The shipped ``data/`` directory (the package is installed editable, beside it)."""
-    return Path(__file__).resolve().parents[1] / "data"
 
 
 # NFKC runs on the stretches between kept punctuation marks: one C call per stretch,
@@ -113,17 +108,17 @@ def _read_word_list(path: Path) -> set[str]:
 
 def load_stopwords(path: Path | str | None = None) -> set[str]:
     """Stopwords from ``path``, or the shipped ``data/lexicon/stopwords.txt``."""
-    return _read_word_list(Path(path) if path is not None else data_dir() / "lexicon" / "stopwords.txt")
+    return _read_word_list(Path(path) if path is not None else data_file("lexicon", "stopwords.txt"))
 
 
 def load_keep(path: Path | str | None = None) -> set[str]:
     """Words never dropped (negations, complaint markers), or the shipped ``keep.txt``."""
-    return _read_word_list(Path(path) if path is not None else data_dir() / "lexicon" / "keep.txt")
+    return _read_word_list(Path(path) if path is not None else data_file("lexicon", "keep.txt"))
 
 
 def default_userdict() -> Path:
     """The shipped jieba user dictionary of domain terms."""
-    return data_dir() / "lexicon" / "userdict.txt"
+    return data_file("lexicon", "userdict.txt")
 
 
 _USERDICT_LINE_RE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([A-Za-z]+))?$")

@@ -19,22 +19,22 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.assumptions import source_agreement, summarise
+from opinion.estimates.assumptions import source_agreement, summarise
 from opinion.attributes import UNKNOWN, joint_label, label, normalise_level
-from opinion.cues import Gazetteer
+from opinion.text.cues import Gazetteer
 from opinion.errors import InputError, TongxinError
-from opinion.estimators import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
-from opinion.measures import topic_matrix, voice_tokens, word_matrix
-from opinion.mrp import mrp_estimates
-from opinion.plan import plan_visits
-from opinion.report_bygroup import BY_GROUP_COLUMNS
-from opinion.report_data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
-from opinion.store import Store, crawl_runs, documents
-from opinion.text import Segmenter
-from opinion.keywords import group_keywords
-from opinion.tone import load_tone_lexicon, tone_notes, tone_table
-from opinion.topics import TopicLexicon, load_topics
-from opinion.voices import all_voices
+from opinion.estimates.methods import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
+from opinion.text.measures import topic_matrix, voice_tokens, word_matrix
+from opinion.estimates.mrp import mrp_estimates
+from opinion.estimates.plan import plan_visits
+from opinion.reports.bygroup import BY_GROUP_COLUMNS
+from opinion.reports.data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
+from opinion.store.db import Store, crawl_runs, documents
+from opinion.text.segment import Segmenter
+from opinion.text.keywords import group_keywords
+from opinion.text.tone import load_tone_lexicon, tone_notes, tone_table
+from opinion.text.topics import TopicLexicon, load_topics
+from opinion.estimates.voices import all_voices
 from weighting import Margins
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def build_report(
 
 
 def _plan_table(voices: pd.DataFrame, margins: Margins, opts: ReportOptions) -> pd.DataFrame | None:
-    """The visit plan's cells with interviews, when a budget is given (see :mod:`opinion.plan`)."""
+    """The visit plan's cells with interviews, when a budget is given (see :mod:`opinion.estimates.plan`)."""
     if opts.budget is None:
         return None
     plan = plan_visits(voices, margins, opts.budget, by=list(opts.plan_by))

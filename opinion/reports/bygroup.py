@@ -5,9 +5,9 @@ from typing import Any
 
 import pandas as pd
 
-from opinion import i18n
-from opinion.report_data import ReportData
-from opinion.report_format import _Safe, fmt_interval, fmt_pct
+from opinion.reports import i18n
+from opinion.reports.data import ReportData
+from opinion.reports.format import _Safe, fmt_interval, fmt_pct
 
 BY_GROUP_COLUMNS = [
     "variable", "level", "level_label", "topic", "topic_label", "method",

@@ -3,7 +3,7 @@
 The descriptor follows the Frictionless Data Package layout (resources, each with a path,
 format and a table schema of typed fields), so a spreadsheet, R, or another platform can
 load the files with the right types without guessing. Column names are the stable ones of
-:mod:`opinion.report_data`; small cells are suppressed first (:mod:`opinion.suppression`),
+:mod:`opinion.reports.data`; small cells are suppressed first (:mod:`opinion.reports.suppression`),
 and a suppressed count is an empty value (CSV) or ``null`` (JSON), flagged in the
 ``*_suppressed`` columns. No free text leaves here: no quotes, no notes prose.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from opinion.errors import InputError
-from opinion.report_data import (
+from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
     ESTIMATE_COLUMNS,
@@ -27,7 +27,7 @@ from opinion.report_data import (
     ReportData,
     _records,
 )
-from opinion.suppression import ensure_suppressed
+from opinion.reports.suppression import ensure_suppressed
 
 logger = logging.getLogger(__name__)
 

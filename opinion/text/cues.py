@@ -64,7 +64,7 @@ from pathlib import Path
 
 from opinion.attributes import age_group, normalise_level
 from opinion.errors import InputError
-from opinion.text import normalize
+from opinion.text.segment import normalize
 
 __all__ = [
     "Cue",

@@ -29,12 +29,13 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from opinion._survey_files import SurveyTable, read_table
+from opinion.files.tables import SurveyTable, read_table
 from opinion.attributes import age_group
 from opinion.errors import InputError
-from opinion.masking import mask_pii
-from opinion.privacy import pseudonym, workspace_key
-from opinion.store import Store, dumps, respondents, survey_imports
+from opinion.files.resources import data_file
+from opinion.text.masking import mask_pii
+from opinion.store.privacy import pseudonym, workspace_key
+from opinion.store.db import Store, dumps, respondents, survey_imports
 
 __all__ = [
     "Codebook", "ImportSummary", "Rejected", "SurveyCheck", "check_survey", "import_survey",
@@ -43,7 +44,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CODEBOOK = Path(__file__).resolve().parents[1] / "data" / "codebook.yaml"
+DEFAULT_CODEBOOK = data_file("codebook.yaml")
 FIELDS = (
     "respondent_id", "region", "place", "sex", "age", "birth_year", "urban", "text",
     "satisfaction", "cluster", "stratum", "design_weight", "interviewer", "interview_date",

@@ -1,7 +1,7 @@
 """The workspace store: one SQLite file (or a PostgreSQL URL) reached through SQLAlchemy Core.
 
 Nothing personal is stored in clear. Authors and respondents are keyed by HMAC
-pseudonyms (see :mod:`opinion.privacy`); texts are stored after PII masking.
+pseudonyms (see :mod:`opinion.store.privacy`); texts are stored after PII masking.
 The schema is versioned; :func:`open_store` applies pending migrations.
 """
 from __future__ import annotations
@@ -126,7 +126,7 @@ source_watermarks = sa.Table(
 )
 
 # Who-is-writing cues read from a document's text (schema 5), one row per document and
-# cue configuration (rules, gazetteer, reference year; see opinion.cues.cue_config).
+# cue configuration (rules, gazetteer, reference year; see opinion.text.cues.cue_config).
 # ``cues`` is a JSON list of {attribute, value, rule, start, end, text}: the span of the
 # normalised text that was read, so every attribute taken from text can be audited.
 # ``content_hash`` is the document version the cues were read from; a changed document

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from opinion.store import Store, cache_tokens, cached_tokens
-from opinion.text import Segmenter, content_hash, normalize, segment_many
-from opinion.topics import TopicLexicon, code_topics
+from opinion.store.db import Store, cache_tokens, cached_tokens
+from opinion.text.segment import Segmenter, content_hash, normalize, segment_many
+from opinion.text.topics import TopicLexicon, code_topics
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ Zero cells are published: "nobody in this group spoke" names nobody, and it is t
 spot the report exists to show. Topic figures for the whole area are not group cells and
 are left alone; per-group tables (keywords, concerns by group) are.
 
-Applied to the :class:`~opinion.report_data.ReportData` before any format renders, so the
+Applied to the :class:`~opinion.reports.data.ReportData` before any format renders, so the
 HTML, Markdown, CSV, JSON and terminal outputs hide the same cells.
 """
 from __future__ import annotations
@@ -24,10 +24,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from opinion import i18n
+from opinion.reports import i18n
 from opinion.attributes import UNKNOWN
 from opinion.errors import InputError
-from opinion.report_data import ReportData
+from opinion.reports.data import ReportData
 
 logger = logging.getLogger(__name__)
 
