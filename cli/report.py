@@ -43,7 +43,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     from opinion.text.cues import load_gazetteer
     from opinion.reports.build import ReportOptions, build_report, file_sha256, load_margins
     from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
-    from opinion.reports.data import report_json
+    from opinion.reports.datapackage import report_json
     from opinion.store.db import open_store
     from opinion.reports.suppression import suppress_small_cells
 

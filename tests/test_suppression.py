@@ -10,7 +10,8 @@ import pytest
 
 from opinion.errors import InputError
 from opinion.reports.render import render_html, render_markdown
-from opinion.reports.data import ReportData, report_json
+from opinion.reports.data import ReportData
+from opinion.reports.datapackage import report_json
 from opinion.reports.datapackage import write_tables
 from opinion.reports.suppression import ensure_suppressed, suppress_small_cells, suppressed_cells
 

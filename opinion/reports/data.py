@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from opinion.text.keywords import KEYWORD_COLUMNS
+
 ESTIMATE_COLUMNS = [
     "topic", "topic_label", "method", "estimand", "estimate", "se", "ci_low", "ci_high", "n", "ess",
 ]
@@ -18,7 +20,6 @@ COVERAGE_COLUMNS = [
     "online_n", "survey_n", "blind_spot",
 ]
 WORD_COLUMNS = ["word", "raw_share", "raw_rank", "weighted_share", "weighted_rank", "rank_shift"]
-KEYWORD_COLUMNS = ["variable", "level", "level_label", "word", "score", "voices"]
 # Added to the coverage table by small-cell suppression (opinion.reports.suppression): True where the
 # count and share of that source were hidden.
 SUPPRESSION_COLUMNS = ["online_suppressed", "survey_suppressed"]
@@ -69,25 +70,3 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
         return None
     clean = frame.astype(object).where(frame.notna(), None)
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
-
-
-def report_json(data: ReportData) -> str:
-    """The report's tables and provenance as JSON for other tools (no free text, no quotes),
-    small cells suppressed."""
-    import json
-
-    from opinion.reports.suppression import ensure_suppressed
-
-    data = ensure_suppressed(data)
-    payload = {
-        "title": data.title,
-        "lang": data.lang,
-        "estimates": _records(data.estimates),
-        "coverage": _records(data.coverage),
-        "words": _records(data.words),
-        "carry": _records(data.carry),
-        "truth": _records(data.truth),
-        "keywords": _records(data.keywords),
-        "notes": data.notes,
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

@@ -31,7 +31,7 @@ from opinion.reports.suppression import ensure_suppressed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FIELDS", "FORMATS", "descriptor", "table_frames", "write_tables"]
+__all__ = ["FIELDS", "FORMATS", "descriptor", "report_json", "table_frames", "write_tables"]
 
 FORMATS = ("csv", "json")
 
@@ -160,3 +160,21 @@ def write_tables(data: ReportData, out_dir: str | Path, fmt: str = "csv") -> lis
     paths.append(package)
     logger.info("wrote %d report tables and datapackage.json to %s", len(frames), out)
     return paths
+
+
+def report_json(data: ReportData) -> str:
+    """The report's tables and provenance as JSON for other tools (no free text, no quotes),
+    small cells suppressed."""
+    data = ensure_suppressed(data)
+    payload = {
+        "title": data.title,
+        "lang": data.lang,
+        "estimates": _records(data.estimates),
+        "coverage": _records(data.coverage),
+        "words": _records(data.words),
+        "carry": _records(data.carry),
+        "truth": _records(data.truth),
+        "keywords": _records(data.keywords),
+        "notes": data.notes,
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

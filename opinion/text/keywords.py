@@ -34,11 +34,13 @@ import pandas as pd
 from opinion.attributes import UNKNOWN, label
 from opinion.errors import InputError
 from opinion.files.plain import read_utf8
-from opinion.reports.data import KEYWORD_COLUMNS
 
 __all__ = ["KEYWORD_VARIABLES", "group_keywords", "jieba_idf"]
 
 log = logging.getLogger(__name__)
+
+# The columns of a keyword table: one row per (variable, level, word).
+KEYWORD_COLUMNS = ["variable", "level", "level_label", "word", "score", "voices"]
 
 KEYWORD_VARIABLES = ("age_group", "urban", "sex")
 
