@@ -13,8 +13,24 @@ db_option = click.option(
     help="Workspace store: a SQLite file path or a database URL (env TONGXIN_DB).",
 )
 margins_option = click.option(
-    "--margins", "margins_path", required=True, type=click.Path(dir_okay=False),
-    help="Population margins CSV with columns variable,level,target (counts or shares).",
+    "--margins", "margins_path", required=True,
+    help="Population margins: a CSV or .xlsx file with columns variable,level,target (counts or "
+    "shares), or a shipped census table such as census2020:全国 or census2020:广东.",
+)
+
+
+def _load_gazetteer(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    if value is None:
+        return None
+    from opinion.text.cues import load_gazetteer
+
+    return load_gazetteer(value)
+
+
+gazetteer_option = click.option(
+    "--gazetteer", type=click.Path(dir_okay=False), callback=_load_gazetteer,
+    help="Table region,place,urban (CSV or .xlsx): places named on pages, in text or in survey "
+    "answers, with their town and urban/rural.",
 )
 seed_option = click.option("--seed", default=20201101, show_default=True, type=int, help="Random seed of the replicates.")
 replicates_option = click.option(

@@ -1,11 +1,16 @@
 """``tongxin export``: the stored corpus, for analysis elsewhere."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sys
 
 import click
 
-from cli._common import db_option
+from cli._common import db_option, gazetteer_option
+
+if TYPE_CHECKING:
+    from opinion.text.cues import Gazetteer
 
 
 @click.command()
@@ -13,21 +18,19 @@ from cli._common import db_option
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Output file (default: standard output).")
-@click.option("--gazetteer", type=click.Path(dir_okay=False),
-              help="CSV region,place,urban: places named on pages or in text (voices).")
-def export(what: str, db: str, fmt: str, out_path: str | None, gazetteer: str | None) -> None:
+@gazetteer_option
+def export(what: str, db: str, fmt: str, out_path: str | None, gazetteer: Gazetteer | None) -> None:
     """Write the stored documents or voices out (masked text and pseudonyms only).
 
     Voices carry each attribute with its provenance (site, text, unknown) and, under
     ``cues``, the evidence of every attribute taken from text: the rule, the words read
     and the URL, or the values that conflicted. In CSV, structured cells are JSON.
     """
-    from opinion.text.cues import load_gazetteer
     from opinion.reports.export import export_table, json_cells
     from opinion.store.db import open_store
 
     with open_store(db) as store:
-        table = export_table(store, what, load_gazetteer(gazetteer) if gazetteer else None)
+        table = export_table(store, what, gazetteer)
     target = out_path or sys.stdout
     if fmt == "csv":
         json_cells(table).to_csv(target, index=False)

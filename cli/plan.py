@@ -1,9 +1,14 @@
 """``tongxin plan``: where the next door-to-door interviews would help most."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from cli._common import db_option, margins_option
+from cli._common import gazetteer_option, db_option, margins_option
+
+if TYPE_CHECKING:
+    from opinion.text.cues import Gazetteer
 
 
 def _split(text: str) -> list[str]:
@@ -20,10 +25,10 @@ def _split(text: str) -> list[str]:
               help="Minimum precision every group must reach: 95% interval half-width for a 50% share.")
 @click.option("--by", "by", default="region,age_group,urban", show_default=True, help="Variables whose combinations are the cells to visit.")
 @click.option("--groups", help="Groups that must each reach the precision, e.g. region,age_group*urban (default: each --by variable and age_group*urban).")
-@click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban: places named on pages or in text.")
+@gazetteer_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Also write every cell (before/after) to this CSV.")
 def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half_width: float, by: str,
-         groups: str | None, gazetteer: str | None, out_path: str | None) -> None:
+         groups: str | None, gazetteer: Gazetteer | None, out_path: str | None) -> None:
     """Recommend how many interviews to do in which cells, and the precision they buy.
 
     Uses the effective sample sizes the blend uses (online voices and survey respondents
@@ -31,15 +36,14 @@ def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half
     precision, widest interval first; the rest of the budget goes where the overall
     variance drops most per unit of cost.
     """
-    from opinion.text.cues import load_gazetteer
-    from opinion.reports.build import load_margins
+    from weighting.targets import load_margins
     from opinion.estimates.plan import format_plan, plan_visits
     from opinion.store.db import open_store
     from opinion.estimates.voices import all_voices
 
     margins = load_margins(margins_path)
     with open_store(db) as store:
-        voices = all_voices(store, load_gazetteer(gazetteer) if gazetteer else None)
+        voices = all_voices(store, gazetteer)
     if voices.empty:
         raise click.ClickException(f"{db}: the store holds no documents and no survey respondents; crawl or import first")
     result = plan_visits(voices, margins, budget, by=_split(by), half_width_target=half_width, costs_path=costs_path,

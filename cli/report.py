@@ -1,14 +1,20 @@
 """``tongxin report``: corrected estimates with intervals, coverage and words."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pathlib import Path
 
 import click
 
 from cli._common import (
+    gazetteer_option,
     db_option, lang_option, margins_option, replicates_option, seed_option, segmenting_progress, steps_progress,
     workers_option,
 )
+
+if TYPE_CHECKING:
+    from opinion.text.cues import Gazetteer
 
 
 @click.command()
@@ -16,7 +22,7 @@ from cli._common import (
 @margins_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=True), help="Output file (html, md) or folder (csv, json). Without it, a summary table is printed.")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "csv", "json"]), default=None, help="Output format (default: from the --out suffix, else html).")
-@click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban: places named on pages or in text.")
+@gazetteer_option
 @click.option("--method", "headline", type=click.Choice(["blend", "survey", "rake"]), default="blend", show_default=True,
               help="The corrected method that leads the report (all methods are shown beside raw).")
 @click.option("--min-cell", default=5, show_default=True, type=click.IntRange(0, None),
@@ -28,7 +34,7 @@ from cli._common import (
 @seed_option
 @lang_option
 @workers_option
-def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: str | None,
+def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: Gazetteer | None,
            headline: str, min_cell: int, by: str | None, budget: float | None, n_replicates: int, seed: int, lang: str,
            workers: int) -> None:
     """Report what the online voices say and what the population says once corrected.
@@ -40,8 +46,8 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     (Frictionless Data) describing the columns; json with an --out ending in .json writes
     all tables and the provenance in one file instead.
     """
-    from opinion.text.cues import load_gazetteer
-    from opinion.reports.build import ReportOptions, build_report, file_sha256, load_margins
+    from opinion.reports.build import ReportOptions, build_report, file_sha256, input_sha256
+    from weighting.targets import load_margins
     from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
     from opinion.reports.datapackage import report_json
     from opinion.store.db import open_store
@@ -52,8 +58,9 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
                             workers=workers)
     with open_store(db) as store, segmenting_progress() as segmenting, steps_progress(n_replicates) as step:
         data = build_report(
-            store, margins, options=options, gazetteer=load_gazetteer(gazetteer) if gazetteer else None,
-            inputs={"margins": file_sha256(margins_path), **({"gazetteer": file_sha256(gazetteer)} if gazetteer else {})},
+            store, margins, options=options, gazetteer=gazetteer,
+            inputs={"margins": input_sha256(margins_path),
+                    **({"gazetteer": file_sha256(gazetteer.source)} if gazetteer else {})},
             progress=step, segment_progress=segmenting,
         )
     data.notes["parameters"] = {"method": headline, "replicates": n_replicates, "seed": seed,

@@ -3,45 +3,28 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import click
 
-from cli._common import db_option
+from cli._common import db_option, gazetteer_option
+
+if TYPE_CHECKING:
+    from opinion.text.cues import Gazetteer
 
 codebook_option = click.option(
     "--codebook", type=click.Path(dir_okay=False),
     help="YAML mapping the file's columns and codes (default: common Chinese and English headers).",
 )
-gazetteer_option = click.option(
-    "--gazetteer", type=click.Path(dir_okay=False),
-    help="CSV region,place,urban: fills town and urban/rural from the village or community.",
-)
 PREVIEW_FIELDS = ("line", "region", "place", "sex", "age_group", "urban", "cluster", "design_weight", "text")
 
 
-def _places(gazetteer: str | None) -> tuple[dict[str, str] | None, dict[str, str] | None]:
-    """(urban_of_place, region_of_place) from a gazetteer CSV."""
-    if not gazetteer:
+def _places(gazetteer: Gazetteer | None) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """(urban_of_place, region_of_place) from a gazetteer."""
+    if gazetteer is None:
         return None, None
-    from pathlib import Path
-
-    from opinion.attributes import normalise_level
-    from opinion.errors import InputError
-    from opinion.surveys.importer import read_table
-
-    table = read_table(Path(gazetteer))
-    missing = {"place", "urban", "region"} - set(table.header)
-    if missing:
-        raise InputError(f"{gazetteer}: needs columns region,place,urban (missing: {', '.join(sorted(missing))})")
-    urban: dict[str, str] = {}
-    region: dict[str, str] = {}
-    for _, row in table.rows:
-        if row.get("place"):
-            level = normalise_level("urban", row.get("urban", ""))
-            if level:
-                urban[row["place"]] = level
-            if row.get("region"):
-                region[row["place"]] = row["region"]
+    urban = {place: level for place, (_, level) in gazetteer.places.items()}
+    region = {place: name for place, (name, _) in gazetteer.places.items()}
     return urban, region
 
 
@@ -57,7 +40,7 @@ def survey() -> None:
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False), help="Where to write rejected rows with reasons (default: FILE.rejects.csv).")
 @gazetteer_option
 @db_option
-def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str | None, gazetteer: str | None, db: str) -> None:
+def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str | None, gazetteer: Gazetteer | None, db: str) -> None:
     """Validate FILE (CSV or .xlsx) and store its respondents; bad rows go to the rejects file.
 
     Identifying columns (name, phone, ID number, address) are never stored and their
@@ -100,7 +83,7 @@ def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str
 @codebook_option
 @gazetteer_option
 @click.option("--rows", "preview", default=5, show_default=True, type=click.IntRange(0, 1000), help="How many parsed rows to show.")
-def check(file: str, codebook: str | None, gazetteer: str | None, preview: int) -> None:
+def check(file: str, codebook: str | None, gazetteer: Gazetteer | None, preview: int) -> None:
     """Show how FILE would be read, without storing anything.
 
     Prints the encoding and layout, which column feeds which field, the columns that

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from pathlib import Path
-from typing import Any
 
 import click
 import pandas as pd
@@ -13,7 +11,6 @@ import pandas as pd
 from opinion.attributes import normalise_level
 from weighting import (
     MARGIN_METHODS,
-    Margins,
     RakeReweight,
     ReferenceSample,
     WeightingResult,
@@ -22,6 +19,7 @@ from weighting import (
     pseudo_estimate,
 )
 from weighting.margins import JOINT_SEP
+from weighting.targets import load_margins
 from weighting.pseudo import ESTIMATORS
 
 logger = logging.getLogger(__name__)
@@ -29,14 +27,13 @@ logger = logging.getLogger(__name__)
 FORMATS = ("table", "csv", "json")
 
 
-def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
-    """Read a CSV, turning every way it can fail into ``FILE: reason``."""
-    if not Path(path).is_file():
-        raise click.ClickException(f"{path}: no such file")
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", **kwargs)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise click.ClickException(f"{path}: cannot read it as a UTF-8 CSV file ({exc})") from exc
+def _read_csv(path: str, text_columns: list[str] | None = None) -> pd.DataFrame:
+    """A table file (CSV in any encoding and delimiter, or .xlsx) through the one table
+    reader; ``text_columns`` stay text (all of them when None), the rest become numbers
+    where every cell is one."""
+    from opinion.files.tables import read_frame
+
+    return read_frame(path, text_columns=text_columns)
 
 
 def _require(frame: pd.DataFrame, path: str, columns: list[str | None]) -> None:
@@ -63,17 +60,6 @@ def _normalised(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
             for v in frame[column].tolist()
         ]
     return out
-
-
-def load_margins(spec: str) -> Margins:
-    """A margins CSV path, or a shipped table by name such as ``census2020:广东``."""
-    if spec.startswith("census2020:") and not Path(spec).is_file():
-        from weighting.targets import census_margins
-
-        return census_margins(spec.split(":", 1)[1])
-    if not Path(spec).is_file():
-        raise click.ClickException(f"{spec}: no such file (or shipped table such as census2020:全国)")
-    return Margins.from_csv(spec, normalise=normalise_level)
 
 
 def _summary(result: WeightingResult) -> str:
@@ -115,7 +101,7 @@ def weight(
     a summary of the weights (range, design effect, effective sample size) on stderr.
     Chinese labels such as 男/女 and 城镇/乡村 are accepted in both files.
     """
-    sample = _read_csv(sample_csv, dtype=str)
+    sample = _read_csv(sample_csv)
     margins = load_margins(margins_csv)
     dims = _split(variables) or margins.variables
     _require(sample, sample_csv, [c for dim in dims for c in dim.split(JOINT_SEP)] + [weight_column])
@@ -146,7 +132,7 @@ def weight(
               help="Number of bootstrap replicates.")
 @click.option("--by", help="Column whose groups get one block of estimates each.")
 @click.option("--margins", "margins_csv",
-              help="Targets CSV (or census2020:NAME) to weight to before estimating.")
+              help="Targets to weight to before estimating: a CSV or .xlsx file, or census2020:NAME.")
 @click.option("--method", type=click.Choice(sorted(MARGIN_METHODS) + ["pseudo"]),
               help="Weighting method used with --margins (default rake), or pseudo with "
               "--reference.")
@@ -200,7 +186,7 @@ def estimate(
         raise click.UsageError("--reference and --covariates go with --method pseudo")
     if method and not margins_csv:
         raise click.UsageError("--method needs --margins (the targets to weight to)")
-    data = _read_csv(data_csv)
+    data = _read_csv(data_csv, text_columns=[])
     _require(data, data_csv, [variable, weight_column, cluster, strata, by])
     reweight = None
     if margins_csv:
@@ -240,9 +226,9 @@ def _pseudo_table(
         )
     names = _split(covariates) or []
     # Covariates are read as text so that codes such as '02' keep their leading zeros.
-    data = _read_csv(data_csv, dtype={c: str for c in names})
+    data = _read_csv(data_csv, text_columns=names)
     _require(data, data_csv, [variable, by, *names])
-    ref = _read_csv(reference_csv, dtype={c: str for c in names})
+    ref = _read_csv(reference_csv, text_columns=names)
     _require(ref, reference_csv, [reference_weight, *names])
     reference = ReferenceSample.from_frame(ref, reference_weight, source=reference_csv)
     return pseudo_estimate(

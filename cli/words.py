@@ -1,9 +1,14 @@
 """``tongxin words``: the corpus's words, raw vs corrected."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from cli._common import db_option, margins_option, segmenting_progress, workers_option
+from cli._common import gazetteer_option, db_option, margins_option, segmenting_progress, workers_option
+
+if TYPE_CHECKING:
+    from opinion.text.cues import Gazetteer
 
 
 @click.command()
@@ -16,21 +21,20 @@ from cli._common import db_option, margins_option, segmenting_progress, workers_
               help="jieba user dictionary (word [freq] [pos] per line), loaded after the shipped one; repeatable.")
 @workers_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--gazetteer", type=click.Path(dir_okay=False), help="CSV region,place,urban for place cues.")
+@gazetteer_option
 def words(db: str, margins_path: str, top: int, method: str, userdicts: tuple[str, ...], workers: int, fmt: str,
-          gazetteer: str | None) -> None:
+          gazetteer: Gazetteer | None) -> None:
     """Top words, raw (online voices, each counted once) vs corrected (weighted to the population).
 
     share: the mean of each voice's word distribution; voices: the share of voices using the word.
     """
     from opinion.reports.words import word_table
-    from opinion.text.cues import load_gazetteer
-    from opinion.reports.build import load_margins
+    from weighting.targets import load_margins
     from opinion.store.db import open_store
 
     with open_store(db) as store, segmenting_progress() as progress:
         table = word_table(store, load_margins(margins_path), top=top, method=method, userdicts=userdicts,
-                           gazetteer=load_gazetteer(gazetteer) if gazetteer else None, workers=workers,
+                           gazetteer=gazetteer, workers=workers,
                            progress=progress)
     if fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)

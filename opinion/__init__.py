@@ -35,7 +35,7 @@ _EXPORTS = {
     "estimate_with_intervals": "opinion.estimates.methods",
     "point_estimates": "opinion.estimates.methods",
     "build_report": "opinion.reports.build",
-    "load_margins": "opinion.reports.build",
+    "load_margins": "weighting.targets",
     "ReportOptions": "opinion.reports.build",
     "ReportData": "opinion.reports.data",
     "render_html": "opinion.reports.render",

@@ -16,13 +16,14 @@ import pandas as pd
 
 from opinion.files.resources import data_file
 from opinion.text.cues import Gazetteer, load_gazetteer
-from opinion.reports.build import ReportOptions, build_report, file_sha256, load_margins
+from opinion.reports.build import ReportOptions, build_report, file_sha256
 from opinion.reports.render import render_html, render_markdown, write_tables
 from opinion.reports.data import ReportData
 from opinion.store.db import open_store
 from opinion.surveys.importer import ImportSummary, import_survey, write_rejects
 from scrapers.localsite import serve_directory
 from scrapers.run import CrawlJob, crawl
+from weighting.targets import load_margins
 
 log = logging.getLogger(__name__)
 

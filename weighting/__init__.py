@@ -32,7 +32,7 @@ from weighting.pseudo import (
 from weighting.registry import MARGIN_METHODS, METHODS, get_method
 from weighting.replicates import RakeReweight, rake_bootstrap
 from weighting.result import WeightingResult
-from weighting.targets import census_areas, census_margins
+from weighting.targets import census_areas, census_margins, load_margins
 from weighting.unknown import UNKNOWN_METHODS, UnknownReport, allocate_unknown
 from weighting.variance import (
     Design,
@@ -60,6 +60,7 @@ __all__ = [
     "calibrate",
     "census_areas",
     "census_margins",
+    "load_margins",
     "fit_propensity",
     "pseudo",
     "pseudo_estimate",

@@ -7,7 +7,6 @@ combination of variables. Joint tables are written with ``*``: the variable
 """
 from __future__ import annotations
 
-import csv
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from opinion.files.tables import read_table
 from weighting.errors import WeightingError
 
 logger = logging.getLogger(__name__)
@@ -53,30 +53,30 @@ class Margins:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def from_csv(cls, path: str | Path, normalise: Normaliser | None = None) -> Margins:
-        """Read ``variable,level,target`` from a CSV file (UTF-8, BOM accepted)."""
-        path = Path(path)
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                raise WeightingError(
-                    f"{path}: the file is empty; expected a header 'variable,level,target'"
-                ) from None
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise WeightingError(
-                    f"{path} line 1: column {missing[0]!r} not found (columns are: "
-                    f"{', '.join(header)}); margins need the columns variable,level,target"
-                )
-            pos = {c: header.index(c) for c in COLUMNS}
-            rows: list[_Row] = []
-            for lineno, record in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in record):
-                    continue
-                cells = [record[pos[c]].strip() if pos[c] < len(record) else "" for c in COLUMNS]
-                rows.append(_Row(cells[0], cells[1], cells[2], f"{path} line {lineno}"))
-        return cls._build(rows, str(path), normalise)
+        """Read ``variable,level,target`` from a table file: CSV in any encoding the
+        table reader knows (UTF-8 with or without BOM, GBK/GB18030, UTF-16), any
+        delimiter, or an .xlsx workbook (:func:`opinion.files.tables.read_table`).
+
+        Raises:
+            InputError: the file cannot be read (naming it).
+            WeightingError: a column is missing or a row is invalid (naming its line).
+        """
+        table = read_table(path)
+        missing = [c for c in COLUMNS if c not in table.header]
+        if missing:
+            raise WeightingError(
+                f"{table.path} line 1: column {missing[0]!r} not found (columns are: "
+                f"{', '.join(table.header)}); margins need the columns variable,level,target"
+            )
+        rows: list[_Row] = []
+        for number, record in table.rows:
+            if "__error__" in record:
+                raise WeightingError(f"{table.where(number)}: {record['__error__']}; fix the row's delimiters")
+            cells = [record.get(c, "").strip() for c in COLUMNS]
+            rows.append(_Row(cells[0], cells[1], cells[2], table.where(number)))
+        return cls._build(rows, str(table.path), normalise)
+
+    from_file = from_csv
 
     @classmethod
     def from_frame(

@@ -15,7 +15,8 @@ import pandas as pd
 
 from opinion.files.resources import data_file
 from weighting.errors import WeightingError
-from weighting.margins import Margins
+from opinion.attributes import normalise_level
+from weighting.margins import Margins, Normaliser
 
 CENSUS2020 = data_file("targets", "census2020.csv")
 NATIONAL = "全国"
@@ -53,3 +54,26 @@ def census_margins(area: str = NATIONAL, *, path: Path = CENSUS2020) -> Margins:
             f"{', '.join(census_areas(path))}"
         )
     return Margins.from_frame(rows.reset_index(drop=True), source=f"census2020:{name}")
+
+
+SHIPPED_PREFIX = "census2020:"
+
+
+def load_margins(spec: str | Path, normalise: Normaliser | None = normalise_level) -> Margins:
+    """Margins from a table file, or a shipped table by name (``census2020:全国``,
+    ``census2020:广东``): what every command's ``--margins`` takes.
+
+    ``normalise`` maps level labels to codes; by default the Chinese labels 男/女 and
+    城镇/乡村 are accepted beside male/female and urban/rural.
+
+    Raises:
+        WeightingError: an unknown shipped area, or invalid margins.
+        InputError: the file cannot be read (naming it).
+    """
+    text = str(spec)
+    if text.startswith(SHIPPED_PREFIX) and not Path(text).is_file():
+        return census_margins(text[len(SHIPPED_PREFIX):])
+    if not Path(text).is_file():
+        raise WeightingError(f"{text}: no such file (margins are a CSV or .xlsx file, or a shipped "
+                             f"table such as {SHIPPED_PREFIX}全国)")
+    return Margins.from_csv(text, normalise=normalise)

@@ -48,6 +48,7 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN, normalise_level
 from opinion.errors import InputError
+from opinion.files.tables import read_frame
 from weighting import Margins, rake
 from weighting.errors import WeightingError
 
@@ -311,11 +312,7 @@ def load_costs(path: str | Path, cells: pd.DataFrame, by: Sequence[str]) -> np.n
     specific matching row wins. Every cell must be priced.
     """
     source = Path(path)
-    try:
-        table = pd.read_csv(source, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source}: cannot read it as a UTF-8 CSV with a cost column ({exc})") from exc
-    table.columns = [c.strip() for c in table.columns]
+    table = read_frame(source).fillna("")
     keys = [c for c in table.columns if c != "cost"]
     unknown = [c for c in keys if c not in by]
     if "cost" not in table.columns or unknown:

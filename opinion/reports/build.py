@@ -36,6 +36,7 @@ from opinion.text.tone import load_tone_lexicon, tone_notes, tone_table
 from opinion.text.topics import TopicLexicon, load_topics
 from opinion.estimates.voices import all_voices
 from weighting import Margins
+from weighting.targets import CENSUS2020, SHIPPED_PREFIX, load_margins
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,6 @@ def tool_version() -> str:
         return version("tongxin")
     except PackageNotFoundError:
         return "unknown"
-
-
-def load_margins(path: str | Path) -> Margins:
-    """Margins from a CSV, accepting Chinese labels (男/女, 城镇/乡村) for the levels."""
-    return Margins.from_csv(path, normalise=normalise_level)
 
 
 def build_report(
@@ -304,4 +300,13 @@ def _notes(
 
 
 def file_sha256(path: str | Path) -> str:
+    """SHA-256 hex of a file's bytes, recorded with a report's inputs."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def input_sha256(spec: str | Path) -> str:
+    """SHA-256 of a margins input: the file, or for a shipped table (``census2020:全国``)
+    the name and the shipped file it is read from."""
+    if not Path(spec).is_file() and str(spec).startswith(SHIPPED_PREFIX):
+        return f"{spec} {file_sha256(CENSUS2020)}"
+    return file_sha256(spec)

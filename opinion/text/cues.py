@@ -54,7 +54,6 @@ left out and the conflict is recorded (:func:`find_cues` returns both).
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 from collections.abc import Iterable
@@ -64,6 +63,7 @@ from pathlib import Path
 
 from opinion.attributes import age_group, normalise_level
 from opinion.errors import InputError
+from opinion.files.tables import read_table
 from opinion.text.segment import normalize
 
 __all__ = [
@@ -115,8 +115,9 @@ class PlaceMatch:
 class Gazetteer:
     """Place names of the study area: place -> (region, urban); region names as towns."""
 
-    def __init__(self, places: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, places: dict[str, tuple[str, str]], source: str = "<gazetteer>") -> None:
         self.places = dict(places)
+        self.source = source  # the file it was read from
         self.regions = sorted({region for region, _ in self.places.values()}, key=len, reverse=True)
         self._names = sorted(self.places, key=len, reverse=True)
         # Every name mentioned brings its last character (村, 社区's 区, 镇 ...): a text
@@ -148,30 +149,31 @@ class Gazetteer:
 
 
 def load_gazetteer(path: Path | str) -> Gazetteer:
-    """Read a ``region,place,urban`` CSV (urban as 城镇/乡村 or urban/rural)."""
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = {"region", "place", "urban"} - set(reader.fieldnames or ())
-            if missing:
-                raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected region,place,urban")
-            places: dict[str, tuple[str, str]] = {}
-            for lineno, row in enumerate(reader, 2):
-                region, place = (row["region"] or "").strip(), (row["place"] or "").strip()
-                urban = normalise_level("urban", row["urban"] or "")
-                if not region or not place:
-                    raise InputError(f"{path} line {lineno}: empty region or place; fill both")
-                if urban is None:
-                    raise InputError(f"{path} line {lineno}: urban {row['urban']!r} is not 城镇/乡村 or urban/rural")
-                if place in places and places[place] != (region, urban):
-                    raise InputError(f"{path} line {lineno}: place {place!r} listed twice with different region/urban")
-                places[place] = (region, urban)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: gazetteer not found; pass a region,place,urban CSV") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8") from exc
-    return Gazetteer(places)
+    """Read a ``region,place,urban`` table (urban as 城镇/乡村 or urban/rural), in any
+    format the table reader takes (CSV in UTF-8/GBK/UTF-16, any delimiter, .xlsx).
+
+    Raises:
+        InputError: the file is missing or unreadable, a column is missing, a row has an
+            empty region or place or an unknown urban value, or a place is listed twice
+            with different region/urban (each naming the file and line).
+    """
+    table = read_table(path)
+    table.require(["region", "place", "urban"], "a gazetteer needs the columns region,place,urban")
+    places: dict[str, tuple[str, str]] = {}
+    for number, row in table.rows:
+        where = table.where(number)
+        if "__error__" in row:
+            raise InputError(f"{where}: {row['__error__']}; fix the row's delimiters")
+        region, place = row["region"], row["place"]
+        urban = normalise_level("urban", row["urban"])
+        if not region or not place:
+            raise InputError(f"{where}: empty region or place; fill both")
+        if urban is None:
+            raise InputError(f"{where}: urban {row['urban']!r} is not 城镇/乡村 or urban/rural")
+        if place in places and places[place] != (region, urban):
+            raise InputError(f"{where}: place {place!r} listed twice with different region/urban")
+        places[place] = (region, urban)
+    return Gazetteer(places, source=str(table.path))
 
 
 _DIGITS_ZH = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -413,17 +415,14 @@ def evaluate_cues(
 
     An empty cell means "the text does not say": a cue there counts against precision.
     """
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: labelled sample not found") from exc
+    table = read_table(path)
+    table.require(["text"], "a labelled sample needs a text column")
+    rows = [row for _, row in table.rows if "__error__" not in row]
     found = [extract_cues(row["text"], gazetteer, today=today) for row in rows]
     out: dict[str, dict[str, float | int | None]] = {}
     for attribute in attributes:
-        if rows and attribute not in rows[0]:
-            raise InputError(f"{path}: no column {attribute!r}; label it or leave it out of attributes")
+        if attribute not in table.header:
+            raise InputError(f"{table.path}: no column {attribute!r}; label it or leave it out of attributes")
         tp = fp = fn = 0
         for row, cues in zip(rows, found):
             got = cues[attribute].value if attribute in cues else None
