@@ -6,7 +6,8 @@ from datetime import date, datetime
 import click
 
 from scrapers.profiles import list_profiles
-from scrapers.run import CrawlJob, CrawlProgress, CrawlSummary, crawl as run_crawl
+from scrapers.run import CrawlJob, CrawlProgress, CrawlSummary
+from scrapers.run import crawl as run_crawl
 
 
 def _settings(values: tuple[str, ...]) -> dict[str, str]:

@@ -22,8 +22,8 @@ def demo(out_dir: str, n_replicates: int, seed: int, lang: str) -> None:
     and writes report.html, report.md and estimates.csv into --out, then prints the
     estimates beside the demo's known truth.
     """
-    from tongxin.demo import run_demo
     from opinion.reports.render import summary_table
+    from tongxin.demo import run_demo
 
     with replicate_progress(n_replicates) as bar:
         result = run_demo(out_dir, replicates=n_replicates, seed=seed, lang=lang, progress=bar.update)

@@ -1,9 +1,8 @@
 """``tongxin export``: the stored corpus, for analysis elsewhere."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sys
+from typing import TYPE_CHECKING
 
 import click
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli._common import gazetteer_option, db_option, margins_option
+from cli._common import db_option, gazetteer_option, margins_option
 
 if TYPE_CHECKING:
     from opinion.text.cues import Gazetteer
@@ -36,10 +36,10 @@ def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half
     precision, widest interval first; the rest of the budget goes where the overall
     variance drops most per unit of cost.
     """
-    from weighting.targets import load_margins
     from opinion.estimates.plan import format_plan, plan_visits
-    from opinion.store.db import open_store
     from opinion.estimates.voices import all_voices
+    from opinion.store.db import open_store
+    from weighting.targets import load_margins
 
     margins = load_margins(margins_path)
     with open_store(db) as store:

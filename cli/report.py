@@ -1,15 +1,20 @@
 """``tongxin report``: corrected estimates with intervals, coverage and words."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli._common import (
+    db_option,
     gazetteer_option,
-    db_option, lang_option, margins_option, replicates_option, seed_option, segmenting_progress, steps_progress,
+    lang_option,
+    margins_option,
+    replicates_option,
+    seed_option,
+    segmenting_progress,
+    steps_progress,
     workers_option,
 )
 
@@ -47,11 +52,11 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     all tables and the provenance in one file instead.
     """
     from opinion.reports.build import ReportOptions, build_report, file_sha256, input_sha256
-    from weighting.targets import load_margins
-    from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
     from opinion.reports.datapackage import report_json
-    from opinion.store.db import open_store
+    from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
     from opinion.reports.suppression import suppress_small_cells
+    from opinion.store.db import open_store
+    from weighting.targets import load_margins
 
     margins = load_margins(margins_path)
     options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by, budget=budget,

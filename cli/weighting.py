@@ -14,13 +14,15 @@ from weighting import (
     RakeReweight,
     ReferenceSample,
     WeightingResult,
-    estimate as estimate_table,
     get_method,
     pseudo_estimate,
 )
+from weighting import (
+    estimate as estimate_table,
+)
 from weighting.margins import JOINT_SEP
-from weighting.targets import load_margins
 from weighting.pseudo import ESTIMATORS
+from weighting.targets import load_margins
 
 logger = logging.getLogger(__name__)
 

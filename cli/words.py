@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli._common import gazetteer_option, db_option, margins_option, segmenting_progress, workers_option
+from cli._common import db_option, gazetteer_option, margins_option, segmenting_progress, workers_option
 
 if TYPE_CHECKING:
     from opinion.text.cues import Gazetteer
@@ -29,8 +29,8 @@ def words(db: str, margins_path: str, top: int, method: str, userdicts: tuple[st
     share: the mean of each voice's word distribution; voices: the share of voices using the word.
     """
     from opinion.reports.words import word_table
-    from weighting.targets import load_margins
     from opinion.store.db import open_store
+    from weighting.targets import load_margins
 
     with open_store(db) as store, segmenting_progress() as progress:
         table = word_table(store, load_margins(margins_path), top=top, method=method, userdicts=userdicts,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlparse
 
@@ -182,8 +182,8 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class BackoffRetryMiddleware:
@@ -250,8 +250,8 @@ class BackoffRetryMiddleware:
     async def _sleep(seconds: float) -> None:
         if seconds <= 0:
             return
+        from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor
         from twisted.internet.task import deferLater
-        from scrapy.utils.defer import maybe_deferred_to_future
 
         await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))

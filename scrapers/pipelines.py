@@ -35,11 +35,18 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from opinion.attributes import age_group, normalise_level
-from opinion.text.masking import mask_pii
-from opinion.store.privacy import pseudonym, workspace_key
 from opinion.store.db import (
-    Store, crawl_runs, document_versions, documents, dumps, find_document, open_store, upsert_document,
+    Store,
+    crawl_runs,
+    document_versions,
+    documents,
+    dumps,
+    find_document,
+    open_store,
+    upsert_document,
 )
+from opinion.store.privacy import pseudonym, workspace_key
+from opinion.text.masking import mask_pii
 from scrapers.dates import on_or_after, site_now
 
 log = logging.getLogger(__name__)
@@ -66,7 +73,7 @@ def normalise_whitespace(text: str | None) -> str:
 
 def content_hash(title: str | None, text: str) -> str:
     """sha256 of the masked title and text: what the writer wrote, not the reply."""
-    return hashlib.sha256(f"{title or ''}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{title or ''}\n{text}".encode()).hexdigest()
 
 
 def _spider(crawler: Crawler) -> Any:

@@ -16,8 +16,8 @@ from datetime import date
 from typing import Any
 
 from opinion.errors import InputError, TongxinError
-from opinion.store.privacy import workspace_key
 from opinion.store.db import open_store
+from opinion.store.privacy import workspace_key
 from scrapers.profiles import Profile, load_profile
 from scrapers.spiders._base import check_url
 

@@ -7,8 +7,8 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from opinion.reports.charts import METHOD_COLOURS, coverage_chart, estimates_chart
 from opinion.errors import InputError
+from opinion.reports.charts import METHOD_COLOURS, coverage_chart, estimates_chart
 
 
 def _estimates(methods: tuple[str, ...] = ("raw", "rake", "blend")) -> pd.DataFrame:

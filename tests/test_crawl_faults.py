@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from opinion.store.db import open_store
-from tests.sites.faultsite import EXPECTED, serve_faults
 from scrapers.pipelines import run_record
+from tests.sites.faultsite import EXPECTED, serve_faults
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TONGXIN_NOW=2026-11-27T12:00:00",

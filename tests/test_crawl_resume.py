@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from opinion.store.privacy import workspace_key
 from opinion.store.db import document_versions, documents, open_store
+from opinion.store.privacy import workspace_key
 from scrapers.localsite import serve_directory
 from scrapers.pipelines import run_record
 from tests.sites.sitegen import letter_fields, write_letter_board

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from opinion.errors import InputError
 from opinion.text import cues
 from opinion.text.cues import chinese_number, evaluate_cues, extract_cues, find_cues, load_gazetteer
-from opinion.errors import InputError
 
 DATA = Path(__file__).parent / "data"
 TODAY = date(2026, 6, 1)

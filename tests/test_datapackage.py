@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from opinion.reports.datapackage import FIELDS, write_tables
 from opinion.errors import InputError
+from opinion.reports.datapackage import FIELDS, write_tables
 from tests.test_report import _estimate_rows, make_data
 
 

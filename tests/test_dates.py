@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -45,7 +45,7 @@ def test_relative_dates_cross_month_and_year_boundaries() -> None:
 
 def test_fetch_time_in_another_zone_is_read_on_the_site_clock() -> None:
     # 2026-11-26 20:00 UTC is already 2026-11-27 04:00 in China: "昨天" is the 26th.
-    fetched = datetime(2026, 11, 26, 20, 0, tzinfo=timezone.utc)
+    fetched = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
     assert parse_date("昨天 12:30", fetched).iso == "2026-11-26T12:30:00"
     assert parse_date("10 分钟前", fetched).iso == "2026-11-27T03:50:00"
 

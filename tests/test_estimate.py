@@ -6,8 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from weighting import estimate
-from weighting import Margins, WeightingError, poststratify, rake
+from weighting import Margins, WeightingError, estimate, poststratify, rake
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 STYPE = pd.DataFrame({"variable": ["stype"] * 3, "level": ["E", "H", "M"], "target": [4421, 755, 1018]})

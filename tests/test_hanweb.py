@@ -14,12 +14,12 @@ from scrapy.utils.test import get_crawler
 
 from opinion.errors import InputError
 from opinion.store.db import documents, open_store
-from tests.sites.apisite import serve_dynamic
 from scrapers.items import DocumentItem
 from scrapers.middlewares import CharsetMiddleware
 from scrapers.profiles import load_profile
 from scrapers.spiders import HanwebSpider
 from scrapers.spiders.hanweb import parse_datastore
+from tests.sites.apisite import serve_dynamic
 
 DATA = Path(__file__).parent / "data" / "hanweb"
 REPO = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ from scrapy.utils.test import get_crawler
 
 from opinion.errors import InputError
 from opinion.store.db import documents, get_watermark, open_store, set_watermark
-from tests.sites.apisite import serve_dynamic
 from scrapers.items import DocumentItem
 from scrapers.profiles import load_profile
 from scrapers.spiders import JsonApiSpider
 from scrapers.spiders.json_api import id_key, pick
+from tests.sites.apisite import serve_dynamic
 
 DATA = Path(__file__).parent / "data" / "json_api"
 REPO = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.text.keywords import group_keywords, jieba_idf
 from opinion.reports.data import KEYWORD_COLUMNS
+from opinion.text.keywords import group_keywords, jieba_idf
 
 IDF = ({"网络": 4.0, "房价": 6.0, "种地": 8.0, "化肥": 8.0}, 5.0)
 

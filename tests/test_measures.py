@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.text.measures import cache_key, topic_matrix, voice_tokens, word_matrix
 from opinion.store.db import open_store, segment_cache
+from opinion.text.measures import cache_key, topic_matrix, voice_tokens, word_matrix
 from opinion.text.segment import Segmenter
 from opinion.text.topics import load_topics
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -73,11 +74,11 @@ def test_canonical_encoding() -> None:
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from scrapers.middlewares import retry_after_seconds
 
-    now = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(b"7") == 7.0
     assert retry_after_seconds("Fri, 27 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds("Fri, 27 Nov 2026 11:00:00 GMT", now) == 0.0  # a date already past: no wait

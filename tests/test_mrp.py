@@ -1,9 +1,8 @@
 """MRP on a simulated population with a known truth."""
 from __future__ import annotations
 
-from tests.test_estimators import simulate
-
 from opinion.estimates.mrp import mrp_estimates
+from tests.test_estimators import simulate
 
 
 def test_mrp_recovers_what_raw_misses() -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opinion.text.cues import load_gazetteer
-from opinion.reports.build import ReportOptions, build_report, load_margins
+from opinion.reports.build import ReportOptions, build_report
 from opinion.store.db import open_store, upsert_document
 from opinion.surveys.importer import import_survey
+from opinion.text.cues import load_gazetteer
+from weighting.targets import load_margins
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 POSTS = [

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from opinion.store.privacy import pseudonym, workspace_key
 from opinion.store.db import documents, open_store
+from opinion.store.privacy import pseudonym, workspace_key
 from scrapers import settings as project_settings
 from scrapers.items import DocumentItem
 from scrapers.pipelines import (

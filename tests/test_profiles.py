@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from opinion.errors import InputError
-from scrapers.profiles import SPIDER_SCHEMA, load_profile, list_profiles
+from scrapers.profiles import SPIDER_SCHEMA, list_profiles, load_profile
 
 GOOD = """\
 name: my-board

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
 from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
@@ -20,6 +19,7 @@ from opinion.reports.data import (
     WORD_COLUMNS,
     ReportData,
 )
+from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
-from opinion.reports.render import render_html, render_markdown
 from opinion.reports.data import ReportData
-from opinion.reports.datapackage import report_json
-from opinion.reports.datapackage import write_tables
+from opinion.reports.datapackage import report_json, write_tables
+from opinion.reports.render import render_html, render_markdown
 from opinion.reports.suppression import ensure_suppressed, suppress_small_cells, suppressed_cells
 
 # Online counts per level. 60+ has 3 online voices (primary); in the joint table 60+*rural

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 import opinion.estimates.voices as voices_module
-from opinion.text.cues import load_gazetteer
-from opinion.store.db import document_cues, open_store, upsert_document
 from opinion.estimates.voices import online_voices
+from opinion.store.db import document_cues, open_store, upsert_document
+from opinion.text.cues import load_gazetteer
 
 GAZETTEER = Path(__file__).parent / "data" / "gazetteer.csv"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from opinion.files.resources import data_file
-from opinion.text.cues import Gazetteer, load_gazetteer
 from opinion.reports.build import ReportOptions, build_report, file_sha256
-from opinion.reports.render import render_html, render_markdown, write_tables
 from opinion.reports.data import ReportData
+from opinion.reports.render import render_html, render_markdown, write_tables
 from opinion.store.db import open_store
 from opinion.surveys.importer import ImportSummary, import_survey, write_rejects
+from opinion.text.cues import Gazetteer, load_gazetteer
 from scrapers.localsite import serve_directory
 from scrapers.run import CrawlJob, crawl
 from weighting.targets import load_margins

@@ -19,7 +19,6 @@ from weighting.errors import ConvergenceError, WeightingError
 from weighting.estimate import estimate
 from weighting.margins import JOINT_SEP, Margins
 from weighting.poststrat import poststratify
-from weighting.rake import rake
 from weighting.pseudo import (
     ESTIMATORS,
     PropensityFit,
@@ -29,6 +28,7 @@ from weighting.pseudo import (
     pseudo_estimate,
     pseudo_means,
 )
+from weighting.rake import rake
 from weighting.registry import MARGIN_METHODS, METHODS, get_method
 from weighting.replicates import RakeReweight, rake_bootstrap
 from weighting.result import WeightingResult

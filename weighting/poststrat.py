@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from weighting._collapse import collapse_cells
-from weighting._sample import encode, resolve_variables, show
 from weighting._sample import base_weights as _base_weights
+from weighting._sample import encode, resolve_variables, show
 from weighting.diagnostics import weight_summary
 from weighting.errors import WeightingError
 from weighting.margins import JOINT_SEP, Margins

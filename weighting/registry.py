@@ -6,8 +6,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from weighting.errors import WeightingError
 from weighting.calibrate import calibrate
+from weighting.errors import WeightingError
 from weighting.poststrat import poststratify
 from weighting.pseudo import pseudo
 from weighting.rake import rake

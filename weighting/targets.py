@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from opinion.attributes import normalise_level
 from opinion.files.resources import data_file
 from weighting.errors import WeightingError
-from opinion.attributes import normalise_level
 from weighting.margins import Margins, Normaliser
 
 CENSUS2020 = data_file("targets", "census2020.csv")

@@ -35,8 +35,8 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN
 from weighting import Margins, rake
-from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
 from weighting.errors import WeightingError
+from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
 
 log = logging.getLogger(__name__)
 

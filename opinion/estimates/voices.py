@@ -17,8 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.attributes import ATTRIBUTES, UNKNOWN, age_group
-from opinion.text.cues import Gazetteer, cue_config, cue_from_record, cue_record, read_cues, resolve_cues
 from opinion.store.db import Store, documents, dumps, respondents, store_cues, stored_cues
+from opinion.text.cues import Gazetteer, cue_config, cue_from_record, cue_record, read_cues, resolve_cues
 from opinion.text.segment import normalize
 
 log = logging.getLogger(__name__)

@@ -19,24 +19,24 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.estimates.assumptions import source_agreement, summarise
-from opinion.attributes import UNKNOWN, joint_label, label, normalise_level
-from opinion.text.cues import Gazetteer
+from opinion.attributes import UNKNOWN, joint_label, label
 from opinion.errors import InputError, TongxinError
-from opinion.estimates.methods import METHODS, Estimates, joint_shares, estimate_with_intervals, point_estimates
-from opinion.text.measures import topic_matrix, voice_tokens, word_matrix
+from opinion.estimates.assumptions import source_agreement, summarise
+from opinion.estimates.methods import METHODS, Estimates, estimate_with_intervals, joint_shares, point_estimates
 from opinion.estimates.mrp import mrp_estimates
 from opinion.estimates.plan import plan_visits
+from opinion.estimates.voices import all_voices
 from opinion.reports.bygroup import BY_GROUP_COLUMNS
 from opinion.reports.data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
 from opinion.store.db import Store, crawl_runs, documents
-from opinion.text.segment import Segmenter
+from opinion.text.cues import Gazetteer
 from opinion.text.keywords import group_keywords
+from opinion.text.measures import topic_matrix, voice_tokens, word_matrix
+from opinion.text.segment import Segmenter
 from opinion.text.tone import load_tone_lexicon, tone_notes, tone_table
 from opinion.text.topics import TopicLexicon, load_topics
-from opinion.estimates.voices import all_voices
 from weighting import Margins
-from weighting.targets import CENSUS2020, SHIPPED_PREFIX, load_margins
+from weighting.targets import CENSUS2020, SHIPPED_PREFIX
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from opinion.reports import i18n
 from opinion.errors import InputError
+from opinion.reports import i18n
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,11 @@ import pandas as pd
 
 from opinion.text.keywords import KEYWORD_COLUMNS
 
+__all__ = [
+    "CARRY_COLUMNS", "COVERAGE_COLUMNS", "ESTIMATE_COLUMNS", "KEYWORD_COLUMNS", "SUPPRESSION_COLUMNS",
+    "WORD_COLUMNS", "ReportData",
+]
+
 ESTIMATE_COLUMNS = [
     "topic", "topic_label", "method", "estimand", "estimate", "se", "ci_low", "ci_high", "n", "ess",
 ]

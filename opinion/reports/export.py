@@ -6,9 +6,9 @@ import json
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.text.cues import Gazetteer
-from opinion.store.db import Store, documents
 from opinion.estimates.voices import all_voices
+from opinion.store.db import Store, documents
+from opinion.text.cues import Gazetteer
 
 DOCUMENT_EXPORT_COLUMNS = [
     "url", "source", "kind", "author", "title", "text", "reply_unit", "reply_text",

@@ -20,22 +20,9 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from opinion.errors import InputError
 from opinion.reports import charts, datapackage, i18n
 from opinion.reports.bygroup import by_group_view, plan_view
-from opinion.reports.format import (
-    _estimate_cell,
-    _Safe,
-    _num,
-    _pad,
-    display_width,
-    fmt_count,
-    fmt_interval,
-    fmt_pct,
-    fmt_shift,
-    md_escape,
-)
-from opinion.errors import InputError
-from opinion.reports.suppression import ensure_suppressed
 from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
@@ -44,6 +31,18 @@ from opinion.reports.data import (
     WORD_COLUMNS,
     ReportData,
 )
+from opinion.reports.format import (
+    _estimate_cell,
+    _num,
+    _pad,
+    _Safe,
+    display_width,
+    fmt_count,
+    fmt_pct,
+    fmt_shift,
+    md_escape,
+)
+from opinion.reports.suppression import ensure_suppressed
 
 logger = logging.getLogger(__name__)
 

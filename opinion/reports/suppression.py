@@ -24,9 +24,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from opinion.reports import i18n
 from opinion.attributes import UNKNOWN
 from opinion.errors import InputError
+from opinion.reports import i18n
 from opinion.reports.data import ReportData
 
 logger = logging.getLogger(__name__)

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from opinion.text.cues import Gazetteer
 from opinion.errors import InputError
 from opinion.estimates.methods import METHODS, point_estimates
-from opinion.text.measures import voice_tokens, word_matrix
+from opinion.estimates.voices import all_voices
 from opinion.reports.data import WORD_COLUMNS
 from opinion.store.db import Store
+from opinion.text.cues import Gazetteer
+from opinion.text.measures import voice_tokens, word_matrix
 from opinion.text.segment import Segmenter
-from opinion.estimates.voices import all_voices
 from weighting import Margins
 
 __all__ = ["WORD_TABLE_COLUMNS", "word_table", "word_table_from_tokens"]

@@ -22,20 +22,20 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
 
-from opinion.files.tables import SurveyTable, read_table
 from opinion.attributes import age_group
 from opinion.errors import InputError
 from opinion.files.resources import data_file
-from opinion.text.masking import mask_pii
-from opinion.store.privacy import pseudonym, workspace_key
+from opinion.files.tables import SurveyTable, read_table
 from opinion.store.db import Store, dumps, respondents, survey_imports
+from opinion.store.privacy import pseudonym, workspace_key
+from opinion.text.masking import mask_pii
 
 __all__ = [
     "Codebook", "ImportSummary", "Rejected", "SurveyCheck", "check_survey", "import_survey",
@@ -349,7 +349,7 @@ def _validate(
     dropped = [h for h in table.header if h not in used and codebook.identifying(h)]
     unused = [h for h in table.header if h not in used and h not in dropped]
     scrubber = _Scrubber.from_rows(table.rows, dropped)
-    year = interview_year or datetime.now(timezone.utc).year
+    year = interview_year or datetime.now(UTC).year
     valid: list[tuple[int, dict[str, Any]]] = []
     rejected: list[Rejected] = []
     seen: dict[str, int] = {}
@@ -464,7 +464,7 @@ def import_survey(
             file_name=path.name, file_hash=file_hash, wave=wave, encoding=parsed.table.encoding,
             rows_read=summary.rows_read, rows_valid=len(fresh),
             rows_rejected=len(summary.rejected) + len(summary.duplicates),
-            imported_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )).inserted_primary_key[0]
         conn.execute(respondents.insert(), [{**r, "import_id": import_id} for r in fresh])
     summary.rows_valid = len(fresh)
