@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
 $(STAMP): setup.cfg pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tongxin demo --out demo-out
 
-test: $(STAMP)
+# Lint and type checks run first: ruff on the code and tests, mypy on the packages
+# (the library strictly, the command line more loosely; see pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

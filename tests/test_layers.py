@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import REPO
 
 # room -> layer; a module belongs to the longest room name that prefixes it.
 LAYERS = {

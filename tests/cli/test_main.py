@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import COMMANDS, main
+from tests.helpers import REPO
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = REPO / "README.md"
 
 
 def _leaf_commands() -> list[tuple[str, click.Command]]:
@@ -91,3 +92,22 @@ def test_the_crawl_command_starts_without_loading_the_statistics_stack() -> None
     code = "import sys, cli.main, cli.crawl; print(sorted({'pandas', 'statsmodels'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_python_dash_m_tongxin_is_the_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "tongxin", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: tongxin ")
+    assert "report" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["report", "words", "plan"])
+def test_every_margins_option_takes_the_shipped_census_table(tmp_path: Path, command: str) -> None:
+    args = [command, "--db", str(tmp_path / "t.db"), "--margins", "census2020:全国"]
+    result = CliRunner().invoke(main, args + (["--budget", "10"] if command == "plan" else []))
+    assert "no such file" not in result.output.lower()
+    assert "Traceback" not in result.output
+    unknown = CliRunner().invoke(main, [command, "--db", str(tmp_path / "t.db"), "--margins", "census2020:火星"]
+                                 + (["--budget", "10"] if command == "plan" else []))
+    assert unknown.exit_code == 1
+    assert "no targets for area '火星'" in unknown.output

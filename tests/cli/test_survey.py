@@ -6,9 +6,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli.main import main
+from tests.helpers import DEMO, TEST_DATA
 
-SURVEYS = Path(__file__).parent / "data" / "surveys"
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+SURVEYS = TEST_DATA / "surveys"
 
 
 def test_check_shows_mapping_preview_and_would_be_rejects_and_stores_nothing(tmp_path: Path) -> None:

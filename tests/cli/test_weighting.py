@@ -9,8 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+from tests.helpers import REFERENCE, TEST_DATA
 
 
 def files(tmp_path: Path) -> tuple[Path, Path]:
@@ -179,3 +178,15 @@ def test_estimate_bootstrap_with_raking_redone_through_the_cli(tmp_path):
     assert row["se"] == pytest.approx(expected["se"], rel=1e-9)
     # Raking moved the mean: men (70% of rows) are weighted down to half.
     assert row["estimate"] != pytest.approx(data["y"].mean(), rel=1e-6)
+
+
+def test_weight_reads_margins_saved_as_gbk_like_their_utf8_twin(tmp_path: Path) -> None:
+    sample = TEST_DATA / "files" / "sample.csv"
+    gbk = TEST_DATA / "files" / "margins_gbk.csv"
+    utf8 = tmp_path / "margins.csv"
+    utf8.write_text(gbk.read_bytes().decode("gbk"), encoding="utf-8")
+    runs = [CliRunner().invoke(main, ["weight", str(sample), "--margins", str(m), "--variables", "sex,age_group,urban"])
+            for m in (gbk, utf8)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[0].output
+    assert runs[0].stdout == runs[1].stdout
+    assert len(pd.read_csv(io.StringIO(runs[0].stdout))) == 12

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from cli.main import main
 from opinion.store.db import open_store, upsert_document
 from opinion.surveys.importer import import_survey
+from tests.helpers import DEMO
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 TEXTS = ["住的老破小房子漏水，太麻烦", "看病难，医保报销慢", "孩子上学难，学位紧张", "老破小没有电梯，老人下楼难"]
 
 

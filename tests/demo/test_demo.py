@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+from tests.helpers import DEMO
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ from parsel import Selector
 
 from opinion.attributes import age_group
 from opinion.text.cues import find_cues, load_gazetteer
+from tests.helpers import DEMO, REPO
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
-LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "topics.yaml"
+LEXICON = REPO / "data" / "lexicon" / "topics.yaml"
 SOURCES = {"generate.py", "_phrases.py", "_site.py", "README.md"}
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from opinion.estimates.mrp import mrp_estimates
-from tests.test_estimators import simulate
+from tests.estimates.simulation import simulate
 
 
 def test_mrp_recovers_what_raw_misses() -> None:

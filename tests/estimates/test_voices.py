@@ -12,8 +12,9 @@ import opinion.estimates.voices as voices_module
 from opinion.estimates.voices import online_voices
 from opinion.store.db import document_cues, open_store, upsert_document
 from opinion.text.cues import load_gazetteer
+from tests.helpers import TEST_DATA
 
-GAZETTEER = Path(__file__).parent / "data" / "gazetteer.csv"
+GAZETTEER = TEST_DATA / "gazetteer.csv"
 
 
 def doc(url: str, author: str, text: str, **attributes: object) -> dict[str, object]:
@@ -22,12 +23,6 @@ def doc(url: str, author: str, text: str, **attributes: object) -> dict[str, obj
         "text": text, "fetched_at": "2026-11-27T00:00:00",
         "attributes": {k: {"value": v, "provenance": "site"} for k, v in attributes.items()},
     }
-
-
-@pytest.fixture()
-def store(tmp_path: Path):
-    with open_store(tmp_path / "v.db") as s:
-        yield s
 
 
 def test_one_author_many_posts_is_one_voice(store) -> None:

@@ -8,11 +8,8 @@ fail under CI (``CI`` set), so a CI machine cannot pass them by not running them
 """
 from __future__ import annotations
 
-import csv
-import itertools
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +20,9 @@ import pytest
 from PIL import Image
 
 from scrapers.localsite import serve_directory
+from tests.helpers import FAST, MARGINS, XSS_SITE, run_cli, write_small_survey
 
-REPO = Path(__file__).resolve().parent.parent
-SITE = Path(__file__).parent / "data" / "xss_site"
-MARGINS = REPO / "data" / "demo" / "margins.csv"
 CHROMIUM = Path("/usr/bin/chromium")
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TONGXIN_NOW=2026-11-27T12:00:00"]
 
 # What the forum's users typed, as the forum showed it (escaped in the page, so the crawled
 # text holds these characters literally). Each would change the page if it ever ran.
@@ -46,14 +40,6 @@ def _chromium() -> Path:
     pytest.skip(f"{CHROMIUM} is not installed (scripts/system-deps.sh installs it); CI is unset, so skipping")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TONGXIN_DB"}
-    result = subprocess.run([sys.executable, "-m", "cli", *args], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"tongxin {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
 def browse(page: Path, tmp: Path, *flags: str) -> str:
     """Load ``page`` in headless Chromium with ``flags``; returns stdout (the DOM for --dump-dom)."""
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
@@ -65,25 +51,14 @@ def browse(page: Path, tmp: Path, *flags: str) -> str:
     return result.stdout
 
 
-def _write_survey(path: Path) -> None:
-    texts = ["看病太贵", "路灯不亮", "孩子上学远", "养老金太少", "工资低",
-             "垃圾多<script>document.title='XSS-SURVEY'</script>"]
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["编号", "性别", "年龄", "城乡", "镇", "最关心的问题"])
-        cells = itertools.product([25, 38, 52, 67], ["男", "女"], ["城镇", "乡村"])
-        for i, (age, sex, urban) in enumerate((c for c in cells for _ in range(3)), start=1):
-            writer.writerow([f"S{i:03d}", sex, age + i % 3, urban, "城关镇", texts[i % len(texts)]])
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     _chromium()
     work = tmp_path_factory.mktemp("browser")
     db = work / "x.db"
-    with serve_directory(SITE) as base:
+    with serve_directory(XSS_SITE) as base:
         run_cli("crawl", "discuz", base + "/forum/index.html", "--db", str(db), *FAST)
-    _write_survey(work / "survey.csv")
+    write_small_survey(work / "survey.csv")
     run_cli("survey", "import", str(work / "survey.csv"), "--db", str(db))
     run_cli("report", "--db", str(db), "--margins", str(MARGINS), "--replicates", "10",
             "--out", str(work / "report.html"))

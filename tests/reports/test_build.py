@@ -12,9 +12,9 @@ from opinion.reports.build import ReportOptions, build_report
 from opinion.store.db import open_store, upsert_document
 from opinion.surveys.importer import import_survey
 from opinion.text.cues import load_gazetteer
+from tests.helpers import DEMO
 from weighting.targets import load_margins
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 POSTS = [
     ("v1", "房价太高，买房难", {"sex": "female", "age": 28, "place": "城关镇滨河社区"}),
     ("v2", "孩子上学难，学位紧张", {"sex": "male", "age": 36, "place": "城关镇滨河社区"}),

@@ -9,7 +9,7 @@ import pytest
 
 from opinion.errors import InputError
 from opinion.reports.datapackage import FIELDS, write_tables
-from tests.test_report import _estimate_rows, make_data
+from tests.reports.sample_report import estimate_rows, make_data
 
 
 def _check_value(value: object, kind: str, fmt: str) -> None:
@@ -62,7 +62,7 @@ def test_descriptor_describes_every_file_and_column(tmp_path: Path, fmt: str) ->
 def test_tables_carry_the_report_numbers_and_provenance(tmp_path: Path) -> None:
     write_tables(make_data(), tmp_path, "json")
     estimates = json.loads((tmp_path / "estimates.json").read_text(encoding="utf-8"))
-    assert [r["estimate"] for r in estimates] == pytest.approx([r["estimate"] for r in _estimate_rows()])
+    assert [r["estimate"] for r in estimates] == pytest.approx([r["estimate"] for r in estimate_rows()])
     assert all(isinstance(r["n"], int) for r in estimates)
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert package["provenance"]["seed"] == 20240501

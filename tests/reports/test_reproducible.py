@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from scrapers.localsite import serve_directory
-from tests.test_report_browser import FAST, MARGINS, SITE, _write_survey, run_cli
+from tests.helpers import FAST, MARGINS, XSS_SITE, run_cli, write_small_survey
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     work = tmp_path_factory.mktemp("repro")
     db = work / "x.db"
-    with serve_directory(SITE) as base:
+    with serve_directory(XSS_SITE) as base:
         run_cli("crawl", "discuz", base + "/forum/index.html", "--db", str(db), *FAST)
-    _write_survey(work / "survey.csv")
+    write_small_survey(work / "survey.csv")
     run_cli("survey", "import", str(work / "survey.csv"), "--db", str(db))
     yield db
 

@@ -1,15 +1,14 @@
 """``tongxin profiles check``: one page fetched from a local server, what the profile extracts."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from click.testing import CliRunner
 
 from cli.main import main
 from scrapers.check import check_profile
 from scrapers.localsite import serve_directory
+from tests.helpers import TEST_DATA
 
-SITE = Path(__file__).parent / "data" / "site"
+SITE = TEST_DATA / "site"
 
 
 def test_check_a_gbk_letter_page_shows_fields_masked() -> None:

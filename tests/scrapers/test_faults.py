@@ -5,16 +5,15 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from opinion.store.db import open_store
 from scrapers.pipelines import run_record
+from tests.helpers import REPO
 from tests.sites.faultsite import EXPECTED, serve_faults
 
-REPO = Path(__file__).resolve().parent.parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TONGXIN_NOW=2026-11-27T12:00:00",
         "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", "TONGXIN_RETRY_BACKOFF=0.1", "-s", "DEPTH_LIMIT=6"]
 

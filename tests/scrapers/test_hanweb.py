@@ -19,10 +19,10 @@ from scrapers.middlewares import CharsetMiddleware
 from scrapers.profiles import load_profile
 from scrapers.spiders import HanwebSpider
 from scrapers.spiders.hanweb import parse_datastore
+from tests.helpers import REPO, TEST_DATA
 from tests.sites.apisite import serve_dynamic
 
-DATA = Path(__file__).parent / "data" / "hanweb"
-REPO = Path(__file__).resolve().parent.parent
+DATA = TEST_DATA / "hanweb"
 NOW = "2026-11-27T12:00:00"
 PROXY = "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3&perpage=15"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"TONGXIN_NOW={NOW}"]

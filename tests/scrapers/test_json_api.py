@@ -18,10 +18,10 @@ from scrapers.items import DocumentItem
 from scrapers.profiles import load_profile
 from scrapers.spiders import JsonApiSpider
 from scrapers.spiders.json_api import id_key, pick
+from tests.helpers import REPO, TEST_DATA
 from tests.sites.apisite import serve_dynamic
 
-DATA = Path(__file__).parent / "data" / "json_api"
-REPO = Path(__file__).resolve().parent.parent
+DATA = TEST_DATA / "json_api"
 NOW = "2026-11-27T12:00:00"
 API = "http://board.example.gov.cn/api/messages?page=1&pageSize=3"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"TONGXIN_NOW={NOW}"]

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 from scrapers.ledger import CrawlLedger
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
 
 
 def on_disk(path: Path) -> tuple[set[str], set[str]]:

@@ -8,8 +8,9 @@ import pytest
 
 from opinion.errors import InputError
 from scrapers.localsite import serve_directory
+from tests.helpers import TEST_DATA
 
-SITE = Path(__file__).parent / "data" / "site"
+SITE = TEST_DATA / "site"
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:

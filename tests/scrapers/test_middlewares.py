@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from datetime import UTC
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 
 from scrapers.middlewares import CharsetMiddleware, canonical_encoding, choose_encoding
+from tests.helpers import TEST_DATA
 
 TEXT = "市长信箱：我们村口那段路坑坑洼洼，下雨天根本走不了，请尽快修路。镕"  # 镕 is in GBK, not GB2312
 GBK_PAGE = (
@@ -50,7 +50,7 @@ def test_gbk_without_any_declaration_is_detected() -> None:
 
 
 def test_real_gbk_fixture_page() -> None:
-    body = (Path(__file__).parent / "data" / "site" / "letters" / "detail_0003.html").read_bytes()
+    body = (TEST_DATA / "site" / "letters" / "detail_0003.html").read_bytes()
     assert "学校门口交通拥堵" in run(body, "text/html; charset=utf-8").text
 
 

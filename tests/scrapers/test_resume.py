@@ -18,10 +18,10 @@ from opinion.store.db import document_versions, documents, open_store
 from opinion.store.privacy import workspace_key
 from scrapers.localsite import serve_directory
 from scrapers.pipelines import run_record
+from tests.helpers import REPO, TEST_DATA
 from tests.sites.sitegen import letter_fields, write_letter_board
 
-REPO = Path(__file__).resolve().parent.parent
-SITE = Path(__file__).parent / "data" / "site"
+SITE = TEST_DATA / "site"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TONGXIN_NOW=2026-11-27T12:00:00",
         "-s", "LOG_LEVEL=WARNING"]
 COMPARED = ["url", "source", "kind", "content_hash", "author", "title", "text", "reply_text", "reply_unit",

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from cli.main import main
 from opinion.store.db import documents, open_store
 from scrapers.localsite import serve_directory
+from tests.helpers import REPO, TEST_DATA
 
-REPO = Path(__file__).resolve().parent.parent
-SITE = Path(__file__).parent / "data" / "site"
+SITE = TEST_DATA / "site"
 NICKNAMES = ["城关小王", "柳林老张", "奶爸阿强", "河西阿梅", "版主"]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TONGXIN_NOW=2026-11-27T12:00:00"]
 

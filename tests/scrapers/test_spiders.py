@@ -15,9 +15,10 @@ from scrapers.middlewares import CharsetMiddleware
 from scrapers.spiders import DiscuzSpider, GovLettersSpider
 from scrapers.spiders._base import ProfileSpider
 from scrapers.spiders.discuz import canonical_thread_url, thread_page
+from tests.helpers import TEST_DATA
 
-PAGES = Path(__file__).parent / "data" / "pages"
-SITE = Path(__file__).parent / "data" / "site"
+PAGES = TEST_DATA / "pages"
+SITE = TEST_DATA / "site"
 NOW = "2026-11-27T12:00:00"
 
 

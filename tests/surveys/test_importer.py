@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from opinion.errors import InputError
 from opinion.store.db import SCHEMA_VERSION, open_store, respondents, survey_imports
 from opinion.surveys.importer import check_survey, import_survey, load_codebook, mask_survey_text, write_rejects
+from tests.helpers import TEST_DATA
 
-SURVEYS = Path(__file__).parent / "data" / "surveys"
+SURVEYS = TEST_DATA / "surveys"
 
 HEADER = "编号,姓名,联系电话,镇,村/社区,性别,年龄,城乡,最关心的问题,满意度"
 ROWS = [
@@ -30,12 +31,6 @@ ROWS = [
 def write_survey(path: Path, rows: list[str], encoding: str = "gbk", header: str = HEADER) -> Path:
     path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode(encoding))
     return path
-
-
-@pytest.fixture()
-def store(tmp_path: Path):
-    with open_store(tmp_path / "t.db") as s:
-        yield s
 
 
 def test_gbk_file_imports_valid_rows_and_rejects_the_rest_with_reasons(tmp_path: Path, store) -> None:

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from cli.main import main
 from opinion.store.db import open_store, respondents
+from tests.helpers import DEMO
 
-DEMO_MARGINS = Path(__file__).resolve().parents[1] / "data" / "demo" / "margins.csv"
+DEMO_MARGINS = DEMO / "margins.csv"
 
 NAMES = ["欧阳振华", "司马秀英", "诸葛建国", "上官玉兰"]
 PHONES = ["13912345678", "15087654321", "18611112222", "13700001111"]

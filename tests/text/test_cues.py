@@ -9,8 +9,9 @@ import pytest
 from opinion.errors import InputError
 from opinion.text import cues
 from opinion.text.cues import chinese_number, evaluate_cues, extract_cues, find_cues, load_gazetteer
+from tests.helpers import TEST_DATA
 
-DATA = Path(__file__).parent / "data"
+DATA = TEST_DATA
 TODAY = date(2026, 6, 1)
 
 

@@ -22,11 +22,6 @@ from opinion.text.segment import (
 from opinion.text.topics import load_topics
 
 
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return Segmenter.default()
-
-
 def test_normalize() -> None:
     assert normalize("ＡＰＰ１２３　很难用") == "APP123 很难用"
     assert normalize("太差了！！！真的。。。") == "太差了！真的。"

@@ -17,13 +17,9 @@ from opinion.text.tone import (
     tone_summary,
     tone_table,
 )
+from tests.helpers import TEST_DATA
 
-SAMPLE = Path(__file__).parent / "data" / "tone_labelled.csv"
-
-
-@pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return Segmenter.default()
+SAMPLE = TEST_DATA / "tone_labelled.csv"
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,6 @@ from opinion.text.topics import Topic, TopicLexicon, code_clauses, code_topics, 
 
 
 @pytest.fixture(scope="module")
-def segmenter() -> Segmenter:
-    return Segmenter.default()
-
-
-@pytest.fixture(scope="module")
 def lexicon() -> TopicLexicon:
     return load_topics()
 

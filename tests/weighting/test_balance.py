@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.helpers import REPO
 from weighting import Margins, poststratify, rake
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "balance-venv.sh"
+SCRIPT = REPO / "scripts" / "balance-venv.sh"
 
 # Runs inside .venv-balance: argv = method, sample.csv, target.csv, variables, out.csv.
 # The target CSV has one row per cell of the variables and a `target_weight` column.

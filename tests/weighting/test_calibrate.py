@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import REFERENCE
 from weighting import ConvergenceError, Margins, WeightingError, calibrate, estimate, poststratify
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 STYPE = pd.DataFrame({"variable": ["stype"] * 3, "level": ["E", "H", "M"], "target": [4421, 755, 1018]})
 MARGINS = Margins.from_shares({"a": {"x": 0.3, "y": 0.3, "z": 0.4}, "b": {"m": 0.5, "f": 0.5}},
                               total=10_000)

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.helpers import REFERENCE
 from weighting import Margins, WeightingError, estimate, poststratify, rake
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 STYPE = pd.DataFrame({"variable": ["stype"] * 3, "level": ["E", "H", "M"], "target": [4421, 755, 1018]})
 
 

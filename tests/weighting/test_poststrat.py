@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
+from tests.helpers import REFERENCE
 from weighting import Margins, WeightingError, poststratify
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 
 def joint_margins() -> Margins:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.helpers import REFERENCE
 from weighting import (
     ReferenceSample,
     WeightingError,
@@ -14,7 +13,6 @@ from weighting import (
     pseudo_estimate,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 COVARIATES = ["region", "private", "nace", "size"]
 # nonprobsvy (R), jvs + admin, logit participation model on the four covariates.
 IPW_HAJEK = 0.708322897640164

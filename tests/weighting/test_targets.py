@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from tests.helpers import REFERENCE
 from weighting import WeightingError
 from weighting.targets import census_areas, census_margins
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 
 @pytest.fixture(scope="module")
