@@ -195,7 +195,7 @@ def test_survey_answers_name_all_the_respondents_concerns(world: Any) -> None:
     rows = read_csv("survey.csv", encoding="gbk")
     assert len(rows) == len(world.respondents)
     blank = 0
-    for row, person in zip(rows, world.respondents):
+    for row, person in zip(rows, world.respondents, strict=True):
         assert row["村/社区"] == person.place
         if row["最关心的问题"] in ("没有", "说不上来"):
             blank += 1
@@ -311,7 +311,7 @@ def recovered_attributes() -> tuple[dict[str, dict[str, str]], set[str]]:
             uid = re.search(r"space-uid-(\d+)", post.css("a.xw1").attrib["href"]).group(1)  # type: ignore[union-attr]
             if uid == "1":
                 continue
-            pil = dict(zip(post.css("dl.pil dt::text").getall(), post.css("dl.pil dd::text").getall()))
+            pil = dict(zip(post.css("dl.pil dt::text").getall(), post.css("dl.pil dd::text").getall(), strict=True))
             if pil:
                 profiles[uid] = pil
             message = post.css("td.t_f")[0]

@@ -68,10 +68,10 @@ def test_greedy_matches_brute_force_optimum_for_the_overall_variance() -> None:
     plan = plan_interviews(cells(ess, shares), budget, by=BY, costs=costs, groups=["age_group*urban"])
 
     def variance(extra: tuple[int, ...]) -> float:
-        return sum(s * s * 0.25 / (e + x) for s, e, x in zip(shares, ess, extra))
+        return sum(s * s * 0.25 / (e + x) for s, e, x in zip(shares, ess, extra, strict=True))
 
     feasible = [x for x in itertools.product(*(range(int(budget // c) + 1) for c in costs))
-                if sum(n * c for n, c in zip(x, costs)) <= budget]
+                if sum(n * c for n, c in zip(x, costs, strict=True)) <= budget]
     best = min(variance(x) for x in feasible)
     got = variance(tuple(plan.cells["interviews"]))
     assert got == pytest.approx(best, rel=1e-3)
@@ -128,7 +128,7 @@ def test_costs_csv_wildcards_specific_rows_and_missing_cells(tmp_path: Path) -> 
     path = tmp_path / "costs.csv"
     path.write_text("region,urban,cost\n东镇,*,100\n西乡,*,250\n西乡,乡村,400\n", encoding="utf-8")
     costs = load_costs(path, table, ("region", "age_group", "urban"))
-    by_cell = dict(zip(table["region"] + table["urban"], costs))
+    by_cell = dict(zip(table["region"] + table["urban"], costs, strict=True))
     assert by_cell == {"东镇urban": 100, "东镇rural": 100, "西乡urban": 250, "西乡rural": 400}
     path.write_text("region,cost\n东镇,100\n", encoding="utf-8")
     with pytest.raises(InputError, match="costs.csv: no cost for the cell 西乡"):

@@ -49,7 +49,7 @@ def test_descriptor_describes_every_file_and_column(tmp_path: Path, fmt: str) ->
             with path.open(encoding="utf-8", newline="") as f:
                 rows = list(csv.reader(f))
             assert rows[0] == names
-            records = [dict(zip(names, r)) for r in rows[1:]]
+            records = [dict(zip(names, r, strict=True)) for r in rows[1:]]
         else:
             records = json.loads(path.read_text(encoding="utf-8"))
             assert all(list(r) == names for r in records)

@@ -53,7 +53,7 @@ def make_data(**changes: object) -> ReportData:
 
 def hidden(frame: pd.DataFrame, source: str = "online") -> set[tuple[str, str]]:
     rows = frame[frame[f"{source}_suppressed"]]
-    return set(zip(rows["variable"], rows["level"]))
+    return set(zip(rows["variable"], rows["level"], strict=True))
 
 
 def test_a_lone_small_cell_takes_the_smallest_other_cell_with_it() -> None:

@@ -25,7 +25,7 @@ SECRETS = [*NAMES, *PHONES, *ID_NUMBERS, *ADDRESSES]
 
 def _rows() -> list[str]:
     rows = []
-    for i, (name, phone, number, address) in enumerate(zip(NAMES, PHONES, ID_NUMBERS, ADDRESSES)):
+    for i, (name, phone, number, address) in enumerate(zip(NAMES, PHONES, ID_NUMBERS, ADDRESSES, strict=True)):
         neighbour = NAMES[(i + 1) % len(NAMES)]
         text = f"我是{name}，住在{address}，电话{phone}，身份证{number}，邻居{neighbour}家漏水"
         rows.append(",".join([f"P{i}", name, phone, number, address, "柳林乡", "杨庄村", "男" if i % 2 else "女",

@@ -76,7 +76,7 @@ def test_shipped_jieba_idf_and_median_for_unknown_words() -> None:
     # median standing in for a word jieba does not list.
     expected = {w: idf.get(w, median) / 2 / 3 for w in ("问题", "新农合", "某某词")}
     assert "某某词" not in idf
-    assert dict(zip(table["word"], table["score"])) == pytest.approx(expected)
+    assert dict(zip(table["word"], table["score"], strict=True)) == pytest.approx(expected)
     assert table["word"].tolist() == sorted(expected, key=lambda w: -expected[w])
 
 

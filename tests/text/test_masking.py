@@ -14,7 +14,7 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 def _id_check(body: str) -> str:
     """MOD 11-2 check character, written from the GB 11643 definition."""
-    return "10X98765432"[sum(int(c) * w for c, w in zip(body, _WEIGHTS)) % 11]
+    return "10X98765432"[sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
 def _luhn_digit(body: str) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -78,7 +79,7 @@ def test_progress_follows_uncached_texts(tmp_path: Path) -> None:
     with open_store(tmp_path / "p.db") as store:
         voice_tokens(store, texts, Segmenter(), progress=lambda done, total: seen.append((done, total)))
         assert seen[-1] == (450, 450) and len(seen) >= 3
-        assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
+        assert all(a[0] < b[0] for a, b in itertools.pairwise(seen))
         seen.clear()
         voice_tokens(store, texts, Segmenter(), progress=lambda done, total: seen.append((done, total)))
         assert seen == []  # everything cached: nothing to segment
