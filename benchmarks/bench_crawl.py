@@ -194,7 +194,7 @@ def run() -> dict[str, object]:
         "goal_ratio": 0.7,
         "bare_scrapy_cpu_s": [round(c, 2) for c in bare_cpus],
         "tongxin_cpu_s": [round(c, 2) for c in ours_cpus],
-        "cpu_ratio_tongxin_to_bare_median": round(statistics.median(o / b for o, b in zip(ours_cpus, bare_cpus)), 3),
+        "cpu_ratio_tongxin_to_bare_median": round(statistics.median(o / b for o, b in zip(ours_cpus, bare_cpus, strict=True)), 3),
         "bare_scrapy_items_per_run": bare_items_runs[0],
         "tongxin_documents_stored_per_run": stored_runs[0],
         "store_items_per_s_during_crawl_median": round(median_ours * LETTERS / pages, 1),

@@ -169,7 +169,7 @@ def run() -> dict[str, object]:
         result[f"{kind}_{w}proc_mb_per_s_median"] = round(size_mb / statistics.median(seconds), 3)
 
     def pair_ratios(num: list[float], den: list[float]) -> list[float]:
-        return [a / b for a, b in zip(num, den)]
+        return [a / b for a, b in zip(num, den, strict=True)]
 
     one = pair_ratios(walls["stage", 1], walls["bare", 1])
     result["stage_over_bare_1proc_per_round"] = [round(x, 3) for x in one]

@@ -4,8 +4,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 db_option = click.option(
     "--db", envvar="TONGXIN_DB", default="tongxin.db", show_default=True,
@@ -41,7 +45,7 @@ lang_option = click.option(
 )
 
 
-def replicate_progress(total: int, label: str = "replicates") -> click.progressbar:  # type: ignore[type-arg]
+def replicate_progress(total: int, label: str = "replicates") -> ProgressBar[int]:
     """A progress bar on stderr; silent when stderr is not a terminal."""
     return click.progressbar(length=total, label=label, file=sys.stderr)
 
@@ -53,11 +57,11 @@ workers_option = click.option(
 
 
 @contextmanager
-def _bar_on_first_use(label: str) -> Iterator[Callable[[int], click.progressbar]]:  # type: ignore[type-arg]
+def _bar_on_first_use(label: str) -> Iterator[Callable[[int], ProgressBar[int]]]:
     """``bar(total)``: the progress bar, drawn at the first call (after earlier bars finished)."""
-    bar: click.progressbar | None = None  # type: ignore[type-arg]
+    bar: ProgressBar[int] | None = None
 
-    def get(total: int) -> click.progressbar:  # type: ignore[type-arg]
+    def get(total: int) -> ProgressBar[int]:
         nonlocal bar
         if bar is None:
             bar = replicate_progress(total, label)

@@ -16,15 +16,20 @@ def _split(text: str) -> list[str]:
 
 
 @click.command()
-@click.option("--budget", required=True, type=click.FloatRange(min=0), help="Interviews to plan, or money when --costs gives a cost per interview.")
+@click.option("--budget", required=True, type=click.FloatRange(min=0),
+              help="Interviews to plan, or money when --costs gives a cost per interview.")
 @db_option
 @margins_option
 @click.option("--costs", "costs_path", type=click.Path(dir_okay=False),
-              help="CSV with some of the --by columns and 'cost' (per interview); * matches any level, e.g. region,cost.")
-@click.option("--half-width", "half_width", default=0.08, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+              help="CSV with some of the --by columns and 'cost' (per interview); * matches any level, "
+              "e.g. region,cost.")
+@click.option("--half-width", "half_width", default=0.08, show_default=True,
+              type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
               help="Minimum precision every group must reach: 95% interval half-width for a 50% share.")
-@click.option("--by", "by", default="region,age_group,urban", show_default=True, help="Variables whose combinations are the cells to visit.")
-@click.option("--groups", help="Groups that must each reach the precision, e.g. region,age_group*urban (default: each --by variable and age_group*urban).")
+@click.option("--by", "by", default="region,age_group,urban", show_default=True,
+              help="Variables whose combinations are the cells to visit.")
+@click.option("--groups", help="Groups that must each reach the precision, e.g. region,age_group*urban "
+              "(default: each --by variable and age_group*urban).")
 @gazetteer_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Also write every cell (before/after) to this CSV.")
 def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half_width: float, by: str,

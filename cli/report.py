@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 @click.command()
 @db_option
 @margins_option
-@click.option("--out", "out_path", type=click.Path(dir_okay=True), help="Output file (html, md) or folder (csv, json). Without it, a summary table is printed.")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "csv", "json"]), default=None, help="Output format (default: from the --out suffix, else html).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=True),
+              help="Output file (html, md) or folder (csv, json). Without it, a summary table is printed.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "csv", "json"]), default=None,
+              help="Output format (default: from the --out suffix, else html).")
 @gazetteer_option
 @click.option("--method", "headline", type=click.Choice(["blend", "survey", "rake"]), default="blend", show_default=True,
               help="The corrected method that leads the report (all methods are shown beside raw).")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -37,10 +37,13 @@ def survey() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @codebook_option
 @click.option("--wave", help="Name of the survey wave this file belongs to (recorded with each respondent).")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False), help="Where to write rejected rows with reasons (default: FILE.rejects.csv).")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+              help="Where to write rejected rows with reasons (default: FILE.rejects.csv).")
 @gazetteer_option
 @db_option
-def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str | None, gazetteer: Gazetteer | None, db: str) -> None:
+def import_(
+    file: str, codebook: str | None, wave: str | None, rejects_path: str | None, gazetteer: Gazetteer | None, db: str
+) -> None:
     """Validate FILE (CSV or .xlsx) and store its respondents; bad rows go to the rejects file.
 
     Identifying columns (name, phone, ID number, address) are never stored and their
@@ -82,7 +85,8 @@ def import_(file: str, codebook: str | None, wave: str | None, rejects_path: str
 @click.argument("file", type=click.Path(dir_okay=False))
 @codebook_option
 @gazetteer_option
-@click.option("--rows", "preview", default=5, show_default=True, type=click.IntRange(0, 1000), help="How many parsed rows to show.")
+@click.option("--rows", "preview", default=5, show_default=True, type=click.IntRange(0, 1000),
+              help="How many parsed rows to show.")
 def check(file: str, codebook: str | None, gazetteer: Gazetteer | None, preview: int) -> None:
     """Show how FILE would be read, without storing anything.
 
@@ -120,7 +124,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _table(rows: list[Mapping[str, object]]) -> str:
+def _table(rows: Sequence[Mapping[str, object]]) -> str:
     """Rows as aligned text; Chinese characters take two terminal columns."""
     extra = [k for row in rows for k in row if k not in PREVIEW_FIELDS]
     columns = [c for c in PREVIEW_FIELDS if any(c in r for r in rows)] + list(dict.fromkeys(extra))
@@ -132,5 +136,5 @@ def _table(rows: list[Mapping[str, object]]) -> str:
     cells = [columns, *([show(r.get(c)) for c in columns] for r in rows)]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
     return "\n".join(
-        "  " + "  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths)).rstrip() for row in cells
+        "  " + "  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
     )

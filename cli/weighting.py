@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
@@ -24,6 +26,9 @@ from weighting.margins import JOINT_SEP
 from weighting.pseudo import ESTIMATORS
 from weighting.targets import load_margins
 
+if TYPE_CHECKING:
+    from weighting.variance import Reweight
+
 logger = logging.getLogger(__name__)
 
 FORMATS = ("table", "csv", "json")
@@ -38,7 +43,7 @@ def _read_csv(path: str, text_columns: list[str] | None = None) -> pd.DataFrame:
     return read_frame(path, text_columns=text_columns)
 
 
-def _require(frame: pd.DataFrame, path: str, columns: list[str | None]) -> None:
+def _require(frame: pd.DataFrame, path: str, columns: Sequence[str | None]) -> None:
     for column in columns:
         if column is not None and column not in frame.columns:
             raise click.ClickException(
@@ -190,20 +195,23 @@ def estimate(
         raise click.UsageError("--method needs --margins (the targets to weight to)")
     data = _read_csv(data_csv, text_columns=[])
     _require(data, data_csv, [variable, weight_column, cluster, strata, by])
-    reweight = None
+    reweight: Reweight | None = None
     if margins_csv:
         margins = load_margins(margins_csv)
         dims = margins.variables
         _require(data, data_csv, [c for dim in dims for c in dim.split(JOINT_SEP)])
         data = _normalised(data, dims)
-        if (method or "rake") == "rake":
+        chosen = method or "rake"
+        if chosen == "rake":
             # Lets the bootstrap redo the raking on cells, one replicate at a time.
             reweight = RakeReweight(margins, tuple(dims))
         else:
-            func = get_method(method)
+            func = get_method(chosen)
 
-            def reweight(sample: pd.DataFrame, base: pd.Series) -> WeightingResult:
+            def reweight_with_method(sample: pd.DataFrame, base: pd.Series) -> WeightingResult:
                 return func(sample, margins, variables=dims, base_weights=base)
+
+            reweight = reweight_with_method
 
     table = estimate_table(
         data, variable, weights=weight_column, cluster=cluster, strata=strata,

@@ -75,4 +75,4 @@ def label(variable: str, level: str, lang: str = "zh") -> str:
 
 def joint_label(variables: Sequence[str], level: str, lang: str = "zh") -> str:
     """The label of a joint level such as ``60+*rural`` over ``age_group, urban``: 60岁及以上×乡村."""
-    return "×".join(label(v, lv, lang) for v, lv in zip(variables, level.split("*")))
+    return "×".join(label(v, lv, lang) for v, lv in zip(variables, level.split("*"), strict=False))

@@ -196,7 +196,8 @@ class LedgerMiddleware:
                   "settled since its last write", path, failure.getErrorMessage())
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        spider = self.crawler.spider
+        # Any: on a resume this is a ProfileSpider (known_pages, resumed_request, ...).
+        spider: Any = self.crawler.spider
         self._open(spider)
         frontier = self.ledger.frontier() if self.ledger is not None and self.resume else []
         if self.ledger is not None and self.resume:

@@ -68,6 +68,8 @@ def serve_directory(root: Path, delay: float = 0.0) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, name=f"serve {root}", daemon=True)
     thread.start()
     host, port = server.server_address[:2]
+    if isinstance(host, bytes):  # typeshed allows bytes; an AF_INET server gives str
+        host = host.decode()
     log.info("serving %s at http://%s:%d/", root, host, port)
     try:
         yield f"http://{host}:{port}"

@@ -83,7 +83,7 @@ class CharsetMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, HtmlResponse) or not response.body or _BOM.match(response.body):
             return response
-        header = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        header = http_content_type_encoding((response.headers.get("Content-Type") or b"").decode("latin-1"))
         meta = html_body_declared_encoding(response.body)
         chosen, why = choose_encoding(response.body, header, meta)
         if chosen is None:
@@ -244,6 +244,7 @@ class BackoffRetryMiddleware:
         from scrapy.downloadermiddlewares.retry import get_retry_request
 
         spider = self.crawler.spider
+        assert spider is not None, "retries happen while a spider is open"
         return get_retry_request(request, spider=spider, reason=reason, max_retry_times=self.max_times)
 
     @staticmethod

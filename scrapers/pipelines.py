@@ -263,7 +263,9 @@ class StorePipeline:
                 started_at=self.started_at,
                 settings=dumps(used),
             ))
-            self.run_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None, "a single-row insert has a primary key"
+            self.run_id = int(key[0])
 
     async def process_item(self, item: Any) -> Any:
         """Write on one worker thread: the crawl keeps downloading while SQLite commits.
@@ -277,7 +279,7 @@ class StorePipeline:
         if self.store is None:
             self.open_spider()
         adapter = ItemAdapter(item)
-        doc = {name: adapter.get(name) for name in documents.c.keys() if name not in ("id", "content_hash")}
+        doc: dict[str, Any] = {name: adapter.get(name) for name in documents.c.keys() if name not in ("id", "content_hash")}
         doc["content_hash"] = content_hash(doc.get("title"), doc["text"])
         doc["crawl_run_id"] = self.run_id
         doc["fetched_at"] = doc.get("fetched_at") or site_now().isoformat(timespec="seconds")
@@ -311,7 +313,7 @@ class StorePipeline:
             self._write_next_batch()
         if not isinstance(results, list):  # the writer itself failed: every item of the batch did
             results = [results] * len(batch)
-        for (_, waiting), result in zip(batch, results):
+        for (_, waiting), result in zip(batch, results, strict=True):
             if isinstance(result, (BaseException, Failure)):
                 waiting.errback(result)
             else:

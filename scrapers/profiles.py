@@ -219,7 +219,9 @@ def _validate(data: Any, path: Path, lines: dict[tuple[str, ...], int]) -> Profi
             )
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
-            raise InputError(f"{_where(path, lines, 'labels', key)}: 'labels.{key}' must be a label or a list of labels, got {value!r}")
+            raise InputError(
+                f"{_where(path, lines, 'labels', key)}: 'labels.{key}' must be a label or a list of labels, got {value!r}"
+            )
         labels[key] = tuple(v.strip() for v in items)
     strip = data.get("strip") or []
     if isinstance(strip, str):
@@ -232,7 +234,9 @@ def _validate(data: Any, path: Path, lines: dict[tuple[str, ...], int]) -> Profi
     if isinstance(drop, str):
         drop = [drop]
     if not isinstance(drop, list) or not all(isinstance(d, str) and d.strip() for d in drop):
-        raise InputError(f"{_where(path, lines, 'drop_params')}: 'drop_params' must be a list of query parameter names, got {drop!r}")
+        raise InputError(
+            f"{_where(path, lines, 'drop_params')}: 'drop_params' must be a list of query parameter names, got {drop!r}"
+        )
     options = _mapping(data, "options", path, lines)
     known_options = schema.get("options", frozenset())
     for key in options:

@@ -193,7 +193,7 @@ def crawl(
         process = CrawlerProcess(project)
     crawlers = []
     watches = []  # signal receivers are held weakly: keep them alive for the run
-    for job, profile in zip(jobs, profiles):
+    for job, profile in zip(jobs, profiles, strict=True):
         crawler = process.create_crawler(SPIDERS[profile.spider])
         state = ledger_path(store_path, profile.name, job.urls)
         process.crawl(crawler, profile=profile, urls=list(job.urls), since=job.since, max_pages=job.max_pages,
@@ -204,7 +204,7 @@ def crawl(
     process.start()
 
     summaries = []
-    for job, profile, crawler in zip(jobs, profiles, crawlers):
+    for job, profile, crawler in zip(jobs, profiles, crawlers, strict=True):
         try:
             pipeline = crawler.get_item_pipeline(StorePipeline)
         except RuntimeError:  # the spider never started (its engine was not created)

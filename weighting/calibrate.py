@@ -50,9 +50,10 @@ def calibrate(
     """Calibrate ``sample``'s base weights to the margins of ``variables``.
 
     ``bounds`` limit the ratio final / base weight, the base weights first scaled to
-    the population total (required for ``logit``, which needs ``L < 1 < U``). ``tol`` bounds the largest difference between a weighted
-    share and its target. A failure to reach the targets within the bounds is a
-    :class:`ConvergenceError` that says which bound to relax.
+    the population total (required for ``logit``, which needs ``L < 1 < U``). ``tol``
+    bounds the largest difference between a weighted share and its target. A failure
+    to reach the targets within the bounds is a :class:`ConvergenceError` that says
+    which bound to relax.
     """
     if distance not in DISTANCES:
         raise WeightingError(f"distance={distance!r}; expected one of {', '.join(DISTANCES)}")
@@ -95,9 +96,13 @@ def calibrate(
     trimmed = np.zeros(len(base), dtype=bool)
     rounds = 0
     if trim_ratio is not None or trim_percentile is not None:
-        for rounds in range(1, _TRIM_ROUNDS + 1):
-            cap = (trim_ratio * weights.mean() if trim_ratio is not None
-                   else float(np.percentile(weights, trim_percentile)))
+        # ``rounds`` is read after the loop (diagnostics["trim_rounds"]), so it keeps its name.
+        for rounds in range(1, _TRIM_ROUNDS + 1):  # noqa: B007
+            if trim_ratio is not None:
+                cap = trim_ratio * weights.mean()
+            else:
+                assert trim_percentile is not None  # one of the two, by the test above
+                cap = float(np.percentile(weights, trim_percentile))
             over = weights > cap * (1 + 1e-9)
             if not over.any():
                 break

@@ -167,7 +167,9 @@ def _columns(
             (lv, (text == lv).astype("float64"))
             for lv in sorted(set(text[present].tolist()))
         ]
-    ys, domains, rows = [], [], []
+    ys: list[np.ndarray] = []
+    domains: list[np.ndarray] = []
+    rows: list[dict[str, object]] = []
     for group, in_group in groups:
         mask = (in_group & present).astype("float64")
         if not mask.any():

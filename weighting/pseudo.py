@@ -171,7 +171,8 @@ def _fit(
     beta = np.zeros(x_r.shape[1])
     beta[0] = np.log(f.sum() / max(d.sum() - f.sum(), f.sum() * 1e-6))
     converged, iteration, gap = False, 0, np.inf
-    for iteration in range(1, max_iter + 1):
+    # ``iteration`` is read after the loop (PropensityFit.iterations), so it keeps its name.
+    for iteration in range(1, max_iter + 1):  # noqa: B007
         pi = _expit(x_r @ beta)
         score = target - x_r.T @ (d * pi)
         info = x_r.T @ ((d * pi * (1.0 - pi))[:, None] * x_r)

@@ -37,7 +37,7 @@ TOPIC_UNIT = dict(zip(
     ["healthcare", "eldercare", "education", "employment", "housing", "transport", "environment",
      "social_security", "public_safety", "agriculture", "governance", "prices"],
     ["县卫健局", "县民政局", "县教体局", "县人社局", "县住建局", "县公路段", "县环保局", "县民政局",
-     "县公安局", "县农业农村局", "县委督查室", "县发改局"]))
+     "县公安局", "县农业农村局", "县委督查室", "县发改局"], strict=True))
 
 UTF8_META = '<meta charset="utf-8">'
 GBK_META = '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
@@ -86,7 +86,7 @@ def write_letters(root: Path, rng: random.Random, writers: list[Any], check: Tex
     times = sorted((_random_time(rng, START, dt.datetime(2026, 11, 12, 18, 0)) for _ in writers), reverse=True)
     pii_letters = set(rng.sample(range(len(writers)), 2))
     letters = []
-    for i, (person, sent) in enumerate(zip(writers, times)):
+    for i, (person, sent) in enumerate(zip(writers, times, strict=True)):
         main = rng.sample(list(person.concerns), len(person.concerns))  # a letter says everything
         kind = rng.choices(["投诉", "建议", "咨询"], weights=[45, 30, 25])[0]
         body = rng.choice(phrases.LETTER_OPEN)
@@ -99,13 +99,15 @@ def write_letters(root: Path, rng: random.Random, writers: list[Any], check: Tex
             body += phrases.core_phrase(rng, main[0], person.urban) + "。"
         if i in pii_letters:
             body += (f"我的电话是1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}，请联系我。" if i == min(pii_letters)
-                     else f"我的身份证号是640399{sent.year - person.age}0{rng.randint(1, 9)}1{rng.randint(0, 9)}{rng.randint(100, 999)}{rng.choice('0123456789X')}。")
+                     else f"我的身份证号是640399{sent.year - person.age}0{rng.randint(1, 9)}1{rng.randint(0, 9)}"
+                          f"{rng.randint(100, 999)}{rng.choice('0123456789X')}。")
         body += rng.choice(phrases.LETTER_CLOSE)
         title = phrases.title_for(rng, main[0], person.urban)
         check(title + body, person.concerns, complete=True)
         replied = sent + dt.timedelta(days=rng.randint(1, 7), minutes=rng.randint(0, 600))
         letters.append({"file": f"detail_{i + 1:04d}.html", "title": title, "sent": sent, "body": body, "kind": kind,
-                        "name": rng.choice(phrases.SURNAMES) + ("女士" if person.sex == "female" else "先生"), "where": f"{person.region} {person.place}",
+                        "name": rng.choice(phrases.SURNAMES) + ("女士" if person.sex == "female" else "先生"),
+                        "where": f"{person.region} {person.place}",
                         "unit": TOPIC_UNIT[main[0]], "replied": replied, "reply": rng.choice(phrases.REPLY_TEXTS)})
     folder = root / "letters"
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,7 +133,7 @@ def write_letters(root: Path, rng: random.Random, writers: list[Any], check: Tex
             detail = (f'<h1>同心县 市长信箱</h1>\n<table class="letter-detail">\n{table}\n</table>\n'
                       f'<p><a href="list_{page}.html">返回列表</a></p>')
             (folder / x["file"]).write_bytes(_page(x["title"], detail, meta).encode(encoding))
-    return [(x["file"], p) for x, p in zip(letters, writers)]
+    return [(x["file"], p) for x, p in zip(letters, writers, strict=True)]
 
 
 # ---------------------------------------------------------------- forum
@@ -175,7 +177,7 @@ def _post_counts(rng: random.Random, people: list[Any]) -> list[int]:
     youngest = [i for i in young_urban if people[i].age_group == "18-29"]
     top = rng.choice(youngest)
     others = rng.sample([i for i in young_urban if i != top], 3)
-    for i, n in zip([top] + others, [40, 31, 25, 21]):
+    for i, n in zip([top] + others, [40, 31, 25, 21], strict=True):
         counts[i] = n
     return counts
 
@@ -183,7 +185,7 @@ def _post_counts(rng: random.Random, people: list[Any]) -> list[int]:
 def _users(rng: random.Random, people: list[Any]) -> list[User]:
     """Forum accounts: a public profile (性别, 年龄, 所在地) or, for some, self-descriptions in the text."""
     users, taken = [], set()
-    for i, (person, count) in enumerate(zip(people, _post_counts(rng, people))):
+    for i, (person, count) in enumerate(zip(people, _post_counts(rng, people), strict=True)):
         nick = phrases.nickname(rng, person.region, person.age, person.sex)
         while nick in taken:
             nick += str(rng.randint(0, 9))
@@ -314,14 +316,14 @@ def _schedule(rng: random.Random, threads: list[Thread]) -> None:
     late = [i for i in range(len(threads)) if len(threads[i].posts) >= 4][-2:]
     rest = [i for i in range(len(threads)) if i not in late]
     rng.shuffle(rest)
-    for i, start in zip(rest + late, starts):
+    for i, start in zip(rest + late, starts, strict=True):
         thread = threads[i]
         end = min(start + dt.timedelta(days=12), END)
         times = [start] + sorted(_random_time(rng, start, end) for _ in thread.posts[1:])
         if i in late:
             recent = sorted(_random_time(rng, dt.datetime(2026, 11, 21, 8), dt.datetime(2026, 11, 26, 22)) for _ in range(3))
             times[-3:] = recent
-        for post, t in zip(thread.posts, times):
+        for post, t in zip(thread.posts, times, strict=True):
             post.time = t
     threads.sort(key=lambda t: t.posts[0].time)
     for n, thread in enumerate(threads):

@@ -112,7 +112,7 @@ def gazetteer(rng: random.Random) -> list[tuple[str, str, str, int]]:
         for total, names, urban in ((n_urban, communities, "urban"), (n_rural, villages, "rural")):
             weights = [rng.uniform(0.7, 1.3) for _ in names]
             sizes = [round(total * w / sum(weights)) for w in weights]
-            rows += [(region, name, urban, size) for name, size in zip(names, sizes)]
+            rows += [(region, name, urban, size) for name, size in zip(names, sizes, strict=True)]
     return rows
 
 
@@ -239,7 +239,8 @@ def survey_rows(rng: random.Random, places: list[tuple[str, str, str, int]],
         low = 0.3 if p.urban == "rural" and p.age_group == "60+" else 0.15
         score = rng.choices([1, 2, 3, 4, 5], weights=[low, 0.2, 0.3, 0.25, 0.1])[0]
         sex = ("1" if p.sex == "male" else "2") if p.place in numeric_sex_places else ("男" if p.sex == "male" else "女")
-        rows.append([f"TX{n:04d}", phrases.person_name(rng, p.sex), "1" + str(rng.randint(3, 9)) + f"{rng.randint(0, 999999999):09d}",
+        rows.append([f"TX{n:04d}", phrases.person_name(rng, p.sex),
+                     "1" + str(rng.randint(3, 9)) + f"{rng.randint(0, 999999999):09d}",
                      p.region, p.place, sex, str(p.age), URBAN_ZH[p.urban], said, str(score)])
     order = rng.sample(range(len(rows)), 8)
     for i in order[:3]:

@@ -29,6 +29,7 @@ import logging
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -295,7 +296,7 @@ def bootstrap_multipliers(voices: pd.DataFrame, rng: np.random.Generator) -> pd.
         labels = np.array(sorted(clusters.unique()))
         if len(labels) > 1:
             counts = rng.multinomial(len(labels) - 1, np.full(len(labels), 1 / len(labels)))
-            factor = dict(zip(labels, counts * len(labels) / (len(labels) - 1)))
+            factor = dict(zip(labels, counts * len(labels) / (len(labels) - 1), strict=True))
             m.loc[survey.index] = clusters.map(factor).to_numpy(dtype=float)
         else:
             m.loc[survey.index] = 1.0
@@ -317,15 +318,16 @@ def estimate_with_intervals(
     progress: Callable[[int], None] | None = None,
 ) -> Estimates:
     """Point estimates and 95% percentile intervals from replicates that redo the weighting."""
-    kwargs = {"weight_vars": weight_vars, "blend_vars": blend_vars, "pseudo_vars": pseudo_vars, "by": by}
-    point = point_estimates(voices, y, has_any, margins, **kwargs)
+    point = point_estimates(voices, y, has_any, margins, weight_vars=weight_vars, blend_vars=blend_vars,
+                            pseudo_vars=pseudo_vars, by=by)
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []
     by_draws: list[np.ndarray] = []
     failed = 0
     for r in range(replicates):
         m = bootstrap_multipliers(voices, rng)
-        replicate = point_estimates(voices, y, has_any, margins, multipliers=m, **kwargs)
+        replicate = point_estimates(voices, y, has_any, margins, weight_vars=weight_vars, blend_vars=blend_vars,
+                                    pseudo_vars=pseudo_vars, by=by, multipliers=m)
         draws.append(replicate.values.to_numpy())
         if point.by_values is not None and replicate.by_values is not None:
             by_draws.append(replicate.by_values.reindex(point.by_values.index).to_numpy())
@@ -353,7 +355,7 @@ def estimate_with_intervals(
                      seed=seed, by_table=by_table)
 
 
-def _intervals(point: pd.DataFrame, draws: list[np.ndarray]) -> list[tuple[tuple[object, object], float, float, float, float]]:
+def _intervals(point: pd.DataFrame, draws: list[np.ndarray]) -> list[tuple[tuple[Any, Any], float, float, float, float]]:
     """(row label, column), estimate, SE and 95% percentile interval for every cell of ``point``."""
     stacked = np.stack(draws) if draws else np.full((1, *point.shape), np.nan)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():

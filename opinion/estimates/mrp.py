@@ -43,7 +43,7 @@ def _cells(margins: Margins, variables: Sequence[str]) -> pd.DataFrame:
 def _effect_draws(
     names: list[str], means: np.ndarray, sds: np.ndarray, rng: np.random.Generator, draws: int
 ) -> dict[str, np.ndarray]:
-    return {name: rng.normal(m, s, size=draws) for name, m, s in zip(names, means, sds)}
+    return {name: rng.normal(m, s, size=draws) for name, m, s in zip(names, means, sds, strict=True)}
 
 
 def mrp_estimates(
@@ -77,7 +77,7 @@ def mrp_estimates(
             warnings.simplefilter("ignore")  # convergence chatter of the optimiser; checked below
             # fit_vb starts from random values; seeding it makes identical inputs give identical fits
             result = model.fit_vb(rng=np.random.default_rng(seed))
-        sd_of = dict(zip(model.vcp_names, np.exp(result.vcp_mean)))
+        sd_of = dict(zip(model.vcp_names, np.exp(result.vcp_mean), strict=True))
         effects = _effect_draws(list(model.vc_names), result.vc_mean, result.vc_sd, rng, draws)
         intercept = rng.normal(result.fe_mean[0], result.fe_sd[0], size=draws)
         eta = np.tile(intercept, (len(cells), 1))

@@ -67,8 +67,11 @@ WEIGHT_VARS = ("age_group", "sex", "urban")
 class Plan:
     """Recommended interviews per cell and the precision they buy."""
 
-    cells: pd.DataFrame  # by..., population_share, online_ess, survey_ess, ess_before, interviews, cost_each, cost, ess_after, half_width_before, half_width_after
-    groups: pd.DataFrame  # group, level, population_share, ess_before/after, half_width_before/after, empty_cells_before, meets_target
+    # by..., population_share, online_ess, survey_ess, ess_before, interviews, cost_each, cost, ess_after,
+    # half_width_before, half_width_after
+    cells: pd.DataFrame
+    # group, level, population_share, ess_before/after, half_width_before/after, empty_cells_before, meets_target
+    groups: pd.DataFrame
     by: tuple[str, ...]
     budget: float
     spent: float
@@ -292,7 +295,10 @@ def _groups(cells: pd.DataFrame, groups: Sequence[str]) -> tuple[list[tuple[str,
         parts = group.split("*")
         missing = [p for p in parts if p not in cells.columns]
         if missing:
-            raise InputError(f"group {group!r}: {', '.join(missing)} is not a planning variable (plan --by {','.join(c for c in cells.columns if c not in _NUMERIC)})")
+            raise InputError(
+                f"group {group!r}: {', '.join(missing)} is not a planning variable "
+                f"(plan --by {','.join(c for c in cells.columns if c not in _NUMERIC)})"
+            )
         level = cells[parts].astype(str).agg("*".join, axis=1)
         for value in dict.fromkeys(level):
             names.append((group, value))
@@ -375,7 +381,7 @@ def _text_width(text: str) -> int:
 
 def _aligned(rows: list[list[str]]) -> list[str]:
     widths = [max(_text_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(v + " " * (w - _text_width(v)) for v, w in zip(row, widths)).rstrip() for row in rows]
+    return ["  ".join(v + " " * (w - _text_width(v)) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 def format_plan(plan: Plan) -> str:
@@ -399,7 +405,8 @@ def format_plan(plan: Plan) -> str:
                      now, _points(r.half_width_after), "met" if r.meets_target else "SHORT"])
     lines += ["  " + line for line in _aligned(rows)]
     lines.append(f"population-wide: {_points(plan.overall_before)} now, {_points(plan.overall_after)} after")
-    lines.append(f"a new interview counts as {1 / plan.deff:.2f} of an effective respondent (current survey design effect {plan.deff:.2f})")
+    lines.append(f"a new interview counts as {1 / plan.deff:.2f} of an effective respondent "
+                 f"(current survey design effect {plan.deff:.2f})")
     if plan.unmet:
         lines.append(f"still short of the target after this budget: {', '.join(plan.unmet)}; a larger budget is needed")
     lines += [f"note: {note}" for note in plan.notes]

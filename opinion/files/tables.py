@@ -201,7 +201,7 @@ def _row(header: list[str], record: list[str]) -> dict[str, str]:
         record = record[:-1]
     if len(record) != len(header):
         return {"__error__": f"has {len(record)} fields, the header has {len(header)}"}
-    return {h: cell.strip() for h, cell in zip(header, record)}
+    return {h: cell.strip() for h, cell in zip(header, record, strict=True)}
 
 
 def _cell_text(value: object) -> str:

@@ -48,16 +48,25 @@ METHOD_NOTES = {
         "rake": "网上声音按人口结构（年龄、性别、城乡）加权；假定同一组内上网发声者与不发声者关心的问题相同。",
         "survey": "入户调查受访者，设计权重校准到人口结构；不依赖网上数据。",
         "blend": "两个来源各自校准后，在每个年龄×城乡组内按有效样本量合并；网上几乎无声音的组由入户调查承担。",
-        "pseudo": "网上声音按参与模型（以入户调查为参照样本，Chen-Li-Wu 伪似然）估计的上网概率倒数加权，双稳健估计；假定在年龄、性别、城乡相同的人中，是否上网与关心什么无关。区间来自同一组自助法重复样本，每次重新拟合参与模型。",
-        "mrp": "多层模型（年龄、性别、城乡、来源的随机截距，部分合并）按人口单元事后分层；小组借用其他组的信息。区间来自变分后验，可能偏窄。",
+        "pseudo": ("网上声音按参与模型（以入户调查为参照样本，Chen-Li-Wu 伪似然）估计的上网概率倒数加权，双稳健估计；"
+                   "假定在年龄、性别、城乡相同的人中，是否上网与关心什么无关。区间来自同一组自助法重复样本，每次重新拟合参与模型。"),
+        "mrp": ("多层模型（年龄、性别、城乡、来源的随机截距，部分合并）按人口单元事后分层；小组借用其他组的信息。"
+                "区间来自变分后验，可能偏窄。"),
     },
     "en": {
         "raw": "Online voices unweighted: each author counts once; describes who posts, not residents.",
-        "rake": "Online voices raked to the population (age, sex, urban/rural); assumes people who post share the concerns of those who do not, within each cell.",
+        "rake": ("Online voices raked to the population (age, sex, urban/rural); assumes people who post share the concerns "
+                 "of those who do not, within each cell."),
         "survey": "Door-to-door respondents, design weights calibrated to the population; uses no online data.",
-        "blend": "Both sources calibrated, then mixed within each age x urban/rural group by effective sample size; groups nearly silent online are carried by the survey.",
-        "pseudo": "Online voices weighted by the inverse of their modelled chance of being online, the participation model fitted against the survey as reference sample (Chen-Li-Wu pseudo-likelihood), doubly robust; assumes that among people of the same age, sex and urban/rural, being online is unrelated to the concern. Intervals from the same bootstrap replicates, the participation model refitted in each.",
-        "mrp": "Multilevel model (random intercepts for age, sex, urban/rural and source, partial pooling) post-stratified to population cells; small groups borrow strength. Intervals from the variational posterior, likely too narrow.",
+        "blend": ("Both sources calibrated, then mixed within each age x urban/rural group by effective sample size; "
+                  "groups nearly silent online are carried by the survey."),
+        "pseudo": ("Online voices weighted by the inverse of their modelled chance of being online, the participation model "
+                   "fitted against the survey as reference sample (Chen-Li-Wu pseudo-likelihood), doubly robust; assumes that "
+                   "among people of the same age, sex and urban/rural, being online is unrelated to the concern. "
+                   "Intervals from the same bootstrap replicates, the participation model refitted in each."),
+        "mrp": ("Multilevel model (random intercepts for age, sex, urban/rural and source, partial pooling) post-stratified "
+                "to population cells; small groups borrow strength. "
+                "Intervals from the variational posterior, likely too narrow."),
     },
 }
 
@@ -289,7 +298,8 @@ def _notes(
         "method_notes": METHOD_NOTES.get(opts.lang, METHOD_NOTES["en"]),
         "not_estimable": estimates.point.problems,
         "convergence": "raking converged in the full sample and in every replicate used"
-        if not estimates.failed_replicates else f"{estimates.failed_replicates} replicates could not be weighted and were left out",
+        if not estimates.failed_replicates
+        else f"{estimates.failed_replicates} replicates could not be weighted and were left out",
         "deff": {m: round(estimates.point.n[m] / e, 2) if e else None for m, e in estimates.point.ess.items()},
         "ess": {m: round(e, 1) for m, e in estimates.point.ess.items()},
         "replicates": estimates.replicates,

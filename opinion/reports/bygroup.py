@@ -36,10 +36,10 @@ def by_group_view(data: ReportData) -> dict[str, Any] | None:
     methods = [m for m in i18n.METHOD_ORDER if m in set(frame["method"])]
     variable = str(frame["variable"].iloc[0])
     levels = []
-    for level, rows in frame.groupby("level", sort=False):
+    for _level, rows in frame.groupby("level", sort=False):
         label = rows["level_label"].iloc[0]
         topics = []
-        for topic, cells in rows.groupby("topic", sort=False):
+        for _topic, cells in rows.groupby("topic", sort=False):
             by_method = {c.method: c for c in cells.itertuples()}
             topics.append({
                 "label": str(cells["topic_label"].iloc[0]),

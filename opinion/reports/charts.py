@@ -15,11 +15,15 @@ import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 from opinion.errors import InputError
 from opinion.reports import i18n
@@ -63,7 +67,7 @@ def _chart_style(salt: str) -> Iterator[None]:
     a topic named ``$x$`` must show as typed. Glyph warnings are silenced because the text
     is not drawn by matplotlib but by the reader's fonts; it only measures it.
     """
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "svg.fonttype": "none",
         "svg.hashsalt": salt,
         "text.parse_math": False,
@@ -242,7 +246,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = "zh") -> str:
         legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 if len(rows) <= 8 else -0.3),
                            ncol=len(sources) + 1, frameon=False, fontsize=9)
         if "blind_spot" in rows.columns and rows["blind_spot"].fillna(False).astype(bool).any():
-            legend.set_title(text["blind_spot_legend"], prop={"size": 9})
+            legend.set_title(text["blind_spot_legend"], prop=FontProperties(size=9))
             legend.get_title().set_color(_BLIND_SPOT_COLOUR)
         svg = _to_svg(fig)
     logger.debug("coverage chart: %d levels, sources %s", len(rows), sources)

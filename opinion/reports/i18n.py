@@ -247,13 +247,15 @@ _STRINGS: dict[str, dict[str, str]] = {
                             "as \u201csuppressed\u201d; a few more cells are hidden so that totals cannot "
                             "give them back.",
         "plan": "Where to knock next",
-        "plan_intro": "From the effective sample sizes of both sources, the interviews recommended per cell (± is the 95% interval half-width of a 50% share, in points).",
+        "plan_intro": "From the effective sample sizes of both sources, the interviews recommended per cell "
+                      "(± is the 95% interval half-width of a 50% share, in points).",
         "plan_cell": "Cell",
         "plan_interviews": "Interviews",
         "plan_before": "Now",
         "plan_after": "After",
         "by_group": "Concerns by group",
-        "by_group_intro": "Agenda shares within each level of {variable}, with 95% intervals; cells with fewer than {min_cell} voices are suppressed.",
+        "by_group_intro": "Agenda shares within each level of {variable}, with 95% intervals; "
+                          "cells with fewer than {min_cell} voices are suppressed.",
         "keywords": "Distinctive words per group",
         "keywords_intro": "The words most distinctive of each group (TF-IDF) and how many people used "
                           "them; words used by fewer than {min_cell} people are not listed.",

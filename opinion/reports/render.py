@@ -231,7 +231,7 @@ def _truth(data: ReportData, block: dict[str, Any] | None) -> dict[str, Any] | N
         if entry["topic"] not in known:
             continue
         share = _num(known[entry["topic"]])
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for method in block["methods"]:
             hit = rows[(rows["topic"].astype(str) == entry["topic"]) & (rows["method"].astype(str) == method["code"])]
             if hit.empty:
@@ -243,7 +243,7 @@ def _truth(data: ReportData, block: dict[str, Any] | None) -> dict[str, Any] | N
             if covers is not None:
                 counts[method["code"]][1] += 1
                 counts[method["code"]][0] += int(covers)
-            cell = _estimate_cell(hit.iloc[0])
+            cell: dict[str, Any] = _estimate_cell(hit.iloc[0])
             cell["covers"] = covers
             cell["covers_text"] = text["missing"] if covers is None else text["yes"] if covers else text["no"]
             cells.append(cell)
@@ -329,9 +329,10 @@ def _keywords(data: ReportData) -> list[dict[str, Any]] | None:
     if data.keywords is None or data.keywords.empty:
         return None
     lang, frame = data.lang, data.keywords
-    order = {(str(v), str(lv)): i for i, (v, lv) in enumerate(zip(data.coverage["variable"], data.coverage["level"]))}
+    order = {(str(v), str(lv)): i
+             for i, (v, lv) in enumerate(zip(data.coverage["variable"], data.coverage["level"], strict=True))}
     frame = frame.assign(_order=[order.get((str(v), str(lv)), len(order)) for v, lv in
-                                 zip(frame["variable"], frame["level"])],
+                                 zip(frame["variable"], frame["level"], strict=True)],
                          _score=frame["score"].map(_num))
     frame = frame.sort_values(["_order", "variable", "level", "_score"], ascending=[True, True, True, False],
                               kind="stable")

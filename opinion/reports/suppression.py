@@ -55,14 +55,14 @@ def _constraint_groups(coverage: pd.DataFrame) -> list[list[int]]:
     groups: list[list[int]] = []
     for _, rows in coverage.groupby("variable", sort=False):
         groups.append(list(rows.index))
-    marginal = {(str(v), str(lv)): i for i, v, lv in zip(coverage.index, coverage["variable"], coverage["level"])}
+    marginal = {(str(v), str(lv)): i for i, v, lv in zip(coverage.index, coverage["variable"], coverage["level"], strict=True)}
     for variable, rows in coverage.groupby("variable", sort=False):
         parts = str(variable).split("*")
         if len(parts) < 2:
             continue
         for position, part in enumerate(parts):
             by_level: dict[str, list[int]] = {}
-            for i, level in zip(rows.index, rows["level"].astype(str)):
+            for i, level in zip(rows.index, rows["level"].astype(str), strict=True):
                 if level == UNKNOWN:
                     continue
                 by_level.setdefault(level.split("*")[position], []).append(i)

@@ -57,11 +57,10 @@ def word_table_from_tokens(
         return pd.DataFrame(columns=WORD_TABLE_COLUMNS)
     has_words = matrix.sum(axis=1) > 0
     used = (matrix > 0).astype(float)
-    options = {"weight_vars": weight_vars, "blend_vars": blend_vars}
-    share = point_estimates(voices, matrix, has_words, margins, **options)
+    share = point_estimates(voices, matrix, has_words, margins, weight_vars=weight_vars, blend_vars=blend_vars)
     if method in share.problems:
         raise InputError(f"method {method!r} cannot weight these voices: {share.problems[method]}; try another --method")
-    doc = point_estimates(voices, used, has_words, margins, **options)
+    doc = point_estimates(voices, used, has_words, margins, weight_vars=weight_vars, blend_vars=blend_vars)
     table = pd.DataFrame({
         "word": matrix.columns,
         "raw_share": share.values.loc["raw"].to_numpy(),

@@ -460,12 +460,14 @@ def import_survey(
             })
         if not fresh:
             return summary  # nothing stored; the caller reports the rejects
-        import_id = conn.execute(survey_imports.insert().values(
+        import_key = conn.execute(survey_imports.insert().values(
             file_name=path.name, file_hash=file_hash, wave=wave, encoding=parsed.table.encoding,
             rows_read=summary.rows_read, rows_valid=len(fresh),
             rows_rejected=len(summary.rejected) + len(summary.duplicates),
             imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert import_key is not None, "a single-row insert has a primary key"
+        import_id = import_key[0]
         conn.execute(respondents.insert(), [{**r, "import_id": import_id} for r in fresh])
     summary.rows_valid = len(fresh)
     log.info("imported %s: %d valid, %d rejected, %d already imported from other files",

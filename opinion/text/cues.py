@@ -251,7 +251,8 @@ _PHRASE_RULES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
     ("occupation", "migrant_worker", "migrant_worker", _MIGRANT_RE),
     ("age_group", "30-44", "parent_young_child",
      re.compile(r"(?:孩子|女儿|儿子|娃)(?:今年|刚|正在)?(?:上|读)(?:小学|幼儿园|一年级|二年级|三年级)|宝妈|奶爸|二胎妈妈")),
-    ("age_group", "18-29", "student", re.compile(_SELF + r"(?:是|还是)(?:一名|一个)?(?:在校)?(?:大学生|研究生)|我刚毕业|本人应届")),
+    ("age_group", "18-29", "student",
+     re.compile(_SELF + r"(?:是|还是)(?:一名|一个)?(?:在校)?(?:大学生|研究生)|我刚毕业|本人应届")),
     ("age_group", "60+", "old_self", re.compile(r"(?:我|俺)(?:一个|这个|这)?(?:老太太|老太婆|老头子|老头儿|老汉)")),
     ("sex", "female", "self_sex", re.compile(r"本人女|我是(?:个|一个|一名)?女(?:的|生|性)|我一个女(?:的|人)|我一个农村妇女")),
     ("sex", "male", "self_sex", re.compile(r"本人男|我是(?:个|一个|一名)?男(?:的|生|性)|我一个(?:大)?男(?:的|人)")),
@@ -424,7 +425,7 @@ def evaluate_cues(
         if attribute not in table.header:
             raise InputError(f"{table.path}: no column {attribute!r}; label it or leave it out of attributes")
         tp = fp = fn = 0
-        for row, cues in zip(rows, found):
+        for row, cues in zip(rows, found, strict=True):
             got = cues[attribute].value if attribute in cues else None
             want = row[attribute] or None
             if got is not None:

@@ -102,7 +102,7 @@ def valid_id_number(number: str) -> bool:
         body, check = text[:17], text[17]
         if not body.isdigit() or body[0] not in "12345678":
             return False
-        total = sum(int(ch) * w for ch, w in zip(body, _ID_WEIGHTS))
+        total = sum(int(ch) * w for ch, w in zip(body, _ID_WEIGHTS, strict=True))
         if _ID_CHECK[total % 11] != check:
             return False
         return _plausible_birth(int(body[6:10]), int(body[10:12]), int(body[12:14]))
@@ -157,9 +157,10 @@ _RULES: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], str], ...] = (
 # What every match of a gate's patterns contains: an e-mail address an "@"; an ID
 # number 15 digits in a row; a card number four groups of four digits; a mobile number
 # its 3-4-4 digits; a landline its area code and seven digits; a plate a province
-# character and a Latin letter (each probe is its pattern without the lookarounds). The patterns open with a lookbehind, which keeps the regular
-# expression engine from skipping ahead, so each is tried at every position; the
-# probes open with a character class and are found by a fast scan.
+# character and a Latin letter (each probe is its pattern without the lookarounds). The
+# patterns open with a lookbehind, which keeps the regular expression engine from
+# skipping ahead, so each is tried at every position; the probes open with a character
+# class and are found by a fast scan.
 _GATES: dict[str, re.Pattern[str]] = {
     "email": re.compile("@"),
     "id": re.compile(r"\d{15}"),

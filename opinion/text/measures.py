@@ -45,8 +45,8 @@ def voice_tokens(
     normalized = [[normalize(t) for t in texts] for texts in texts_per_voice]
     hashes = [[cache_key(t, fingerprint, normalized=True) for t in texts] for texts in normalized]
     unique: dict[str, str] = {}
-    for texts, keys in zip(normalized, hashes):
-        for text, key in zip(texts, keys):
+    for texts, keys in zip(normalized, hashes, strict=True):
+        for text, key in zip(texts, keys, strict=True):
             unique.setdefault(key, text)
     cache: dict[str, list[str]] = {}
     if store is not None:
@@ -66,7 +66,7 @@ def voice_tokens(
         fresh = segment_many(
             [unique[k] for k in missing], workers=workers, segmenter=segmenter, progress=step, normalized=True
         )
-        new = dict(zip(missing, fresh))
+        new = dict(zip(missing, fresh, strict=True))
         cache.update(new)
         if store is not None:
             with store.engine.begin() as conn:
@@ -85,7 +85,9 @@ def topic_matrix(tokens_per_voice: Sequence[list[str]], lexicon: TopicLexicon, i
     return pd.DataFrame(rows, columns=codes, index=index, dtype=bool), pd.Series(audit, index=index, dtype=object)
 
 
-def word_matrix(tokens_per_voice: Sequence[list[str]], index: pd.Index, *, min_voices: int = 2, max_words: int = 3000) -> pd.DataFrame:
+def word_matrix(
+    tokens_per_voice: Sequence[list[str]], index: pd.Index, *, min_voices: int = 2, max_words: int = 3000
+) -> pd.DataFrame:
     """Voices x words: each voice's term distribution (rows sum to 1 for voices with words).
 
     Words used by fewer than ``min_voices`` voices are left out (they identify a writer

@@ -302,10 +302,10 @@ class Segmenter:
         log.debug("segmenting %d texts in %d chunks over %d processes", len(texts), len(chunks), workers)
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self._config(),)) as pool:
             out = []
-            for part in pool.map(_segment_chunk, chunks, [normalized] * len(chunks)):
-                out.extend(part)
+            for done in pool.map(_segment_chunk, chunks, [normalized] * len(chunks)):
+                out.extend(done)
                 if progress is not None:
-                    progress(len(part))
+                    progress(len(done))
             return out
 
 

@@ -336,9 +336,9 @@ def evaluate_tone(
 
 def _scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, object]:
     out: dict[str, object] = {"n": len(truth)}
-    out["accuracy"] = round(sum(t == p for t, p in zip(truth, predicted)) / len(truth), 3) if truth else None
+    out["accuracy"] = round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth), 3) if truth else None
     for tone in TONES:
-        tp = sum(t == p == tone for t, p in zip(truth, predicted))
+        tp = sum(t == p == tone for t, p in zip(truth, predicted, strict=True))
         said = sum(p == tone for p in predicted)
         real = sum(t == tone for t in truth)
         out[f"precision_{tone}"] = round(tp / said, 3) if said else None
@@ -346,7 +346,9 @@ def _scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, object]
     return out
 
 
-def misses(path: Path | str, segmenter: Segmenter | None = None, lexicon: ToneLexicon | None = None) -> Iterable[tuple[str, str, str, str]]:
+def misses(
+    path: Path | str, segmenter: Segmenter | None = None, lexicon: ToneLexicon | None = None
+) -> Iterable[tuple[str, str, str, str]]:
     """(label, predicted, text, tokens) of every wrongly read sentence: for lexicon editing."""
     segmenter = segmenter or Segmenter.default()
     lexicon = lexicon or load_tone_lexicon()

@@ -8,14 +8,19 @@ is the administration speaking, not the writer, and must not count as their conc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from w3lib.url import canonicalize_url
 
 from scrapers.dates import on_or_after, parse_date
 from scrapers.items import DocumentItem
 from scrapers.spiders._base import ProfileSpider, compiled_css, node_text
+
+
+def _root(response: Response) -> Any:
+    """The page's lxml root element (letter boards are HTML: Scrapy gives a TextResponse)."""
+    return cast(TextResponse, response).selector.root
 
 
 class GovLettersSpider(ProfileSpider):
@@ -28,7 +33,7 @@ class GovLettersSpider(ProfileSpider):
         """Any page of the board: a detail page gives a letter, a list page gives links."""
         # Compiled XPath on bare lxml elements (see compiled_css): these run for every page,
         # and a Selector object per row or cell costs more than the lookup itself.
-        rows = compiled_css(self.sel("detail_row"))(response.selector.root)
+        rows = compiled_css(self.sel("detail_row"))(_root(response))
         if rows:
             item = self.parse_detail(response, rows)
             if item is not None:
@@ -37,7 +42,7 @@ class GovLettersSpider(ProfileSpider):
         yield from self.parse_list(response)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        entries = compiled_css(self.sel("list_item"))(response.selector.root)
+        entries = compiled_css(self.sel("list_item"))(_root(response))
         if not entries:
             self.logger.warning("%s: no letters and no letter list found (selector %r)", response.url, self.sel("list_item"))
             return
@@ -60,7 +65,7 @@ class GovLettersSpider(ProfileSpider):
             # Boards list newest first: a page with nothing recent ends the walk.
             self.logger.info("%s: nothing on or after %s; not following older pages", response.url, self.since)
             return
-        next_link = next(iter(compiled_css(self.sel("next_page"))(response.selector.root)), None)
+        next_link = next(iter(compiled_css(self.sel("next_page"))(_root(response))), None)
         if next_link is not None:
             request = self.follow(response, next_link.get("href"))
             if request is not None:
@@ -69,11 +74,11 @@ class GovLettersSpider(ProfileSpider):
     def parse_detail(self, response: Response, rows: list[Any] | None = None) -> DocumentItem | None:
         """The letter on a detail page; ``rows`` are its ``detail_row`` elements when already found."""
         if rows is None:
-            rows = compiled_css(self.sel("detail_row"))(response.selector.root)
+            rows = compiled_css(self.sel("detail_row"))(_root(response))
         fields: dict[str, str] = {}
         label_xpath, value_xpath = compiled_css(self.sel("row_label")), compiled_css(self.sel("row_value"))
         for row in rows:
-            for label_cell, value_cell in zip(label_xpath(row), value_xpath(row)):
+            for label_cell, value_cell in zip(label_xpath(row), value_xpath(row), strict=False):
                 name = self.label_field(node_text(label_cell))
                 if name is not None and name not in fields:
                     fields[name] = node_text(value_cell)

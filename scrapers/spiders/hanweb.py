@@ -179,7 +179,7 @@ class HanwebSpider(ProfileSpider):
         url = canonicalize_url(self.canonical_page_url(response.url))
         fields: dict[str, str] = {}
         for row in response.css(self.sel("detail_row")):
-            for label_cell, value_cell in zip(row.css(self.sel("row_label")), row.css(self.sel("row_value"))):
+            for label_cell, value_cell in zip(row.css(self.sel("row_label")), row.css(self.sel("row_value")), strict=False):
                 if label_cell.root is value_cell.root:
                     continue
                 name = self.label_field(element_text(label_cell))
