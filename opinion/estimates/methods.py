@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from opinion.attributes import UNKNOWN
+from opinion.estimates.correction import HandSample, pseudo_outcomes, second_phase
 from weighting import Margins, rake
 from weighting.errors import WeightingError
 from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
@@ -65,6 +66,7 @@ class Estimates:
     failed_replicates: int
     seed: int
     by_table: pd.DataFrame | None = None  # by, level, column, method, estimate, se, ci_low, ci_high, n
+    hand: HandSample | None = None  # the hand-coded voices the estimates were corrected with
 
 
 def joint_shares(margins: Margins, variables: Sequence[str]) -> pd.Series:
@@ -107,16 +109,25 @@ def point_estimates(
     pseudo_vars: Sequence[str] | None = None,
     by: str | None = None,
     multipliers: pd.Series | None = None,
+    counted: pd.Series | None = None,
+    pseudo_ratio: bool = False,
 ) -> PointEstimates:
     """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample).
 
     ``pseudo_vars`` are the participation model's covariates (default ``weight_vars``); they
     may include attributes the survey measures but the census margins lack (region,
     education), which is where ``pseudo`` can correct what raking cannot.
+
+    ``y`` and ``has_any`` may be pseudo-outcomes (:mod:`opinion.estimates.correction`), not
+    0/1; ``counted`` is then the coder's 0/1 any-concern indicator, from which the counts
+    and effective sample sizes are taken. ``pseudo_ratio``: estimate ``pseudo`` as the ratio
+    of the doubly robust means of the topic and of "any concern" (what pseudo-outcomes need)
+    instead of the doubly robust mean over the voices who raise a concern.
     """
     m = multipliers if multipliers is not None else pd.Series(1.0, index=voices.index)
     yv = y.to_numpy(dtype=float)
     d = has_any.to_numpy(dtype=float)
+    dc = (counted if counted is not None else has_any).to_numpy(dtype=float)
     online = (voices["source"] == "online").to_numpy()
     survey = (voices["source"] == "survey").to_numpy()
     values: dict[str, np.ndarray] = {}
@@ -126,8 +137,8 @@ def point_estimates(
 
     w_raw = np.where(online, m.to_numpy(), 0.0)
     values["raw"] = _ratio(w_raw, yv, d)
-    n["raw"] = int(((w_raw > 0) & (d > 0)).sum())
-    ess["raw"] = _kish(w_raw[d > 0])
+    n["raw"] = int(((w_raw > 0) & (dc > 0)).sum())
+    ess["raw"] = _kish(w_raw[dc > 0])
 
     known = _known(voices, weight_vars).to_numpy()
     problems: dict[str, str] = {}
@@ -146,20 +157,20 @@ def point_estimates(
             w[:] = 0.0
         weights[method] = pd.Series(w, index=voices.index)
         values[method] = _ratio(w, yv, d) if not problems.get(method) else np.full(yv.shape[1], np.nan)
-        n[method] = int(((w > 0) & (d > 0)).sum())
-        ess[method] = _kish(w[d > 0])
+        n[method] = int(((w > 0) & (dc > 0)).sum())
+        ess[method] = _kish(w[dc > 0])
 
     # The blend's online part needs only the blend groups: within a group each online voice
     # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
     in_blend = online & _known(voices, blend_vars).to_numpy()
     weights["online_groups"] = pd.Series(np.where(in_blend, m.to_numpy(), 0.0), index=voices.index)
-    blend, carry, blend_ess, weights["blend"] = _blend(voices, yv, d, weights, margins, blend_vars)
+    blend, carry, blend_ess, weights["blend"] = _blend(voices, yv, d, weights, margins, blend_vars, dc)
     values["blend"] = blend
     values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
         voices, yv, d, m, weights["survey"], pseudo_vars or weight_vars,
-        online & _known(voices, pseudo_vars or weight_vars).to_numpy(), problems,
+        online & _known(voices, pseudo_vars or weight_vars).to_numpy(), problems, ratio=pseudo_ratio, counted=dc,
     )
-    n["blend"] = int(((weights["online_groups"].to_numpy() + weights["survey"].to_numpy() > 0) & (d > 0)).sum())
+    n["blend"] = int(((weights["online_groups"].to_numpy() + weights["survey"].to_numpy() > 0) & (dc > 0)).sum())
     ess["blend"] = blend_ess
     table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
     weights["raw"] = pd.Series(w_raw, index=voices.index)
@@ -188,10 +199,12 @@ def _by_group(
 
 def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
-    margins: Margins, blend_vars: Sequence[str],
+    margins: Margins, blend_vars: Sequence[str], counted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame, float, pd.Series]:
     """The blended estimate, the carry table, its effective size, and the unit weights that
-    reproduce it as a ratio (so that any domain, e.g. a ``--by`` group, can be estimated)."""
+    reproduce it as a ratio (so that any domain, e.g. a ``--by`` group, can be estimated).
+    ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over."""
+    dc = d if counted is None else counted
     population = joint_shares(margins, blend_vars)
     group_of = voices[list(blend_vars)].astype(str).agg("*".join, axis=1).to_numpy()
     overall_any = _any_share(weights["survey"].to_numpy(), d)
@@ -205,7 +218,7 @@ def _blend(
         parts = {}
         for source in ("online_groups", "survey"):
             w = weights[source].to_numpy() * in_group
-            parts[source] = (_ratio(w, yv, d), _kish(w[d > 0]))
+            parts[source] = (_ratio(w, yv, d), _kish(w[dc > 0]))
         (p_on, ess_on), (p_sv, ess_sv) = parts["online_groups"], parts["survey"]
         total = ess_on + ess_sv
         rows.append({"group": group, "population_share": float(share), "online_ess": ess_on,
@@ -255,14 +268,20 @@ def _fit_pseudo(
 
 def _pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, m: pd.Series, survey_weights: pd.Series,
-    covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str],
+    covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str], *, ratio: bool = False,
+    counted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, float, pd.Series]:
-    """Doubly robust pseudo-weighting of the online voices against the calibrated survey."""
+    """Doubly robust pseudo-weighting of the online voices against the calibrated survey.
+
+    ``ratio``: the agenda share as the ratio of the doubly robust means of each topic and
+    of "any concern" over all voices (linear in the outcomes, so pseudo-outcomes carry
+    through), instead of the doubly robust mean within the voices who raise a concern."""
     k = yv.shape[1]
     none = (np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index))
     sample_rows = online_known & (m.to_numpy() > 0)
+    outcomes, domain = (np.column_stack([yv, d]), np.ones(len(d))) if ratio else (yv, d)
     try:
-        result = _fit_pseudo(voices, yv, d, survey_weights, covariates, sample_rows,
+        result = _fit_pseudo(voices, outcomes, domain, survey_weights, covariates, sample_rows,
                              estimator="dr", base=m.to_numpy()[sample_rows], with_se=False)
     except WeightingError as exc:
         problems.setdefault("pseudo", str(exc))
@@ -273,7 +292,12 @@ def _pseudo(
     w = np.asarray(result.weights, dtype=float)
     unit = np.zeros(len(voices))
     unit[sample_rows] = w
-    return (np.asarray(result.estimate, dtype=float), int(((d[sample_rows]) > 0).sum()), _kish(w),
+    estimate = np.asarray(result.estimate, dtype=float)
+    if ratio:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            estimate = estimate[:k] / estimate[k] if estimate[k] > 0 else np.full(k, np.nan)
+    dc = d if counted is None else counted
+    return (estimate, int(((dc[sample_rows]) > 0).sum()), _kish(w),
             pd.Series(unit, index=voices.index))
 
 
@@ -316,18 +340,32 @@ def estimate_with_intervals(
     replicates: int = 200,
     seed: int = 20201101,
     progress: Callable[[int], None] | None = None,
+    hand: HandSample | None = None,
 ) -> Estimates:
-    """Point estimates and 95% percentile intervals from replicates that redo the weighting."""
-    point = point_estimates(voices, y, has_any, margins, weight_vars=weight_vars, blend_vars=blend_vars,
-                            pseudo_vars=pseudo_vars, by=by)
+    """Point estimates and 95% percentile intervals from replicates that redo the weighting.
+
+    ``hand``: voices coded by a person; every estimate is then corrected for the coder's
+    errors (:mod:`opinion.estimates.correction`) and each replicate also resamples the
+    hand-coded voices, so the intervals include the coder's error. Without it the
+    estimates take the coder's ``y`` and ``has_any`` as if they were right.
+    """
+    def outcomes(phase2: np.ndarray | None) -> tuple[pd.DataFrame, pd.Series]:
+        return (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand, phase2)
+
+    def run(phase2: np.ndarray | None, multipliers: pd.Series | None) -> PointEstimates:
+        yy, dd = outcomes(phase2)
+        return point_estimates(voices, yy, dd, margins, weight_vars=weight_vars, blend_vars=blend_vars,
+                               pseudo_vars=pseudo_vars, by=by, multipliers=multipliers, counted=has_any,
+                               pseudo_ratio=hand is not None)
+
+    point = run(None, None)
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []
     by_draws: list[np.ndarray] = []
     failed = 0
     for r in range(replicates):
         m = bootstrap_multipliers(voices, rng)
-        replicate = point_estimates(voices, y, has_any, margins, weight_vars=weight_vars, blend_vars=blend_vars,
-                                    pseudo_vars=pseudo_vars, by=by, multipliers=m)
+        replicate = run(second_phase(hand, rng) if hand is not None else None, m)
         draws.append(replicate.values.to_numpy())
         if point.by_values is not None and replicate.by_values is not None:
             by_draws.append(replicate.by_values.reindex(point.by_values.index).to_numpy())
@@ -352,7 +390,7 @@ def estimate_with_intervals(
             for ((level, method), column), estimate, se, low, high in _intervals(point.by_values, by_draws)
         ])
     return Estimates(table=pd.DataFrame(rows), point=point, replicates=len(draws), failed_replicates=failed,
-                     seed=seed, by_table=by_table)
+                     seed=seed, by_table=by_table, hand=hand)
 
 
 def _intervals(point: pd.DataFrame, draws: list[np.ndarray]) -> list[tuple[tuple[Any, Any], float, float, float, float]]:

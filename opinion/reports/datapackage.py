@@ -133,9 +133,18 @@ def descriptor(data: ReportData, resources: list[tuple[str, pd.DataFrame]], fmt:
             },
         } for name, frame in resources],
         # Provenance beside the data (a custom property, which Data Packages allow).
-        "provenance": {key: notes[key] for key in ("version", "seed", "replicates", "inputs", "suppression",
-                                                    "weighting_variables", "blend_groups") if key in notes},
+        "provenance": {
+            **{key: notes[key] for key in ("version", "seed", "replicates", "inputs", "suppression",
+                                           "weighting_variables", "blend_groups") if key in notes},
+            **({"coding": _coding_figures(notes["coding"])} if isinstance(notes.get("coding"), dict) else {}),
+        },
     }
+
+
+def _coding_figures(coding: dict[str, Any]) -> dict[str, Any]:
+    """What the topic figures rest on, without prose: voices coded to no topic, voices coded
+    by a person, and the coder's precision and recall per topic against that person."""
+    return {key: coding[key] for key in ("voices", "uncoded", "hand_coded", "sample", "accuracy") if key in coding}
 
 
 def write_tables(data: ReportData, out_dir: str | Path, fmt: str = "csv") -> list[Path]:

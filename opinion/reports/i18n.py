@@ -86,6 +86,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "version": "软件版本",
         "inputs": "输入文件（SHA-256）",
         "suppression": "小单元格隐去",
+        "coding": "议题编码与人工核对",
     },
     "en": {
         "documents": "Documents crawled",
@@ -101,6 +102,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "version": "Software version",
         "inputs": "Input files (SHA-256)",
         "suppression": "Small-cell suppression",
+        "coding": "Topic coding, checked by a person",
     },
 }
 
@@ -316,3 +318,29 @@ def note_label(key: str, lang: str) -> str:
 
 
 KNOWN_NOTES = tuple(_NOTES["en"])
+
+
+def coding_lines(note: Mapping[str, object], lang: str) -> list[tuple[str, str]]:
+    """The ``coding`` note as (label, text) pairs: voices coded to no topic, then either the
+    warning that no person checked the coder or the correction and the coder's measured
+    precision and recall per topic."""
+    zh = check_lang(lang) == "zh"
+    voices, uncoded = int(str(note.get("voices", 0))), int(str(note.get("uncoded", 0)))
+    share = f"{uncoded / voices:.0%}" if voices else "–"
+    lines = [("未归类（其他）" if zh else "Uncoded (other)",
+              (f"{uncoded} / {voices} 个声音（{share}）。" if zh else f"{uncoded} of {voices} voices ({share}). ")
+              + str(note.get("uncoded_note", "")))]
+    if not note.get("hand_coded"):
+        lines.append(("人工编码样本" if zh else "Hand-coded sample", str(note.get("warning", ""))))
+        return lines
+    lines.append(("人工编码样本" if zh else "Hand-coded sample",
+                  (f"{note['hand_coded']} 个声音（样本 {note.get('sample')}）。" if zh
+                   else f"{note['hand_coded']} voices (sample {note.get('sample')}). ") + str(note.get("correction", ""))))
+    rows = note.get("accuracy")
+    for row in rows if isinstance(rows, list) else []:
+        precision = "–" if row.get("precision") is None else f"{row['precision']:.2f}"
+        recall = "–" if row.get("recall") is None else f"{row['recall']:.2f}"
+        lines.append((str(row.get("topic_label", row.get("topic"))),
+                      (f"编码器精确率 {precision}，召回率 {recall}（人工标出 {row.get('coded_by_person')} 个）" if zh
+                       else f"coder precision {precision}, recall {recall} ({row.get('coded_by_person')} marked by the person)")))
+    return lines

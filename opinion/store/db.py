@@ -21,7 +21,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -139,6 +139,33 @@ document_cues = sa.Table(
     sa.Column("cues", sa.Text, nullable=False),
 )
 
+# Voices drawn for a person to code (``tongxin code sample``): the draw is recorded so
+# that imported codes are matched to it and each coded voice keeps its inclusion
+# probability, which the correction of the estimates needs.
+coding_samples = sa.Table(
+    "coding_samples", metadata,
+    sa.Column("sample", sa.String, primary_key=True),
+    sa.Column("source", sa.String, primary_key=True),  # online / survey
+    sa.Column("voice", sa.String, primary_key=True),  # the voice's pseudonym
+    sa.Column("probability", sa.Float, nullable=False),  # of being drawn, within its stratum
+    sa.Column("stratum", sa.String, nullable=False),
+    sa.Column("drawn_at", sa.String, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+)
+
+# A person's codes for drawn voices (``tongxin code import``): ``topics`` is a JSON list of
+# topic codes; an empty list with ``no_concern`` true means the voice raises no concern.
+hand_codes = sa.Table(
+    "hand_codes", metadata,
+    sa.Column("sample", sa.String, primary_key=True),
+    sa.Column("source", sa.String, primary_key=True),
+    sa.Column("voice", sa.String, primary_key=True),
+    sa.Column("topics", sa.Text, nullable=False),
+    sa.Column("no_concern", sa.Boolean, nullable=False),
+    sa.Column("imported_at", sa.String, nullable=False),
+    sa.Column("file", sa.String),
+)
+
 # Each migration takes the schema from version i to i + 1.
 MIGRATIONS: list[list[str]] = [
     # 1 -> 2: document_versions (created by create_all; the statement keeps the step explicit)
@@ -167,6 +194,15 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE IF NOT EXISTS document_cues (document_id INTEGER NOT NULL REFERENCES documents (id), "
         "config VARCHAR NOT NULL, content_hash VARCHAR NOT NULL, cues TEXT NOT NULL, "
         "PRIMARY KEY (document_id, config))",
+    ],
+    # 5 -> 6: coding_samples and hand_codes (created by create_all; the statements keep the step explicit)
+    [
+        "CREATE TABLE IF NOT EXISTS coding_samples (sample VARCHAR NOT NULL, source VARCHAR NOT NULL, "
+        "voice VARCHAR NOT NULL, probability FLOAT NOT NULL, stratum VARCHAR NOT NULL, drawn_at VARCHAR NOT NULL, "
+        "seed INTEGER NOT NULL, PRIMARY KEY (sample, source, voice))",
+        "CREATE TABLE IF NOT EXISTS hand_codes (sample VARCHAR NOT NULL, source VARCHAR NOT NULL, "
+        "voice VARCHAR NOT NULL, topics TEXT NOT NULL, no_concern BOOLEAN NOT NULL, imported_at VARCHAR NOT NULL, "
+        "file VARCHAR, PRIMARY KEY (sample, source, voice))",
     ],
 ]
 

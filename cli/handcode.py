@@ -1,0 +1,73 @@
+"""``tongxin code sample`` and ``tongxin code import``: voices coded by a person."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli._common import db_option
+
+
+@click.command(name="sample")
+@click.option("--n", "n", required=True, type=click.IntRange(min=1), help="How many voices to draw.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The sheet to write: .xlsx (default) or .csv.")
+@click.option("--name", default="hand", show_default=True, help="Name of the drawn sample.")
+@click.option("--seed", default=20201101, show_default=True, type=int, help="Random seed of the draw.")
+@db_option
+def sample(n: int, out_path: str, name: str, seed: int, db: str) -> None:
+    """Draw N voices at random (online and door-to-door) for a person to code.
+
+    The draw is stratified by source, proportionally, and recorded in the store with
+    each voice's inclusion probability. The sheet has one row per voice: its id, source,
+    masked texts and the coder's topics, then one column per topic headed by its label
+    and a column 无诉求; the person marks 1 for each topic the voice raises, or 无诉求.
+    """
+    from opinion.estimates.correction import draw_coding_sample
+    from opinion.estimates.handcoding import write_coding_sheet
+    from opinion.estimates.voices import all_voices
+    from opinion.store.db import open_store
+    from opinion.text.measures import topic_matrix, voice_tokens
+    from opinion.text.segment import Segmenter
+    from opinion.text.topics import load_topics
+
+    lexicon = load_topics()
+    with open_store(db) as store:
+        voices = all_voices(store)
+        drawn = draw_coding_sample(store, voices, n, seed=seed, name=name)
+        tokens = voice_tokens(store, drawn["texts"].tolist(), Segmenter.default())
+    coded, _ = topic_matrix(tokens, lexicon, drawn.index)
+    labels = {topic.code: topic.label for topic in lexicon}
+    out = write_coding_sheet(drawn, coded, labels, out_path)
+    counts = drawn["source"].value_counts().to_dict()
+    click.echo(f"drew {len(drawn)} voices ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) "
+               f"as sample {name!r}; sheet for coding: {out}")
+
+
+@click.command(name="import")
+@click.argument("sheet", type=click.Path(dir_okay=False))
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+              help="Where to write rejected rows with reasons (default: SHEET.rejects.csv).")
+@db_option
+def import_(sheet: str, rejects_path: str | None, db: str) -> None:
+    """Store a person's codes from a filled-in coding sheet (.xlsx or CSV).
+
+    Rows whose id is not in the drawn sample, with nothing marked, with both topics and
+    无诉求, or with a mark that is not 1 are rejected with their line and reason.
+    Importing again replaces the codes of the same voices. Reports then correct every
+    estimate for the coder's errors with these codes.
+    """
+    from opinion.estimates.handcoding import import_coding_sheet, write_coding_rejects
+    from opinion.store.db import open_store
+    from opinion.text.topics import load_topics
+
+    labels = {topic.code: topic.label for topic in load_topics()}
+    with open_store(db) as store:
+        summary = import_coding_sheet(store, sheet, labels)
+    click.echo(f"{sheet}: {summary.rows_read} rows, {summary.stored} stored, {len(summary.rejected)} rejected"
+               + (f"; {summary.not_coded} drawn voices not coded yet" if summary.not_coded else ""))
+    if summary.rejected:
+        out = write_coding_rejects(summary, rejects_path or Path(sheet).with_suffix(".rejects.csv"))
+        click.echo(f"rejected rows with reasons: {out}")
+    if summary.stored == 0:
+        raise click.ClickException(f"{sheet}: no usable row; nothing was stored (reasons in the rejects file)")

@@ -1,0 +1,221 @@
+"""Estimates that stay valid whatever the coder's errors, from voices coded by a person.
+
+No coder, lexicon or model, is right on every county's wording. A random sample of
+voices coded by a person (``tongxin code sample`` / ``tongxin code import``) corrects
+every estimate for the coder's errors by design-based supervised learning (Egami,
+Hinck, Stewart & Wei, "Using imperfect surrogates for downstream inference",
+NeurIPS 2023), which for totals is prediction-powered inference with the rectifier
+weighted by the inverse inclusion probability (Angelopoulos et al., "Prediction-powered
+inference", Science 2023). Each voice's coded outcome is replaced by its pseudo-outcome
+
+    ỹ_i = ŷ_i + R_i / π_i · (y_i − ŷ_i)
+
+where ``ŷ_i`` is what the coder said, ``y_i`` what the person said, ``R_i = 1`` when the
+voice was coded by a person and ``π_i`` its probability of being drawn for that. Given
+the voices, ``E[ỹ_i] = y_i`` whatever the coder's errors, so every estimate that is a
+ratio of weighted totals (raw, rake, survey, blend, and the pseudo estimate taken as a
+ratio of doubly robust means) is estimated as it would be with a person's codes for
+every voice. The same holds for the "raises any concern" indicator in the agenda
+share's denominator. The replicates resample the hand-coded voices as a second phase
+(within the strata they were drawn in), so the intervals carry the coder's error and
+the size of the hand-coded sample. With no hand-coded sample the estimates rest on the
+coder as if it were perfect, and the report says so.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from opinion.errors import InputError
+from opinion.store.db import Store, coding_samples, hand_codes
+
+__all__ = [
+    "HandSample",
+    "coder_accuracy",
+    "draw_coding_sample",
+    "hand_sample",
+    "pseudo_outcomes",
+    "second_phase",
+]
+
+
+@dataclass
+class HandSample:
+    """The person's codes for the hand-coded voices, aligned to a voices frame.
+
+    ``rows``: positions (0-based) of the coded voices in the voices frame; ``codes``:
+    rows x topics, 1 where the person marked the topic; ``probability``: each coded
+    voice's inclusion probability; ``stratum``: the stratum it was drawn in (its source).
+    """
+
+    rows: np.ndarray  # (n,) int
+    codes: np.ndarray  # (n, k) float 0/1, columns in the order of ``topics``
+    probability: np.ndarray  # (n,) float in (0, 1]
+    stratum: np.ndarray  # (n,) str
+    topics: list[str]
+    sample: str  # the name of the drawn sample
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+
+def draw_coding_sample(
+    store: Store, voices: pd.DataFrame, n: int, *, seed: int, name: str = "hand",
+) -> pd.DataFrame:
+    """Draw ``n`` voices for a person to code and record the draw in the store.
+
+    Stratified by source (online, survey) with allocation proportional to the number of
+    voices that have any text, simple random sampling without replacement within each;
+    every drawn voice's inclusion probability is ``n_h / N_h``. Voices with no text
+    cannot be coded and are not in the frame. Returns the drawn rows of ``voices`` with
+    ``probability`` and ``stratum`` columns, in a random order.
+
+    Raises:
+        InputError: ``n`` is not positive, or the frame is empty, or a sample of that
+            name was already drawn (draw under another name or import its codes).
+    """
+    if n <= 0:
+        raise InputError(f"--n {n}: draw at least one voice")
+    frame = voices[voices["texts"].map(lambda texts: any(str(t).strip() for t in texts))]
+    if frame.empty:
+        raise InputError("the store holds no voice with text to code; crawl or import first")
+    with store.engine.connect() as conn:
+        drawn_before = conn.execute(
+            sa.select(sa.func.count()).select_from(coding_samples).where(coding_samples.c.sample == name)
+        ).scalar_one()
+    if drawn_before:
+        raise InputError(f"a coding sample named {name!r} was already drawn ({drawn_before} voices); "
+                         "import its codes, or draw a new one with --name")
+    rng = np.random.default_rng(seed)
+    total = len(frame)
+    n = min(n, total)
+    sizes = frame.groupby("source").size()
+    # Largest-remainder proportional allocation, at least one per stratum when n allows.
+    exact = sizes / total * n
+    alloc = np.floor(exact).astype(int)
+    for stratum in (exact - alloc).sort_values(ascending=False).index[: n - int(alloc.sum())]:
+        alloc[stratum] += 1
+    picked = []
+    for stratum, size in sizes.items():
+        take = int(min(alloc[stratum], size))
+        if take == 0:
+            continue
+        members = frame.index[frame["source"] == stratum]
+        chosen = rng.choice(members, size=take, replace=False)
+        picked.append(frame.loc[chosen].assign(probability=take / size, stratum=stratum))
+    drawn = pd.concat(picked).sample(frac=1.0, random_state=seed)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with store.engine.begin() as conn:
+        conn.execute(coding_samples.insert(), [
+            {"sample": name, "source": row.source, "voice": row.voice, "probability": float(row.probability),
+             "stratum": row.stratum, "drawn_at": now, "seed": seed}
+            for row in drawn.itertuples()
+        ])
+    return drawn
+
+
+def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSample | None:
+    """The hand-coded voices of the store's most recent coded sample, aligned to ``voices``.
+
+    Only voices both drawn and coded count; a drawn voice no longer in ``voices`` is left
+    out (its stratum's probability still stands). Returns None when nothing was coded.
+
+    Raises:
+        InputError: the person's codes use a topic the coder does not know, so the two
+            cannot be compared (code with the same taxonomy, or pass that coder).
+    """
+    with store.engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(hand_codes.c.sample).order_by(hand_codes.c.imported_at.desc()).limit(1)
+        ).scalar()
+        if latest is None:
+            return None
+        rows = conn.execute(
+            sa.select(coding_samples.c.source, coding_samples.c.voice, coding_samples.c.probability,
+                      coding_samples.c.stratum, hand_codes.c.topics)
+            .join(hand_codes, sa.and_(hand_codes.c.sample == coding_samples.c.sample,
+                                      hand_codes.c.source == coding_samples.c.source,
+                                      hand_codes.c.voice == coding_samples.c.voice))
+            .where(coding_samples.c.sample == latest)
+        ).all()
+    position = {(s, v): i for i, (s, v) in enumerate(zip(voices["source"], voices["voice"], strict=True))}
+    known = set(topics)
+    found_rows, codes, probability, stratum = [], [], [], []
+    for source, voice, p, h, marked in rows:
+        at = position.get((source, voice))
+        if at is None:
+            continue
+        marked_topics = set(json.loads(marked))
+        unknown = marked_topics - known
+        if unknown:
+            raise InputError(f"hand-coded sample {latest!r}: topic(s) {', '.join(sorted(unknown))} are not "
+                             f"codes of the coder in use ({', '.join(topics)}); use the same taxonomy")
+        found_rows.append(at)
+        codes.append([1.0 if t in marked_topics else 0.0 for t in topics])
+        probability.append(float(p))
+        stratum.append(h)
+    if not found_rows:
+        return None
+    return HandSample(rows=np.asarray(found_rows, dtype=int), codes=np.asarray(codes, dtype=float),
+                      probability=np.asarray(probability, dtype=float), stratum=np.asarray(stratum, dtype=str),
+                      topics=list(topics), sample=str(latest))
+
+
+def second_phase(hand: HandSample, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap frequency weights of the hand-coded voices for one replicate: each
+    stratum's coded voices resampled with replacement (n_h draws from n_h)."""
+    weights = np.zeros(hand.n)
+    for stratum in np.unique(hand.stratum):
+        members = np.flatnonzero(hand.stratum == stratum)
+        weights[members] = rng.multinomial(len(members), np.full(len(members), 1 / len(members)))
+    return weights
+
+
+def pseudo_outcomes(
+    y: pd.DataFrame, has_any: pd.Series, hand: HandSample, phase2: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The pseudo-outcomes ``ŷ + R/π (y − ŷ)`` of every topic and of "raises any concern".
+
+    ``y``: voices x topics as the coder coded them (columns in ``hand.topics`` order or
+    any order containing them); ``has_any``: the coder's any-concern indicator.
+    ``phase2``: the second-phase bootstrap weights of the hand-coded voices (None: 1).
+    Returns float frames with the same index and columns.
+    """
+    factor = (phase2 if phase2 is not None else np.ones(hand.n)) / hand.probability
+    columns = [y.columns.get_loc(t) for t in hand.topics]
+    coded = y.to_numpy(dtype=float, copy=True)
+    coded_rows = coded[hand.rows][:, columns]
+    coded[np.ix_(hand.rows, columns)] = coded_rows + factor[:, None] * (hand.codes - coded_rows)
+    tilde = pd.DataFrame(coded, index=y.index, columns=y.columns)
+    d = has_any.astype(float).to_numpy().copy()
+    truth_any = hand.codes.max(axis=1) if hand.codes.size else np.zeros(hand.n)
+    d[hand.rows] = d[hand.rows] + factor * (truth_any - d[hand.rows])
+    return tilde, pd.Series(d, index=has_any.index)
+
+
+def coder_accuracy(y: pd.DataFrame, hand: HandSample) -> pd.DataFrame:
+    """Per topic, the coder against the person on the hand-coded voices (unweighted).
+
+    Columns: topic, coded_by_person (voices the person marked), precision, recall,
+    agreement, n (voices coded by the person). Precision is NaN when the coder marked
+    none of them, recall when the person marked none.
+    """
+    rows = []
+    for j, topic in enumerate(hand.topics):
+        said = y[topic].to_numpy(dtype=bool)[hand.rows]
+        truth = hand.codes[:, j] > 0
+        tp = int((said & truth).sum())
+        rows.append({
+            "topic": topic, "coded_by_person": int(truth.sum()),
+            "precision": tp / said.sum() if said.any() else float("nan"),
+            "recall": tp / truth.sum() if truth.any() else float("nan"),
+            "agreement": float((said == truth).mean()) if hand.n else float("nan"),
+            "n": hand.n,
+        })
+    return pd.DataFrame(rows)

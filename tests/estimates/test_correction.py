@@ -1,0 +1,111 @@
+"""Estimates corrected for the coder's errors with voices coded by a person."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.simulate_coding import hand_coded, noisy_coder, study, summary
+from opinion.errors import InputError
+from opinion.estimates.correction import (
+    HandSample,
+    coder_accuracy,
+    draw_coding_sample,
+    pseudo_outcomes,
+    second_phase,
+)
+from opinion.estimates.methods import estimate_with_intervals, point_estimates
+from opinion.store.db import Store
+from tests.estimates.simulation import simulate
+
+
+def everyone(y: pd.DataFrame) -> HandSample:
+    """A person coded every voice (probability 1): the correction must give the truth."""
+    n = len(y)
+    return HandSample(rows=np.arange(n), codes=y.to_numpy(dtype=float), probability=np.ones(n),
+                      stratum=np.full(n, "all"), topics=list(y.columns), sample="all")
+
+
+def test_with_every_voice_coded_by_a_person_the_pseudo_outcomes_are_the_persons_codes() -> None:
+    voices, y, _, _, _ = simulate(3)
+    coded = noisy_coder(voices, y, np.random.default_rng(0))
+    tilde, d = pseudo_outcomes(coded, coded.any(axis=1), everyone(y))
+    assert np.array_equal(tilde.to_numpy(), y.to_numpy(dtype=float))
+    assert np.array_equal(d.to_numpy(), y.any(axis=1).to_numpy(dtype=float))
+
+
+def test_pseudo_outcome_is_the_coders_value_plus_the_weighted_error() -> None:
+    y = pd.DataFrame({"a": [True, False, True], "b": [False, False, True]})
+    hand = HandSample(rows=np.array([1]), codes=np.array([[1.0, 0.0]]), probability=np.array([0.25]),
+                      stratum=np.array(["online"]), topics=["a", "b"], sample="s")
+    tilde, d = pseudo_outcomes(y, y.any(axis=1), hand)
+    # voice 1: coder said nothing, the person said "a": 0 + (1 - 0) / 0.25 = 4
+    assert tilde.to_numpy().tolist() == [[1.0, 0.0], [4.0, 0.0], [1.0, 1.0]]
+    assert d.tolist() == [1.0, 4.0, 1.0]
+    doubled, _ = pseudo_outcomes(y, y.any(axis=1), hand, phase2=np.array([2.0]))
+    assert doubled.iat[1, 0] == 8.0
+
+
+def test_corrected_estimates_equal_those_from_the_persons_codes_when_everyone_is_coded() -> None:
+    voices, y, _, margins, _ = simulate(4)
+    coded = noisy_coder(voices, y, np.random.default_rng(1))
+    corrected = estimate_with_intervals(voices, coded, coded.any(axis=1), margins, replicates=0, hand=everyone(y))
+    # The blend mixes sources by effective sizes taken over the coder's "any concern" (counted).
+    truth_coded = point_estimates(voices, y, y.any(axis=1), margins, pseudo_ratio=True, counted=coded.any(axis=1))
+    got = corrected.table.set_index(["method", "column"])["estimate"]
+    for method in ("raw", "rake", "survey", "blend", "pseudo"):
+        for topic in y.columns:
+            assert got[(method, topic)] == pytest.approx(truth_coded.values.at[method, topic], abs=1e-9)
+
+
+def test_the_second_phase_resamples_within_strata() -> None:
+    hand = HandSample(rows=np.arange(5), codes=np.zeros((5, 1)), probability=np.full(5, 0.5),
+                      stratum=np.array(["online"] * 3 + ["survey"] * 2), topics=["a"], sample="s")
+    draws = np.stack([second_phase(hand, np.random.default_rng(seed)) for seed in range(50)])
+    assert (draws[:, :3].sum(axis=1) == 3).all() and (draws[:, 3:].sum(axis=1) == 2).all()
+    assert draws.std() > 0
+
+
+@pytest.mark.slow
+def test_over_repeated_draws_the_coder_alone_is_biased_and_the_corrected_estimate_is_not() -> None:
+    # A small version of `python -m benchmarks.simulate_coding` (README gives the full study).
+    # raw is left out: online voices alone are biased for the population whatever the coding.
+    table = summary(study(draws=8, replicates=20, hand=300)).reset_index()
+
+    def row(kind: str, method: str, topic: str) -> pd.Series:
+        found = table[(table.estimate_kind == kind) & (table.method == method) & (table.topic == topic)]
+        return found.iloc[0]
+
+    for method in ("survey", "blend"):
+        alone, corrected = row("coder alone", method, "housing"), row("corrected", method, "housing")
+        assert alone["bias"] > 0.015  # the coder's false housing codes inflate the share
+        assert abs(corrected["bias"]) < alone["bias"] / 2
+        assert corrected["coverage"] >= 0.75 > alone["coverage"]
+        assert corrected["width"] > alone["width"]  # the coder's error is in the interval
+
+
+def test_coder_accuracy_on_the_hand_coded_voices() -> None:
+    y = pd.DataFrame({"a": [True, True, False, False], "b": [False, True, False, True]})
+    hand = HandSample(rows=np.arange(4), codes=np.array([[1, 0], [0, 1], [0, 0], [1, 1]], dtype=float),
+                      probability=np.ones(4), stratum=np.full(4, "x"), topics=["a", "b"], sample="s")
+    accuracy = coder_accuracy(y, hand).set_index("topic")
+    assert accuracy.at["a", "precision"] == 0.5 and accuracy.at["a", "recall"] == 0.5
+    assert accuracy.at["b", "precision"] == 1.0 and accuracy.at["b", "recall"] == 1.0
+    assert accuracy.at["a", "coded_by_person"] == 2
+
+
+def test_the_draw_is_stratified_by_source_recorded_and_not_repeated(store: Store) -> None:
+    voices, y, _, _, _ = simulate(5)
+    voices = voices.assign(voice=[f"v{i}" for i in range(len(voices))],
+                           texts=[["看病难"] if i % 7 else [] for i in range(len(voices))])
+    drawn = draw_coding_sample(store, voices, 100, seed=1)
+    frame = voices[voices["texts"].map(bool)]
+    assert len(drawn) == 100 and drawn["voice"].is_unique
+    assert drawn["texts"].map(bool).all()  # voices with no text cannot be coded
+    for source, group in drawn.groupby("source"):
+        size = int((frame["source"] == source).sum())
+        assert group["probability"].iloc[0] == pytest.approx(len(group) / size)
+        assert len(group) == pytest.approx(100 * size / len(frame), abs=1)
+    with pytest.raises(InputError, match="already drawn"):
+        draw_coding_sample(store, voices, 10, seed=2)
+    assert len(hand_coded(voices, y, 50, np.random.default_rng(0)).rows) == 50
