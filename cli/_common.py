@@ -11,6 +11,8 @@ import click
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
+    from opinion.text.coder import TopicCoder
+
 db_option = click.option(
     "--db", envvar="TONGXIN_DB", default="tongxin.db", show_default=True,
     help="Workspace store: a SQLite file path or a database URL (env TONGXIN_DB).",
@@ -91,3 +93,18 @@ def steps_progress(total: int, label: str = "replicates") -> Iterator[Callable[[
     """A ``step(n)`` callback whose bar appears at the first step."""
     with _bar_on_first_use(label) as bar:
         yield lambda n: bar(total).update(n)
+
+
+def _load_coder(ctx: click.Context, param: click.Parameter, value: str | None) -> TopicCoder | None:
+    if value is None:
+        return None
+    from opinion.text.coder import load_coder
+
+    return load_coder(value)
+
+
+coder_option = click.option(
+    "--coder", "coder", type=click.Path(dir_okay=False), callback=_load_coder,
+    help="Topic coder: a model file from `tongxin code train` (or a topic lexicon .yaml). "
+    "Default: the shipped lexicon.",
+)

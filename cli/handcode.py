@@ -1,11 +1,16 @@
-"""``tongxin code sample`` and ``tongxin code import``: voices coded by a person."""
+"""``tongxin code sample`` and ``tongxin code import``: voices coded by a person (commands of the
+``code`` group, added to it in :mod:`cli.code`)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from cli._common import db_option
+from cli._common import coder_option, db_option
+
+if TYPE_CHECKING:
+    from opinion.text.coder import TopicCoder
 
 
 @click.command(name="sample")
@@ -14,8 +19,9 @@ from cli._common import db_option
               help="The sheet to write: .xlsx (default) or .csv.")
 @click.option("--name", default="hand", show_default=True, help="Name of the drawn sample.")
 @click.option("--seed", default=20201101, show_default=True, type=int, help="Random seed of the draw.")
+@coder_option
 @db_option
-def sample(n: int, out_path: str, name: str, seed: int, db: str) -> None:
+def sample(n: int, out_path: str, name: str, seed: int, coder: TopicCoder | None, db: str) -> None:
     """Draw N voices at random (online and door-to-door) for a person to code.
 
     The draw is stratified by source, proportionally, and recorded in the store with
@@ -27,17 +33,17 @@ def sample(n: int, out_path: str, name: str, seed: int, db: str) -> None:
     from opinion.estimates.handcoding import write_coding_sheet
     from opinion.estimates.voices import all_voices
     from opinion.store.db import open_store
+    from opinion.text.coder import as_coder
     from opinion.text.measures import topic_matrix, voice_tokens
     from opinion.text.segment import Segmenter
-    from opinion.text.topics import load_topics
 
-    lexicon = load_topics()
+    chosen = as_coder(coder)
     with open_store(db) as store:
         voices = all_voices(store)
         drawn = draw_coding_sample(store, voices, n, seed=seed, name=name)
         tokens = voice_tokens(store, drawn["texts"].tolist(), Segmenter.default())
-    coded, _ = topic_matrix(tokens, lexicon, drawn.index)
-    labels = {topic.code: topic.label for topic in lexicon}
+    coded, _ = topic_matrix(tokens, chosen, drawn.index)
+    labels = {c: chosen.topics[c].label for c in chosen.codes}
     out = write_coding_sheet(drawn, coded, labels, out_path)
     counts = drawn["source"].value_counts().to_dict()
     click.echo(f"drew {len(drawn)} voices ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) "
@@ -48,8 +54,9 @@ def sample(n: int, out_path: str, name: str, seed: int, db: str) -> None:
 @click.argument("sheet", type=click.Path(dir_okay=False))
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
               help="Where to write rejected rows with reasons (default: SHEET.rejects.csv).")
+@coder_option
 @db_option
-def import_(sheet: str, rejects_path: str | None, db: str) -> None:
+def import_(sheet: str, rejects_path: str | None, coder: TopicCoder | None, db: str) -> None:
     """Store a person's codes from a filled-in coding sheet (.xlsx or CSV).
 
     Rows whose id is not in the drawn sample, with nothing marked, with both topics and
@@ -59,9 +66,10 @@ def import_(sheet: str, rejects_path: str | None, db: str) -> None:
     """
     from opinion.estimates.handcoding import import_coding_sheet, write_coding_rejects
     from opinion.store.db import open_store
-    from opinion.text.topics import load_topics
+    from opinion.text.coder import as_coder
 
-    labels = {topic.code: topic.label for topic in load_topics()}
+    chosen = as_coder(coder)
+    labels = {c: chosen.topics[c].label for c in chosen.codes}
     with open_store(db) as store:
         summary = import_coding_sheet(store, sheet, labels)
     click.echo(f"{sheet}: {summary.rows_read} rows, {summary.stored} stored, {len(summary.rejected)} rejected"

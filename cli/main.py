@@ -15,8 +15,10 @@ COMMANDS = {
     "estimate": "cli.weighting:estimate",
     "export": "cli.export:export",
     "words": "cli.words:words",
+    "topics": "cli.topics:topics",
     "report": "cli.report:report",
     "plan": "cli.plan:plan",
+    "code": "cli.code:code",
 }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli._common import (
+    coder_option,
     db_option,
     gazetteer_option,
     lang_option,
@@ -19,6 +20,7 @@ from cli._common import (
 )
 
 if TYPE_CHECKING:
+    from opinion.text.coder import TopicCoder
     from opinion.text.cues import Gazetteer
 
 
@@ -41,9 +43,10 @@ if TYPE_CHECKING:
 @seed_option
 @lang_option
 @workers_option
+@coder_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: Gazetteer | None,
            headline: str, min_cell: int, by: str | None, budget: float | None, n_replicates: int, seed: int, lang: str,
-           workers: int) -> None:
+           workers: int, coder: TopicCoder | None) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
@@ -51,7 +54,8 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     Group cells with fewer than --min-cell voices are suppressed in every format. csv and
     json write one file per table into the --out folder, with a datapackage.json
     (Frictionless Data) describing the columns; json with an --out ending in .json writes
-    all tables and the provenance in one file instead.
+    all tables and the provenance in one file instead. Topics are coded by the shipped
+    lexicon unless --coder names a model from `tongxin code train`.
     """
     from opinion.reports.build import ReportOptions, build_report, file_sha256, input_sha256
     from opinion.reports.datapackage import report_json
@@ -65,9 +69,10 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
                             workers=workers)
     with open_store(db) as store, segmenting_progress() as segmenting, steps_progress(n_replicates) as step:
         data = build_report(
-            store, margins, options=options, gazetteer=gazetteer,
+            store, margins, options=options, gazetteer=gazetteer, lexicon=coder,
             inputs={"margins": input_sha256(margins_path),
-                    **({"gazetteer": file_sha256(gazetteer.source)} if gazetteer else {})},
+                    **({"gazetteer": file_sha256(gazetteer.source)} if gazetteer else {}),
+                    **({"coder": coder.fingerprint} if coder is not None else {})},
             progress=step, segment_progress=segmenting,
         )
     data.notes["parameters"] = {"method": headline, "replicates": n_replicates, "seed": seed,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from opinion.files.tables import read_table
@@ -61,7 +62,7 @@ class Margins:
             InputError: the file cannot be read (naming it).
             WeightingError: a column is missing or a row is invalid (naming its line).
         """
-        table = read_table(path)
+        table = read_table(path, expect=COLUMNS)  # the header is the row naming them, below any title
         missing = [c for c in COLUMNS if c not in table.header]
         if missing:
             raise WeightingError(
@@ -286,3 +287,55 @@ def _consistent_total(
         if total != first:
             logger.info("margins %r total %s differs slightly from %s", var, total, first)
     return first
+
+
+# -- targets the sample contradicts -------------------------------------------------------
+
+ZERO_TARGET_ACTIONS = ("raise", "drop")
+_SHOW_ROWS = 5
+
+
+@dataclass(frozen=True)
+class ZeroTarget:
+    """Sample rows in a level whose target is 0: a level the population lacks (a township
+    merged away) that respondents still name. ``rows`` are positions in the sample."""
+
+    variable: str
+    level: str
+    rows: np.ndarray
+
+
+def zero_target_rows(
+    variable: str, codes: np.ndarray, levels: Sequence[str], targets: np.ndarray, base: np.ndarray
+) -> list[ZeroTarget]:
+    """The levels of ``variable`` with target 0 that rows with a positive base weight fall
+    in (``codes`` index ``levels`` and ``targets``, one code per row).
+
+    Weighting would give those rows weight 0 without a word; callers raise
+    :func:`zero_target_error` instead, unless asked to drop them.
+    """
+    zero = np.asarray(targets, dtype="float64") == 0
+    if not zero.any():
+        return []
+    hit = zero[codes] & (base > 0)
+    if not hit.any():
+        return []
+    found = []
+    for code in np.unique(codes[hit]):
+        found.append(ZeroTarget(variable, str(levels[int(code)]), np.flatnonzero(hit & (codes == code))))
+    return found
+
+
+def zero_target_error(source: str, found: Sequence[ZeroTarget], index: pd.Index, option: str) -> WeightingError:
+    """One error naming every contradicted level, its variable and its first rows (by the
+    sample's row labels); ``option`` says how the caller drops them instead."""
+    parts = []
+    for item in found:
+        labels = [str(index[i]) for i in item.rows[:_SHOW_ROWS]]
+        more = f", ... ({len(item.rows)} in all)" if len(item.rows) > _SHOW_ROWS else ""
+        parts.append(f"{item.variable!r} level {item.level!r}: {len(item.rows)} row(s) ({', '.join(labels)}{more})")
+    return WeightingError(
+        f"{source}: target 0 for level(s) the sample has: {'; '.join(parts)}; the population has nobody there "
+        "(a place merged away, a level coded wrongly), so those rows would silently get weight 0. Fix the target, "
+        f"recode those rows (e.g. to the place it merged into), or drop them explicitly with {option}"
+    )

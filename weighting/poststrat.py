@@ -17,7 +17,7 @@ from weighting._sample import base_weights as _base_weights
 from weighting._sample import encode, resolve_variables, show
 from weighting.diagnostics import weight_summary
 from weighting.errors import WeightingError
-from weighting.margins import JOINT_SEP, Margins
+from weighting.margins import JOINT_SEP, Margins, zero_target_error, zero_target_rows
 from weighting.result import WeightingResult
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,11 @@ def poststratify(
         joint.index = joint.index.map(str)
     cell_name = JOINT_SEP.join(columns)
     codes, shares = encode(sample, cell_name, joint, base, margins, allow_empty=collapse is not None)
+    zero = zero_target_rows(cell_name, codes, [str(level) for level in joint.index], shares, base)
+    if zero:
+        raise zero_target_error(
+            margins.source, zero, sample.index, "rake(on_zero_target='drop'), or remove them before post-stratifying"
+        )
 
     counts = np.bincount(codes, minlength=len(shares))
     collapsed: list[str] = []

@@ -16,12 +16,13 @@ from weighting._sample import base_weights as _base_weights
 from weighting._sample import encode, resolve_variables
 from weighting.diagnostics import weight_summary, weight_summary_from_cells
 from weighting.errors import ConvergenceError, WeightingError
-from weighting.margins import Margins
+from weighting.margins import ZERO_TARGET_ACTIONS, Margins, ZeroTarget, zero_target_error, zero_target_rows
 from weighting.result import WeightingResult
 
 logger = logging.getLogger(__name__)
 
 ON_NONCONVERGENCE = ("raise", "warn")
+_DROP_OPTION = "on_zero_target='drop'"
 
 
 def rake(
@@ -33,6 +34,7 @@ def rake(
     max_iter: int = 200,
     tol: float = 1e-10,
     on_nonconvergence: str = "raise",
+    on_zero_target: str = "raise",
 ) -> WeightingResult:
     """Rake ``sample`` so that its weighted margins equal the targets.
 
@@ -41,17 +43,38 @@ def rake(
     combined levels. Weights sum to the population total when the margins carry counts,
     else to the sample size. ``tol`` bounds the largest difference between a weighted
     share and its target after a sweep.
+
+    A level with target 0 that sample rows have (a township merged away that three
+    respondents still name) contradicts the sample: a :class:`WeightingError` names the
+    variable, the level and the first rows, unless ``on_zero_target="drop"``, which
+    gives those rows weight 0 and counts them in ``diagnostics["dropped_rows"]`` and
+    ``diagnostics["dropped"]`` (``{"variable=level": rows}``).
     """
     if on_nonconvergence not in ON_NONCONVERGENCE:
         raise WeightingError(
             f"on_nonconvergence={on_nonconvergence!r}; expected one of {', '.join(ON_NONCONVERGENCE)}"
         )
+    if on_zero_target not in ZERO_TARGET_ACTIONS:
+        raise WeightingError(
+            f"on_zero_target={on_zero_target!r}; expected one of {', '.join(ZERO_TARGET_ACTIONS)}"
+        )
     if max_iter < 1:
         raise WeightingError(f"max_iter={max_iter}; give at least 1 iteration")
     dims = resolve_variables(sample, margins, variables)
     base = _base_weights(sample, base_weights)
-    row_cell, cells, targets, scale = prepare_cells(sample, margins, dims, base)
+    row_cell, cells, targets, scale, zero = _prepare_cells(sample, margins, dims, base)
+    dropped: dict[str, int] = {}
+    if zero:
+        if on_zero_target == "raise":
+            raise zero_target_error(margins.source, zero, sample.index, _DROP_OPTION)
+        base = base.copy()
+        for item in zero:
+            base[item.rows] = 0.0
+            dropped[f"{item.variable}={item.level}"] = len(item.rows)
+        logger.warning("dropped %d rows in levels with target 0: %s", int((base == 0).sum()), dropped)
     cell_base = np.bincount(row_cell, weights=base, minlength=len(cells))
+    if zero:
+        _check_carried(margins, dims, cells, cell_base, targets)
     cell_weight, iterations, residual, worst = _ipf(cells, cell_base, targets, scale, max_iter, tol)
 
     converged = residual < tol
@@ -75,6 +98,8 @@ def rake(
     else:
         diagnostics = weight_summary(weights.to_numpy())
     diagnostics.update({"cells": int(len(cells)), "max_margin_residual": float(residual)})
+    if zero:
+        diagnostics.update({"dropped_rows": len({int(i) for item in zero for i in item.rows}), "dropped": dropped})
     logger.info("raked %d rows over %d cells in %d iterations", len(sample), len(cells), iterations)
     return WeightingResult(
         weights=weights,
@@ -90,19 +115,54 @@ def prepare_cells(
     sample: pd.DataFrame, margins: Margins, dims: Sequence[str], base: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], float]:
     """Validated observed cells: each row's cell, each cell's level code per dimension,
-    the target totals per dimension, and the population scale."""
+    the target totals per dimension, and the population scale.
+
+    Raises:
+        WeightingError: as :func:`rake`, including for rows in a level whose target is 0
+            (which callers that drop them handle through :func:`rake`).
+    """
+    row_cell, cells, targets, scale, zero = _prepare_cells(sample, margins, dims, base)
+    if zero:
+        raise zero_target_error(margins.source, zero, sample.index, _DROP_OPTION)
+    return row_cell, cells, targets, scale
+
+
+def _prepare_cells(
+    sample: pd.DataFrame, margins: Margins, dims: Sequence[str], base: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], float, list[ZeroTarget]]:
+    """:func:`prepare_cells`, plus the rows in levels whose target is 0 (found here, where
+    each row's level code is at hand, so the check costs one comparison per row)."""
     scale = margins.total if margins.total is not None else float(len(sample))
     codes: list[np.ndarray] = []
     targets: list[np.ndarray] = []
+    zero: list[ZeroTarget] = []
     for dim in dims:
-        row_codes, shares = encode(sample, dim, margins.shares(dim), base, margins)
+        shares_of = margins.shares(dim)
+        row_codes, shares = encode(sample, dim, shares_of, base, margins)
+        zero.extend(zero_target_rows(dim, row_codes, [str(lv) for lv in shares_of.index], shares, base))
         codes.append(row_codes)
         targets.append(shares * scale)
     # Observed cells by hashing each row's position in the full cross-classification.
     sizes = tuple(len(t) for t in targets)
     row_cell, flat_cells = pd.factorize(np.ravel_multi_index(codes, sizes))
     cells = np.column_stack(np.unravel_index(np.asarray(flat_cells), sizes))
-    return np.asarray(row_cell, dtype=np.int64), cells, targets, float(scale)
+    return np.asarray(row_cell, dtype=np.int64), cells, targets, float(scale), zero
+
+
+def _check_carried(
+    margins: Margins, dims: Sequence[str], cells: np.ndarray, cell_base: np.ndarray, targets: list[np.ndarray]
+) -> None:
+    """After dropping rows, every positive target must still have a row to carry it."""
+    for d, target in enumerate(targets):
+        carried = np.bincount(cells[:, d], weights=cell_base, minlength=len(target))
+        empty = np.flatnonzero((carried <= 0) & (target > 0))
+        if empty.size:
+            levels = [str(lv) for lv in margins.shares(dims[d]).index]
+            raise WeightingError(
+                f"{dims[d]!r}: after dropping the rows in levels with target 0, target level(s) "
+                f"{', '.join(repr(levels[i]) for i in empty[:5])} have no sample unit left; fix the targets or "
+                "recode those rows instead"
+            )
 
 
 def _gaps(cells: np.ndarray, weight: np.ndarray, targets: list[np.ndarray], scale: float) -> list[float]:

@@ -267,7 +267,8 @@ def generate(out: Path, seed: int = SEED) -> World:
     rng = random.Random(seed)
     words = phrases.load_topic_words()
     phrases.check_banks(words)
-    topics = list(words)
+    # The demo's people hold the concerns its phrase banks can voice (the lexicon may have more topics).
+    topics = [topic for topic in words if topic in phrases.CORE]
     out.mkdir(parents=True, exist_ok=True)
     places = gazetteer(rng)
     people = build_population(rng, places, topics)

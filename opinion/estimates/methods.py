@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from opinion.attributes import UNKNOWN
-from opinion.estimates.correction import HandSample, pseudo_outcomes, second_phase
+from opinion.estimates.correction import HandSample, pseudo_outcomes
 from weighting import Margins, rake
 from weighting.errors import WeightingError
 from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
@@ -345,27 +345,26 @@ def estimate_with_intervals(
     """Point estimates and 95% percentile intervals from replicates that redo the weighting.
 
     ``hand``: voices coded by a person; every estimate is then corrected for the coder's
-    errors (:mod:`opinion.estimates.correction`) and each replicate also resamples the
-    hand-coded voices, so the intervals include the coder's error. Without it the
-    estimates take the coder's ``y`` and ``has_any`` as if they were right.
+    errors (:mod:`opinion.estimates.correction`): each voice carries its pseudo-outcome,
+    and the replicates resample voices with their pseudo-outcomes, whose spread already
+    holds the hand-coded voices' corrections, so the intervals include the coder's error.
+    Without it the estimates take the coder's ``y`` and ``has_any`` as if they were right.
     """
-    def outcomes(phase2: np.ndarray | None) -> tuple[pd.DataFrame, pd.Series]:
-        return (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand, phase2)
+    yy, dd = (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand)
 
-    def run(phase2: np.ndarray | None, multipliers: pd.Series | None) -> PointEstimates:
-        yy, dd = outcomes(phase2)
+    def run(multipliers: pd.Series | None) -> PointEstimates:
         return point_estimates(voices, yy, dd, margins, weight_vars=weight_vars, blend_vars=blend_vars,
                                pseudo_vars=pseudo_vars, by=by, multipliers=multipliers, counted=has_any,
                                pseudo_ratio=hand is not None)
 
-    point = run(None, None)
+    point = run(None)
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []
     by_draws: list[np.ndarray] = []
     failed = 0
     for r in range(replicates):
         m = bootstrap_multipliers(voices, rng)
-        replicate = run(second_phase(hand, rng) if hand is not None else None, m)
+        replicate = run(m)
         draws.append(replicate.values.to_numpy())
         if point.by_values is not None and replicate.by_values is not None:
             by_draws.append(replicate.by_values.reindex(point.by_values.index).to_numpy())

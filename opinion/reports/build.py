@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from opinion.attributes import UNKNOWN, joint_label, label
 from opinion.errors import InputError, TongxinError
 from opinion.estimates.assumptions import source_agreement, summarise
+from opinion.estimates.correction import HandSample, coder_accuracy, hand_sample
 from opinion.estimates.methods import METHODS, Estimates, estimate_with_intervals, joint_shares, point_estimates
 from opinion.estimates.mrp import mrp_estimates
 from opinion.estimates.plan import plan_visits
@@ -29,12 +30,13 @@ from opinion.estimates.voices import all_voices
 from opinion.reports.bygroup import BY_GROUP_COLUMNS
 from opinion.reports.data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
 from opinion.store.db import Store, crawl_runs, documents
+from opinion.text.coder import LearnedCoder, TopicCoder, as_coder, segmenter_mismatch
 from opinion.text.cues import Gazetteer
 from opinion.text.keywords import group_keywords
 from opinion.text.measures import topic_matrix, voice_tokens, word_matrix
 from opinion.text.segment import Segmenter
 from opinion.text.tone import load_tone_lexicon, tone_notes, tone_table
-from opinion.text.topics import TopicLexicon, load_topics
+from opinion.text.topics import TopicLexicon
 from weighting import Margins
 from weighting.targets import CENSUS2020, SHIPPED_PREFIX
 
@@ -101,7 +103,7 @@ def build_report(
     margins: Margins,
     *,
     options: ReportOptions | None = None,
-    lexicon: TopicLexicon | None = None,
+    lexicon: TopicCoder | TopicLexicon | None = None,
     segmenter: Segmenter | None = None,
     gazetteer: Gazetteer | None = None,
     truth: pd.DataFrame | None = None,
@@ -112,23 +114,30 @@ def build_report(
 ) -> ReportData:
     """Roll documents up to voices, measure them, correct, and assemble the report tables.
 
+    ``lexicon`` is the topic coder (:mod:`opinion.text.coder`): the shipped lexicon by
+    default, another :class:`TopicLexicon`, or a learned model
+    (:class:`opinion.text.coder.LearnedCoder`); the notes say which coded the topics.
     ``progress(n)`` follows the replicates, ``segment_progress(done, total)`` the
     segmentation of texts not yet cached in the store.
     """
     opts = options or ReportOptions()
     if opts.by is not None and opts.by not in ("region", "urban", "age_group", "sex"):
         raise InputError(f"--by {opts.by!r} is not a voice attribute; use one of region, urban, age_group, sex")
-    lexicon = lexicon or load_topics()
+    coder = as_coder(lexicon)
     segmenter = segmenter or Segmenter.default()
+    mismatch = segmenter_mismatch(coder, segmenter)
+    if mismatch:
+        log.warning("%s", mismatch)
     voices = all_voices(store, gazetteer, today=today)
     if voices.empty:
         raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=opts.workers, progress=segment_progress)
-    topics, matched = topic_matrix(tokens, lexicon, voices.index)
+    topics, matched = topic_matrix(tokens, coder, voices.index)
     has_topic = topics.any(axis=1)
+    hand = hand_sample(store, voices, list(topics.columns))
     estimates = estimate_with_intervals(
         voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
-        replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by,
+        replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by, hand=hand,
     )
     if opts.mrp:
         mrp = mrp_estimates(voices, topics, has_topic, margins, variables=opts.weight_vars, seed=opts.seed)
@@ -139,19 +148,21 @@ def build_report(
     tones = tone_table(tokens, load_tone_lexicon(), voices.index)
     return ReportData(
         title=opts.title or ("舆情代表性校正报告" if opts.lang == "zh" else "Representation-corrected opinion report"),
-        estimates=_estimate_table(estimates, lexicon, opts.lang),
+        estimates=_estimate_table(estimates, coder, opts.lang),
         coverage=coverage_table(voices, margins, opts.blind_spot_min_voices, opts.lang),
         words=words,
         carry=_carry_table(estimates, opts),
         truth=truth,
-        quotes=_quotes(voices, matched, lexicon),
+        quotes=_quotes(voices, matched, coder),
         notes={**_notes(store, voices, estimates, margins, opts, inputs or {}),
+               "topic_coder": _coder_note(coder, mismatch),
                "tone": tone_notes(tones, voices["source"], opts.lang),
+               "coding": coding_note(topics, has_topic, hand, coder, opts.lang),
                "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars))},
         lang=opts.lang,
         headline=opts.headline,
         keywords=keywords,
-        by_group=_by_group_table(estimates, lexicon, opts),
+        by_group=_by_group_table(estimates, coder, opts),
         plan=_plan_table(voices, margins, opts),
     )
 
@@ -171,7 +182,16 @@ def _plan_table(voices: pd.DataFrame, margins: Margins, opts: ReportOptions) -> 
     })
 
 
-def _by_group_table(estimates: Estimates, lexicon: TopicLexicon, opts: ReportOptions) -> pd.DataFrame | None:
+def _coder_note(coder: TopicCoder, mismatch: str | None) -> dict[str, object]:
+    """Which coder coded the topics: its kind, name and fingerprint (and a segmenter warning)."""
+    note: dict[str, object] = {"coder": coder.name, "fingerprint": coder.fingerprint,
+                               "kind": "learned" if isinstance(coder, LearnedCoder) else "lexicon"}
+    if mismatch:
+        note["warning"] = mismatch
+    return note
+
+
+def _by_group_table(estimates: Estimates, lexicon: TopicCoder, opts: ReportOptions) -> pd.DataFrame | None:
     if estimates.by_table is None or estimates.by_table.empty or not opts.by:
         return None
     table = estimates.by_table.rename(columns={"by": "variable", "column": "topic"})
@@ -182,7 +202,7 @@ def _by_group_table(estimates: Estimates, lexicon: TopicLexicon, opts: ReportOpt
     return table[BY_GROUP_COLUMNS].reset_index(drop=True)
 
 
-def _estimate_table(estimates: Estimates, lexicon: TopicLexicon, lang: str) -> pd.DataFrame:
+def _estimate_table(estimates: Estimates, lexicon: TopicCoder, lang: str) -> pd.DataFrame:
     table = estimates.table.rename(columns={"column": "topic"})
     table["topic_label"] = table["topic"].map(
         lambda code: lexicon.topics[code].label if lang == "zh" else lexicon.topics[code].label_en
@@ -257,9 +277,9 @@ def _carry_table(estimates: Estimates, opts: ReportOptions) -> pd.DataFrame:
     return carry[["group", "group_label", "population_share", "online_ess", "survey_ess", "survey_fraction"]]
 
 
-def _quotes(voices: pd.DataFrame, matched: pd.Series, lexicon: TopicLexicon, per_topic: int = 3) -> dict[str, list[str]]:
+def _quotes(voices: pd.DataFrame, matched: pd.Series, lexicon: TopicCoder, per_topic: int = 3) -> dict[str, list[str]]:
     """A few short masked texts per topic, from online voices (first come, deterministic)."""
-    quotes: dict[str, list[str]] = {code: [] for code in lexicon.topics}
+    quotes: dict[str, list[str]] = {code: [] for code in lexicon.codes}
     for i, row in voices[voices["source"] == "online"].iterrows():
         for code, words in matched[i].items():
             if len(quotes[code]) >= per_topic:
@@ -307,6 +327,54 @@ def _notes(
         "version": tool_version(),
         "inputs": inputs,
     }
+
+
+def coding_note(
+    topics: pd.DataFrame, has_topic: pd.Series, hand: HandSample | None, lexicon: TopicCoder, lang: str,
+) -> dict[str, object]:
+    """What the topic figures rest on: voices coded to no topic, and the coder measured
+    against a person on the hand-coded sample (or the warning that there is none).
+
+    ``uncoded`` voices raise no concern the coder recognised; agenda shares are taken
+    among the voices that raise at least one, so they leave the denominator, and the
+    count is shown so that nothing leaves silently.
+    """
+    zh = lang == "zh"
+    note: dict[str, object] = {
+        "voices": len(topics),
+        "uncoded": int((~has_topic.astype(bool)).sum()),
+        "uncoded_note": ("未归类（其他）：编码器在这些声音中没有找到任何议题，"
+                         "它们不进入议题份额的分母（份额以至少提出一项诉求的人为分母）。"
+                         if zh else "Uncoded (other): the coder found no topic in these voices; agenda shares are taken "
+                         "among voices raising at least one concern, so they are not in the denominator."),
+    }
+    if hand is None:
+        note["hand_coded"] = 0
+        note["warning"] = ("没有人工编码样本：区间假定编码器完全正确，编码错误带来的偏差和不确定性都没有计入。"
+                           "用 tongxin code sample 抽样、人工编码后 tongxin code import 导入，即可校正。"
+                           if zh else "No hand-coded sample: the intervals assume a perfect coder; its errors are in "
+                           "neither the estimates nor the intervals. Draw one with tongxin code sample, code it, and "
+                           "import it with tongxin code import to correct them.")
+        return note
+    accuracy = coder_accuracy(topics, hand)
+    label = {code: (t.label if zh else t.label_en) for code, t in lexicon.topics.items()}
+    note.update({
+        "hand_coded": hand.n,
+        "sample": hand.sample,
+        "correction": ("所有方法（MRP 除外）都用人工编码样本做了校正（设计型监督学习 / 预测驱动推断，Egami 等 2023；"
+                       "Angelopoulos 等 2023）：估计对编码器的错误无偏，区间包含编码误差。MRP 未校正。"
+                       if zh else "Every method but MRP is corrected with the hand-coded sample (design-based supervised "
+                       "learning / prediction-powered inference; Egami et al. 2023, Angelopoulos et al. 2023): unbiased "
+                       "whatever the coder's errors, with intervals that include them. MRP is not corrected."),
+        "accuracy": [
+            {"topic": row.topic, "topic_label": label.get(str(row.topic), str(row.topic)),
+             "coded_by_person": int(row.coded_by_person),
+             "precision": None if pd.isna(row.precision) else round(float(row.precision), 3),
+             "recall": None if pd.isna(row.recall) else round(float(row.recall), 3)}
+            for row in accuracy.itertuples()
+        ],
+    })
+    return note
 
 
 def file_sha256(path: str | Path) -> str:

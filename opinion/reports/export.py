@@ -1,4 +1,8 @@
-"""The stored corpus as tables: documents and voices, masked and pseudonymous, for export."""
+"""The stored corpus as tables: documents and voices, masked and pseudonymous, for export.
+
+Voices carry ``topics``: code -> evidence for each topic the coder (the shipped lexicon
+unless another is given, see :mod:`opinion.text.coder`) codes the voice to.
+"""
 from __future__ import annotations
 
 import json
@@ -8,7 +12,11 @@ import sqlalchemy as sa
 
 from opinion.estimates.voices import all_voices
 from opinion.store.db import Store, documents
+from opinion.text.coder import TopicCoder, as_coder
 from opinion.text.cues import Gazetteer
+from opinion.text.measures import voice_tokens
+from opinion.text.segment import Segmenter
+from opinion.text.topics import TopicLexicon
 
 DOCUMENT_EXPORT_COLUMNS = [
     "url", "source", "kind", "author", "title", "text", "reply_unit", "reply_text",
@@ -16,8 +24,13 @@ DOCUMENT_EXPORT_COLUMNS = [
 ]
 
 
-def export_table(store: Store, what: str, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
-    """``documents`` (masked text, pseudonymous authors) or ``voices`` (attributes with provenance)."""
+def export_table(
+    store: Store, what: str, gazetteer: Gazetteer | None = None, *, coder: TopicCoder | TopicLexicon | None = None,
+    segmenter: Segmenter | None = None,
+) -> pd.DataFrame:
+    """``documents`` (masked text, pseudonymous authors) or ``voices`` (attributes with provenance,
+    and ``topics``: code -> evidence, coded by ``coder``, the shipped lexicon by default, over
+    the tokens of ``segmenter``, the shipped one by default)."""
     if what == "documents":
         with store.engine.connect() as conn:
             rows = conn.execute(sa.select(*[documents.c[c] for c in DOCUMENT_EXPORT_COLUMNS]).order_by(documents.c.id))
@@ -25,7 +38,10 @@ def export_table(store: Store, what: str, gazetteer: Gazetteer | None = None) ->
         table["attributes"] = table["attributes"].map(lambda a: json.loads(a) if a else {})
         return table
     voices = all_voices(store, gazetteer)
+    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter or Segmenter.default())
+    topic_coder = as_coder(coder)
     voices = voices.drop(columns=["texts"])
+    voices["topics"] = [topic_coder.code_tokens(t) for t in tokens]
     for column in ("items", "cues"):  # JSON in the voice table, objects in the export
         voices[column] = voices[column].map(lambda v: json.loads(v) if v else {})
     return voices

@@ -87,6 +87,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "inputs": "输入文件（SHA-256）",
         "suppression": "小单元格隐去",
         "coding": "议题编码与人工核对",
+        "topic_coder": "议题编码器",
     },
     "en": {
         "documents": "Documents crawled",
@@ -103,6 +104,7 @@ _NOTES: dict[str, dict[str, str]] = {
         "inputs": "Input files (SHA-256)",
         "suppression": "Small-cell suppression",
         "coding": "Topic coding, checked by a person",
+        "topic_coder": "Topic coder",
     },
 }
 

@@ -286,6 +286,8 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         elif key == "deff" and isinstance(value, dict):
             entry.update(kind="pairs", value=[(str(k), f"{_num(v):.2f}" if not math.isnan(_num(v))
                                                else _plain(v, lang)) for k, v in value.items()])
+        elif key == "coding" and isinstance(value, dict):
+            entry.update(kind="pairs", value=i18n.coding_lines(value, lang))
         elif key == "inputs" and isinstance(value, dict):
             entry.update(kind="hashes", value=[(str(k), str(v)) for k, v in value.items()])
         elif key == "sources" and isinstance(value, (list, tuple)):
@@ -443,5 +445,8 @@ def summary_table(data: ReportData) -> str:
                 low, high = fmt_count(values.min()), fmt_count(values.max())
                 parts.append(f"{column}={low}" if low == high else f"{column}={low}\u2013{high}")
         sizes.append(f"{method['label']} {' '.join(parts)}".strip())
+    coding = data.notes.get("coding")
+    coding_text = [f"{label}: {value}" for label, value in i18n.coding_lines(coding, data.lang)[:2]] \
+        if isinstance(coding, dict) else []
     return "\n".join([f"{block['label']}: {block['definition']}", *lines, text["interval_note"],
-                      "; ".join(sizes)]) + "\n"
+                      "; ".join(sizes), *coding_text]) + "\n"

@@ -9,6 +9,10 @@ Two frequencies per word, both per voice, never per post:
 Each is given raw (online voices, unweighted: what counting the web gives) and
 corrected by one of the estimators' methods (``rake``, ``survey`` or ``blend``), so a
 user sees which words rise once the missing groups count.
+
+Given a topic coder (:mod:`opinion.text.coder`), the table also says, in ``topics``,
+which topics each word signals on its own: the codes the coder gives a voice whose only
+token is the word (for a lexicon, the topics listing it).
 """
 from __future__ import annotations
 
@@ -24,12 +28,13 @@ from opinion.estimates.methods import METHODS, point_estimates
 from opinion.estimates.voices import all_voices
 from opinion.reports.data import WORD_COLUMNS
 from opinion.store.db import Store
+from opinion.text.coder import TopicCoder
 from opinion.text.cues import Gazetteer
 from opinion.text.measures import voice_tokens, word_matrix
 from opinion.text.segment import Segmenter
 from weighting import Margins
 
-__all__ = ["WORD_TABLE_COLUMNS", "word_table", "word_table_from_tokens"]
+__all__ = ["WORD_TABLE_COLUMNS", "word_table", "word_table_from_tokens", "word_topics"]
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +50,19 @@ def word_table_from_tokens(
     top: int = 30,
     weight_vars: Sequence[str] = ("age_group", "sex", "urban"),
     blend_vars: Sequence[str] = ("age_group", "urban"),
+    coder: TopicCoder | None = None,
 ) -> pd.DataFrame:
-    """Words in the top ``top`` raw or corrected, sorted by corrected rank (``WORD_TABLE_COLUMNS``).
+    """Words in the top ``top`` raw or corrected, sorted by corrected rank (``WORD_TABLE_COLUMNS``,
+    then ``topics`` when a ``coder`` is given: see :func:`word_topics`).
 
     ``voices`` counts every voice (online and survey) that used the word.
     """
     if method not in METHODS:
         raise InputError(f"method {method!r} is not one of {', '.join(METHODS)}")
+    columns = [*WORD_TABLE_COLUMNS, "topics"] if coder is not None else WORD_TABLE_COLUMNS
     matrix = word_matrix(list(map(list, tokens)), voices.index)
     if matrix.shape[1] == 0:
-        return pd.DataFrame(columns=WORD_TABLE_COLUMNS)
+        return pd.DataFrame(columns=columns)
     has_words = matrix.sum(axis=1) > 0
     used = (matrix > 0).astype(float)
     share = point_estimates(voices, matrix, has_words, margins, weight_vars=weight_vars, blend_vars=blend_vars)
@@ -74,8 +82,15 @@ def word_table_from_tokens(
     table["weighted_rank"] = table["weighted_share"].rank(ascending=False, method="first", na_option="bottom").astype(int)
     table["rank_shift"] = table["raw_rank"] - table["weighted_rank"]
     table["method"] = method
-    chosen = table[(table["raw_rank"] <= top) | (table["weighted_rank"] <= top)]
-    return chosen.sort_values("weighted_rank")[WORD_TABLE_COLUMNS].reset_index(drop=True)
+    chosen = table[(table["raw_rank"] <= top) | (table["weighted_rank"] <= top)].copy()
+    if coder is not None:
+        chosen["topics"] = word_topics(chosen["word"].tolist(), coder)
+    return chosen.sort_values("weighted_rank")[columns].reset_index(drop=True)
+
+
+def word_topics(words: Sequence[str], coder: TopicCoder) -> list[str]:
+    """For each word, the codes ``coder`` gives a voice whose only token is the word, joined by ``;``."""
+    return [";".join(coder.code_tokens([word])) for word in words]
 
 
 def word_table(
@@ -90,8 +105,9 @@ def word_table(
     today: date | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    coder: TopicCoder | None = None,
 ) -> pd.DataFrame:
-    """The store's voices' word table (see :func:`word_table_from_tokens`).
+    """The store's voices' word table (see :func:`word_table_from_tokens`; ``coder`` adds ``topics``).
 
     ``userdicts`` are jieba user dictionaries loaded after the shipped one (ignored when
     ``segmenter`` is given); tokens are cached per configuration, so a new dictionary
@@ -103,4 +119,4 @@ def word_table(
     if voices.empty:
         raise InputError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=workers, progress=progress)
-    return word_table_from_tokens(voices, tokens, margins, method=method, top=top)
+    return word_table_from_tokens(voices, tokens, margins, method=method, top=top, coder=coder)

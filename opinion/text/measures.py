@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from opinion.store.db import Store, cache_tokens, cached_tokens
+from opinion.text.coder import TopicCoder, as_coder
 from opinion.text.segment import Segmenter, content_hash, normalize, segment_many
-from opinion.text.topics import TopicLexicon, code_topics
+from opinion.text.topics import TopicLexicon
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +75,22 @@ def voice_tokens(
     return [[tok for key in keys for tok in cache[key]] for keys in hashes]
 
 
-def topic_matrix(tokens_per_voice: Sequence[list[str]], lexicon: TopicLexicon, index: pd.Index) -> tuple[pd.DataFrame, pd.Series]:
-    """Boolean voices x topics (does the voice raise topic k?) and the matched words per voice."""
-    codes = list(lexicon.topics)
+def topic_matrix(
+    tokens_per_voice: Sequence[list[str]], lexicon: TopicLexicon | TopicCoder, index: pd.Index
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Boolean voices x topics (does the voice raise topic k?) and the evidence per voice.
+
+    ``lexicon``: any topic coder (:mod:`opinion.text.coder`), a lexicon being one; the
+    columns are its codes. The evidence is code -> words: the matched words of a
+    lexicon, the tokens that weighed most for a learned model.
+    """
+    coder = as_coder(lexicon)
+    codes = list(coder.codes)
     rows, audit = [], []
     for tokens in tokens_per_voice:
-        matched = code_topics(tokens, lexicon)
-        rows.append([bool(matched.get(code)) for code in codes])
-        audit.append({k: v for k, v in matched.items() if v})
+        found = coder.code_tokens(tokens)
+        rows.append([code in found for code in codes])
+        audit.append(found)
     return pd.DataFrame(rows, columns=codes, index=index, dtype=bool), pd.Series(audit, index=index, dtype=object)
 
 

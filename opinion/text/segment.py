@@ -15,6 +15,16 @@ Normalisation choices (:func:`normalize`):
 * Zero-width characters (often used to dodge keyword filters) are removed, runs of
   whitespace become one space, and a punctuation mark repeated (！！！, 。。。) is
   squeezed to one, so emphasis does not create new tokens.
+* Traditional characters become simplified (:func:`to_simplified`, OpenCC's ``t2s``
+  conversion, phrase-aware: 養老院 -> 养老院, 乾燥 -> 干燥 but 乾隆 stays), so a letter
+  written in traditional characters is segmented, coded and read for cues like its
+  simplified twin. Only the normalised copy is converted: stores keep the text as written.
+
+User dictionaries (:func:`read_userdict`) are normalised the same way, so an entry
+written ５Ｇ基站 or 養老院 matches texts written ５Ｇ基站, 5G基站, 5g基站 or 养老院, and
+tokens are counted lower-cased (5g基站). A dictionary term may contain a space
+("Color OS", written before a tab: see :func:`read_userdict`); the segmenter keeps it
+whole, which jieba alone cannot do.
 
 Segmentation uses a private ``jieba.Tokenizer`` per :class:`Segmenter`, loaded with the
 user dictionaries passed in (the shipped one, then the user's), never jieba's global
@@ -65,6 +75,7 @@ _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 _NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,:/]\d+)*%?$")
 _CLAUSE_RE = re.compile(r"[，。！？；：,!?;:\n]|\.(?!\d)")
 _SINGLE_LATIN_RE = re.compile(r"^[A-Za-z]$")
+_LATIN_RE = re.compile(r"[A-Za-z]")
 
 # Below this many texts a process pool costs more than it saves (start-up of workers
 # and their own jieba dictionary load take about a second).
@@ -77,14 +88,38 @@ _KEEP_SPLIT_RE = re.compile("([" + "".join(sorted(_KEEP_FULL_WIDTH)) + "])")
 
 
 def normalize(text: str) -> str:
-    """Fold full-width ASCII, strip zero-width characters, collapse whitespace and repeats."""
+    """Fold full-width ASCII, strip zero-width characters, turn traditional characters into
+    simplified ones, collapse whitespace and repeats."""
     text = _ZERO_WIDTH_RE.sub("", text)
     if not unicodedata.is_normalized("NFKC", text):
         parts = _KEEP_SPLIT_RE.split(text)
         parts[::2] = [unicodedata.normalize("NFKC", part) for part in parts[::2]]
         text = "".join(parts)
+    text = to_simplified(text)
     text = _SPACE_RE.sub(" ", text).strip()
     return _REPEATED_PUNCT_RE.sub(r"\1", text)
+
+
+_CONVERTER: Callable[[str], str] | None = None
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with traditional Chinese characters turned into simplified ones.
+
+    OpenCC's ``t2s`` conversion (the ``OpenCC`` package, whose dictionaries ship inside
+    it: nothing is fetched at run time), phrase by phrase, so characters whose simplified
+    form depends on the word are converted right (乾燥 -> 干燥, 乾隆 stays). Simplified
+    text comes back unchanged; punctuation is never touched. The converter is built once
+    per process, on first use.
+    """
+    global _CONVERTER
+    if text.isascii():
+        return text
+    if _CONVERTER is None:
+        import opencc  # here: loading its dictionaries takes a moment, and ASCII text never needs it
+
+        _CONVERTER = opencc.OpenCC("t2s").convert
+    return _CONVERTER(text)
 
 
 def content_hash(text: str, *, normalized: bool = False) -> str:
@@ -121,31 +156,103 @@ def default_userdict() -> Path:
     return data_file("lexicon", "userdict.txt")
 
 
-_USERDICT_LINE_RE = re.compile(r"^(\S+)(?:\s+(\d+))?(?:\s+([A-Za-z]+))?$")
+# jieba's part-of-speech tags (those its own dictionary uses): a lower-case last field
+# is a tag without a frequency before it only when it is one of these.
+JIEBA_TAGS = frozenset(
+    "a ad ag an b c d df dg e eng f g h i j k l m mg mq n ng nr nrfg nrt ns nt nz o p q r rg rr rz s t tg "
+    "u ud ug uj ul uv uz v vd vg vi vn vq x y z zg".split()
+)
+_FREQ_RE = re.compile(r"^\d+$")
+_TAG_RE = re.compile(r"^[a-z]+$")
 
 
 def read_userdict(path: Path | str) -> list[tuple[str, int | None, str | None]]:
     """Entries ``(word, freq, pos)`` of a jieba user dictionary, with ``#`` comment lines.
 
     Parsed here rather than by ``Tokenizer.load_userdict`` because jieba would read a
-    comment line as a word, and its errors do not say which line is wrong.
+    comment line as a word, and its errors do not say which line is wrong. Each word is
+    normalised as texts are (:func:`normalize`: full-width letters and digits folded,
+    traditional characters simplified, runs of spaces made one), so ``５Ｇ基站`` is the
+    entry 5G基站 and ``養老院`` the entry 养老院.
+
+    A line is ``word [freq] [pos]``, fields separated by spaces as jieba reads them: the
+    frequency a whole number, the tag lower-case letters (``农村公路 20000 n``,
+    ``云计算 500``; a tag without a frequency must be one of jieba's own,
+    :data:`JIEBA_TAGS`: ``云计算 n``). A word containing a space (``Color OS``) is
+    written on a line with tabs, which is split at tabs only: ``Color OS<TAB>``,
+    ``Color OS<TAB>2000<TAB>nz``. The segmenter keeps such a word whole, in any case and
+    with any run of spaces, wherever the text has it as a word of its own.
+
+    Any other line is refused rather than guessed at: ``Color OS`` without a tab (jieba
+    would read the word "Color" with the tag "OS"), ``Color os`` (the tag os is not
+    jieba's), ``老破小 lots of words``.
+
+    Raises:
+        InputError: naming the file and line, for a line that is not ``word [freq]
+            [pos]``, a frequency or tag that is not one in a tab-separated line, or a
+            line with no word.
     """
     path = Path(path)
     lines = read_utf8(path, "user dictionary not found; pass an existing jieba dictionary file").splitlines()
     entries: list[tuple[str, int | None, str | None]] = []
-    for lineno, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
+    for lineno, raw in enumerate(lines, 1):
+        line = raw.strip(" \r\n\ufeff\u3000")
+        if not line.strip() or line.startswith("#"):
             continue
-        match = _USERDICT_LINE_RE.match(line)
-        if match is None:
-            raise InputError(f"{path} line {lineno}: {line!r} is not 'word [freq] [pos]' (e.g. '农村公路 20000 n')")
-        word, freq, tag = match.groups()
-        entries.append((word, int(freq) if freq else None, tag))
+        word, freq, tag = _userdict_fields(path, lineno, line)
+        normalized = normalize(word)
+        if not normalized:
+            raise InputError(f"{path} line {lineno}: {line!r} has no word; write 'word [freq] [pos]' "
+                             "(e.g. '农村公路 20000 n')")
+        entries.append((normalized, freq, tag))
     return entries
 
 
+def _userdict_fields(path: Path, lineno: int, line: str) -> tuple[str, int | None, str | None]:
+    """(word, freq, tag) of one dictionary line (see :func:`read_userdict`)."""
+    if "\t" in line:
+        fields = [f.strip(" \u3000") for f in line.split("\t")]
+        if len(fields) > 3 or not fields[0]:
+            raise InputError(f"{path} line {lineno}: {line!r} is not 'word<TAB>freq<TAB>pos' (a tab-separated "
+                             "line has the word, then an optional frequency and part-of-speech tag)")
+        freq_text = fields[1] if len(fields) > 1 else ""
+        tag_text = fields[2] if len(fields) > 2 else ""
+        if freq_text and not _FREQ_RE.match(freq_text):
+            raise InputError(f"{path} line {lineno}: frequency {freq_text!r} is not a whole number "
+                             "(e.g. 'Color OS<TAB>2000<TAB>nz')")
+        if tag_text and not _TAG_RE.match(tag_text):
+            raise InputError(f"{path} line {lineno}: part-of-speech tag {tag_text!r} is not lower-case letters "
+                             "(e.g. n, nz, v)")
+        return fields[0], int(freq_text) if freq_text else None, tag_text or None
+    fields = line.split()
+    word, rest = fields[0], fields[1:]
+    if not rest:
+        return word, None, None
+    if len(rest) == 1 and _FREQ_RE.match(rest[0]):
+        return word, int(rest[0]), None
+    if len(rest) == 1 and rest[0] in JIEBA_TAGS:
+        return word, None, rest[0]
+    if len(rest) == 2 and _FREQ_RE.match(rest[0]) and _TAG_RE.match(rest[1]):
+        return word, int(rest[0]), rest[1]
+    if len(fields) >= 3 and _FREQ_RE.match(fields[-2]) and _TAG_RE.match(fields[-1]):
+        spaced = " ".join(fields[:-2])
+        hint = f"'{spaced}<TAB>{fields[-2]}<TAB>{fields[-1]}'"
+    elif _FREQ_RE.match(fields[-1]):
+        spaced = " ".join(fields[:-1])
+        hint = f"'{spaced}<TAB>{fields[-1]}'"
+    else:
+        spaced = " ".join(fields)
+        hint = f"'{spaced}<TAB>' or '{spaced}<TAB>20000<TAB>nz'"
+    raise InputError(f"{path} line {lineno}: {line!r} is not 'word [freq] [pos]' (e.g. '农村公路 20000 n'); a word "
+                     f"with a space goes before a tab: {hint}")
+
+
 _MEMO_LIMIT = 200_000
+
+# Part of every fingerprint: changed when the same dictionaries give other tokens (2:
+# traditional characters simplified, dictionary words normalised, Latin letters in
+# mixed tokens lower-cased), so tokens cached by an earlier version are not reused.
+_TOKENS_VERSION = b"tokens-2\0"
 
 
 def _strip_placeholders_and_urls(text: str) -> str:
@@ -162,12 +269,24 @@ def _is_symbolic(token: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PSMZC" for ch in token)
 
 
+def _phrase_pattern(phrase: str) -> str:
+    """A term with a space as a pattern; Latin or digit ends must not run on into a longer
+    word ("Color OS" is not found in "Color OSX")."""
+    pattern = re.escape(phrase)
+    if phrase[0].isascii() and phrase[0].isalnum():
+        pattern = r"(?<![A-Za-z0-9])" + pattern
+    if phrase[-1].isascii() and phrase[-1].isalnum():
+        pattern += r"(?![A-Za-z0-9])"
+    return pattern
+
+
 @dataclass
 class Segmenter:
     """jieba precise mode (HMM on) with a user dictionary, then token filtering.
 
     ``stopwords`` are dropped unless also in ``keep``; ``keep`` words (不, 没有, 问题 ...)
-    carry negation and complaint and are never dropped. Latin tokens are lower-cased.
+    carry negation and complaint and are never dropped. Latin letters are lower-cased (APP -> app,
+    5G基站 -> 5g基站).
     """
 
     userdict: Path | str | Sequence[Path | str] | None = None  # one file or several, loaded in order
@@ -182,8 +301,20 @@ class Segmenter:
         self._entries: list[tuple[str, int | None, str | None]] = []
         for path in self.userdicts:
             self._entries.extend(read_userdict(path))
+        phrases: list[str] = []
         for word, freq, tag in self._entries:
-            self._tokenizer.add_word(word, freq, tag)
+            if " " in word:
+                phrases.append(word)
+                continue
+            # jieba matches case-sensitively; texts write 5G基站 and 5g基站 alike.
+            for form in dict.fromkeys((word, word.lower(), word.upper()) if _LATIN_RE.search(word) else (word,)):
+                self._tokenizer.add_word(form, freq, tag)
+        # jieba never yields a token with a space in it, so terms with one are found first
+        # (longest first, any case) and the rest of the text is cut around them.
+        self._phrase_re = re.compile(
+            "|".join(_phrase_pattern(p) for p in sorted(dict.fromkeys(phrases), key=len, reverse=True)),
+            re.IGNORECASE,
+        ) if phrases else None
 
     @property
     def userdicts(self) -> tuple[str, ...]:
@@ -205,7 +336,7 @@ class Segmenter:
 
         By content, not by file name, so editing a dictionary in place is noticed.
         """
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(_TOKENS_VERSION)
         for part in (repr(self._entries), repr(sorted(self.stopwords)), repr(sorted(self.keep))):
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
@@ -215,7 +346,8 @@ class Segmenter:
         return (self.userdicts, self.stopwords, self.keep)
 
     def cut(self, text: str, *, normalized: bool = False) -> list[str]:
-        """Raw jieba tokens of the normalised text, placeholders and URLs removed first.
+        """Raw jieba tokens of the normalised text, placeholders and URLs removed first
+        (user-dictionary terms with a space are kept whole, as one token).
 
         Placeholders are removed before cutting because jieba would split ``[手机号]``
         into ``[``, ``手机号``, ``]`` and leave a word nobody wrote. ``normalized=True``
@@ -224,7 +356,17 @@ class Segmenter:
         """
         if not normalized:
             text = normalize(text)
-        return list(self._tokenizer.cut(_strip_placeholders_and_urls(text), cut_all=False, HMM=True))
+        text = _strip_placeholders_and_urls(text)
+        if self._phrase_re is None or not self._phrase_re.search(text):
+            return list(self._tokenizer.cut(text, cut_all=False, HMM=True))
+        tokens: list[str] = []
+        start = 0
+        for match in self._phrase_re.finditer(text):
+            tokens.extend(self._tokenizer.cut(text[start:match.start()], cut_all=False, HMM=True))
+            tokens.append(match.group())
+            start = match.end()
+        tokens.extend(self._tokenizer.cut(text[start:], cut_all=False, HMM=True))
+        return tokens
 
     def keeps(self, token: str) -> bool:
         """Whether a token survives filtering (see :meth:`_kept` for the cached form)."""
@@ -248,8 +390,8 @@ class Segmenter:
         except KeyError:
             pass
         token = raw.strip()
-        if token.isascii():
-            token = token.lower()
+        if _LATIN_RE.search(token):
+            token = token.lower()  # 5G基站 and 5g基站 are one word, as APP and app are
         kept = token if self.keeps(token) else None
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()

@@ -3,6 +3,13 @@
 Coding is deliberately a lexicon, not a model: every decision keeps the words that
 matched, so a reader can audit why a voice was counted under 医疗.
 
+Taxonomy. The shipped ``data/lexicon/topics.yaml`` sorts concerns as 12345 hotlines and
+government message boards do: fifteen topics, each with the first-level hotline class it
+belongs to (``category``: 城乡建设, 民政, 卫生健康 ...). A user's own YAML taxonomy needs
+only ``label`` and ``words`` per topic (:func:`load_topics`). How well the shipped one
+codes unseen text is measured in ``docs/topics-evaluation.md``
+(:mod:`opinion.text.evaluation`).
+
 Matching. A topic word matches a token equal to it, or a compound token that contains
 it (jieba's new-word discovery makes tokens such as 养老服务, 公交车, 电动车被盗, which
 carry the topic word inside), unless the token is listed under the topic's ``exclude``
@@ -39,6 +46,7 @@ from pathlib import Path
 from opinion.errors import InputError
 from opinion.files.plain import load_yaml
 from opinion.files.resources import data_file
+from opinion.text.segment import normalize
 
 __all__ = [
     "NEGATORS_AFTER",
@@ -63,13 +71,16 @@ NEGATORS_AFTER: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Topic:
-    """One concern: its code, Chinese and English labels and the words that signal it."""
+    """One concern: its code, Chinese and English labels, the words that signal it, and
+    the first-level class of a 12345 hotline it belongs to (``category``, "" when the
+    lexicon gives none)."""
 
     code: str
     label: str
     label_en: str
     words: tuple[str, ...]
     exclude: tuple[str, ...] = ()  # compound tokens that contain a word but not the concern
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,28 @@ class TopicLexicon:
         return tuple(dict.fromkeys(w for topic in self.topics.values() for w in topic.words))
 
     @cached_property
+    def words_by_prefix(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        """First two characters (the one of a one-character word) -> (position in
+        :attr:`ordered_words`, word) of the words starting with them.
+
+        With a thousand words, testing each against every text cost as much as jieba's
+        cut; only the words whose opening pair occurs in the text can match.
+        """
+        out: dict[str, list[tuple[int, str]]] = {}
+        for position, word in enumerate(self.ordered_words):
+            out.setdefault(word[:2], []).append((position, word))
+        return {prefix: tuple(words) for prefix, words in out.items()}
+
+    @cached_property
+    def categories(self) -> dict[str, tuple[str, ...]]:
+        """Category -> the codes of its topics, in lexicon order (topics without one left out)."""
+        out: dict[str, list[str]] = {}
+        for topic in self.topics.values():
+            if topic.category:
+                out.setdefault(topic.category, []).append(topic.code)
+        return {c: tuple(codes) for c, codes in out.items()}
+
+    @cached_property
     def topics_of(self) -> dict[str, tuple[Topic, ...]]:
         """Word -> the topics listing it, in lexicon order."""
         out: dict[str, list[Topic]] = {}
@@ -117,8 +150,23 @@ def default_topics_path() -> Path:
     return data_file("lexicon", "topics.yaml")
 
 
+_FIELDS = ("label", "label_en", "category", "words", "exclude")
+
+
 def load_topics(path: Path | str | None = None) -> TopicLexicon:
-    """Read a topic lexicon (``code: {label, label_en, words}``); shipped one by default."""
+    """Read a topic lexicon; the shipped one by default.
+
+    Shape: ``code: {label, words, label_en?, category?, exclude?}``. ``label`` (the
+    name shown in reports) and ``words`` are required; ``label_en`` defaults to the code,
+    ``category`` to "" (a user's own taxonomy need not have classes), ``exclude`` to none.
+    Words are normalised as texts are (see :func:`_words`), and repeats within a topic
+    dropped.
+
+    Raises:
+        InputError: the file is missing, not UTF-8 or not YAML (naming the line), is not a
+            mapping of topics, or a topic lacks its label or words or holds a value of the
+            wrong kind; the message names the file, the topic and the value.
+    """
     path = Path(path) if path is not None else default_topics_path()
     raw = load_yaml(path, "topic lexicon not found; pass an existing YAML file")
     if not isinstance(raw, dict) or not raw:
@@ -127,26 +175,66 @@ def load_topics(path: Path | str | None = None) -> TopicLexicon:
     for code, entry in raw.items():
         if not isinstance(entry, dict):
             raise InputError(f"{path}: topic {code!r} must be a mapping with label, label_en and words, got {entry!r:.80}")
+        unknown = [str(k) for k in entry if k not in _FIELDS]
+        if unknown:
+            # Not an error: a user's taxonomy may carry notes of its own; but a misspelt
+            # 'exclude' would silently do nothing, so say so.
+            log.warning("%s: topic %r: ignoring unknown key(s) %s (known: %s)", path, code, ", ".join(unknown),
+                        ", ".join(_FIELDS))
         words = entry.get("words")
         if not isinstance(words, list) or not words:
             raise InputError(f"{path}: topic {code!r} has no words; give it a non-empty list under 'words'")
-        cleaned: list[str] = []
-        for word in words:
-            if not isinstance(word, str) or not word.strip():
-                raise InputError(f"{path}: topic {code!r} word {word!r} is not a non-empty string")
-            if word.strip() not in cleaned:
-                cleaned.append(word.strip())
         label = entry.get("label")
-        if not isinstance(label, str) or not label.strip():
+        if label is None or (isinstance(label, str) and not label.strip()):
             raise InputError(f"{path}: topic {code!r} has no 'label' (the Chinese name shown in reports)")
-        label_en = entry.get("label_en") or str(code)
         exclude = entry.get("exclude") or []
-        if not isinstance(exclude, list) or not all(isinstance(w, str) and w.strip() for w in exclude):
-            raise InputError(f"{path}: topic {code!r} 'exclude' must be a list of words")
+        if not isinstance(exclude, list):
+            raise InputError(f"{path}: topic {code!r} 'exclude' must be a list of words, got {exclude!r:.80}")
+        label_en = entry.get("label_en")
+        category = entry.get("category")
         topics[str(code)] = Topic(
-            str(code), label.strip(), str(label_en).strip(), tuple(cleaned), tuple(w.strip() for w in exclude)
+            str(code),
+            _text(path, code, "label", label),
+            str(code) if _blank(label_en) else _text(path, code, "label_en", label_en),
+            _words(path, code, "word", words),
+            _words(path, code, "exclude word", exclude),
+            "" if _blank(category) else _text(path, code, "category", category),
         )
     return TopicLexicon(topics, source=str(path))
+
+
+def _blank(value: object) -> bool:
+    """An optional field left out or left empty (``label_en:`` reads as None)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(path: Path, code: object, key: str, value: object) -> str:
+    """A non-empty string field of a topic, stripped."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise InputError(f"{path}: topic {code!r} {key!r} must be non-empty text, got {value!r:.80}{_quote_hint(value)}")
+
+
+def _words(path: Path, code: object, what: str, values: list[object]) -> tuple[str, ...]:
+    """A topic's word list as tokens are: normalised like texts (traditional characters
+    simplified, full-width folded) and lower-cased; repeats dropped, first-seen order kept.
+
+    Texts are normalised before they are segmented, so a word written 養老院 or ＥＴＣ
+    would otherwise never meet its token (养老院, etc).
+    """
+    cleaned: list[str] = []
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{path}: topic {code!r} {what} {value!r:.80} is not a non-empty string{_quote_hint(value)}")
+        word = normalize(value).lower()
+        if word not in cleaned:
+            cleaned.append(word)
+    return tuple(cleaned)
+
+
+def _quote_hint(value: object) -> str:
+    # YAML reads 12345, yes, no, on or off unquoted as a number or true/false.
+    return "; YAML read it as a number or true/false, so put it in quotes" if isinstance(value, (int, float, bool)) else ""
 
 
 def _is_break(token: str) -> bool:
@@ -208,12 +296,15 @@ def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dic
     """Topic code -> matched words (first-seen order, no repeats) over clause token lists."""
     found: dict[str, list[str]] = {}
     lexicon_words = lexicon.words
-    # Every kind of match needs the word inside the joined text: one pass over the
-    # lexicon for the whole text leaves the few words present, and only those are
-    # looked for clause by clause, and only in clauses holding them.
+    # Every kind of match needs the word inside the joined text: the words whose opening
+    # pair occurs in it, tested against the whole text, leave the few words present, and
+    # only those are looked for clause by clause, and only in clauses holding them.
     flat = [t for clause in clauses for t in clause]
     text = "".join(flat)
-    present = [word for word in lexicon.ordered_words if word in text]
+    by_prefix = lexicon.words_by_prefix
+    prefixes = {*text, *(text[i : i + 2] for i in range(len(text) - 1))}
+    candidates = [entry for prefix in prefixes if prefix in by_prefix for entry in by_prefix[prefix]]
+    present = [word for _, word in sorted(candidates) if word in text]  # in lexicon order
     for clause in clauses if present else ():
         clause_text = "".join(clause)
         for word in present:

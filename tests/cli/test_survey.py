@@ -97,3 +97,67 @@ def test_plan_on_an_empty_store_and_help(tmp_path: Path) -> None:
     assert "holds no documents and no survey respondents; crawl or import first" in result.output
     assert "Recommend how many interviews" in CliRunner().invoke(main, ["plan", "--help"]).output
     assert "Show how FILE would be read" in CliRunner().invoke(main, ["survey", "check", "--help"]).output
+
+
+FILES = TEST_DATA / "files"
+
+
+def test_check_shows_the_sheet_and_header_row_found_and_what_was_skipped() -> None:
+    result = CliRunner().invoke(main, ["survey", "check", str(FILES / "survey_two_sheets.xlsx"), "--rows", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].endswith("survey_two_sheets.xlsx: xlsx, sheet '原始数据', 5 rows, header on row 3 of sheet '原始数据'")
+    assert lines[1] == "sheets: '汇总', '原始数据' (another one with --sheet NAME|N)"
+    assert lines[2] == ("skipped above the header: 柳林乡入户调查（2026年3月）; 受访者基本信息 | 居住地 | 访问情况 "
+                        "(another header row with --header-row N)")
+    assert "姓名" in result.output and "欧阳振华" not in result.output
+
+
+def test_check_with_sheet_and_header_row_given(tmp_path: Path) -> None:
+    runner = CliRunner()
+    asked = runner.invoke(main, ["survey", "check", str(FILES / "survey_two_sheets.xlsx"), "--sheet", "2",
+                                 "--header-row", "3"])
+    assert asked.exit_code == 0, asked.output
+    assert "would import 5 rows; would reject 0" in asked.output
+    wrong = runner.invoke(main, ["survey", "check", str(FILES / "survey_two_sheets.xlsx"), "--sheet", "数据"])
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith(f"Error: {FILES / 'survey_two_sheets.xlsx'}: no sheet '数据'; the sheets are '汇总', '原始数据'")
+    assert len(wrong.output.strip().splitlines()) == 1
+    row = runner.invoke(main, ["survey", "check", str(FILES / "c15_header_NO.csv"), "--header-row", "0"])
+    assert row.exit_code == 2
+
+
+def test_check_case_files_from_the_field() -> None:
+    runner = CliRunner()
+    merged = runner.invoke(main, ["survey", "check", str(FILES / "c13b_merged_title_row.xlsx")])
+    assert merged.exit_code == 0, merged.output
+    assert "6 rows, header on row 3 of sheet 'Sheet1'" in merged.output
+    assert "skipped above the header: 同心县入户调查登记表（2026年3月）" in merged.output
+    unicode_text = runner.invoke(main, ["survey", "check", str(FILES / "c11_unicode_text_export.txt")])
+    assert "c11_unicode_text_export.txt: utf-16, tab-delimited, 6 rows, header on line 1" in unicode_text.output
+    header_no = runner.invoke(main, ["survey", "check", str(FILES / "c15_header_NO.csv")])
+    assert "respondent_id  <- NO" in header_no.output and "would import 2 rows" in header_no.output
+
+
+def test_check_and_import_a_survey_platform_xls(tmp_path: Path) -> None:
+    runner = CliRunner()
+    checked = runner.invoke(main, ["survey", "check", str(FILES / "wjx_text_export.xls"), "--rows", "6"])
+    assert checked.exit_code == 0, checked.output
+    out = checked.output
+    assert "wjx_text_export.xls: xls, sheet 'Sheet1', 6 rows, header on row 1 of sheet 'Sheet1'" in out
+    assert "sex             <- 1、请问您的性别？" in out and "age             <- 2、请问您的年龄?" in out
+    assert "identifying columns (never stored): 来自IP" in out and "192.0.2" not in out
+    assert "      1  kept with a caveat: age range not inside one age group (age group left unknown)" in out
+    assert "impossible age (e.g. line 4: 2、请问您的年龄? '18岁以下' is outside 18-110)" in out
+    imported = runner.invoke(main, ["survey", "import", str(FILES / "wjx_text_export.xls"), "--db", str(tmp_path / "t.db"),
+                                    "--rejects", str(tmp_path / "r.csv")])
+    assert imported.exit_code == 0, imported.output
+    assert "(xls): 6 rows, 5 imported, 1 rejected" in imported.output
+    assert "1 rows: age range not inside one age group (age group left unknown)" in imported.output
+
+
+def test_import_names_where_the_header_was_found(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["survey", "import", str(FILES / "c13b_merged_title_row.xlsx"),
+                                       "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 0, result.output
+    assert "header on row 3 of sheet 'Sheet1'" in result.output

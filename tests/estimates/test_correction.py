@@ -12,7 +12,6 @@ from opinion.estimates.correction import (
     coder_accuracy,
     draw_coding_sample,
     pseudo_outcomes,
-    second_phase,
 )
 from opinion.estimates.methods import estimate_with_intervals, point_estimates
 from opinion.store.db import Store
@@ -56,14 +55,6 @@ def test_corrected_estimates_equal_those_from_the_persons_codes_when_everyone_is
     for method in ("raw", "rake", "survey", "blend", "pseudo"):
         for topic in y.columns:
             assert got[(method, topic)] == pytest.approx(truth_coded.values.at[method, topic], abs=1e-9)
-
-
-def test_the_second_phase_resamples_within_strata() -> None:
-    hand = HandSample(rows=np.arange(5), codes=np.zeros((5, 1)), probability=np.full(5, 0.5),
-                      stratum=np.array(["online"] * 3 + ["survey"] * 2), topics=["a"], sample="s")
-    draws = np.stack([second_phase(hand, np.random.default_rng(seed)) for seed in range(50)])
-    assert (draws[:, :3].sum(axis=1) == 3).all() and (draws[:, 3:].sum(axis=1) == 2).all()
-    assert draws.std() > 0
 
 
 @pytest.mark.slow

@@ -96,10 +96,10 @@ def test_crawled_payloads_do_not_run_and_show_literally(report: dict[str, Path])
 
 def test_screenshot_shows_the_charts_with_chinese_labels(report: dict[str, Path]) -> None:
     shot = report["dir"] / "report.png"
-    browse(report["html"], report["dir"], f"--screenshot={shot}", "--window-size=1200,2400",
+    browse(report["html"], report["dir"], f"--screenshot={shot}", "--window-size=1200,3600",
            "--hide-scrollbars")
     image = Image.open(shot).convert("RGB")
-    assert image.size == (1200, 2400)
+    assert image.size == (1200, 3600)
     # Colours used only by the charts: the survey's green and the raked figures' light blue.
     pixels = np.asarray(image, dtype=int)
     counts = {colour: int((np.abs(pixels - np.array(colour)).max(axis=2) <= 12).sum())

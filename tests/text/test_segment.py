@@ -18,8 +18,9 @@ from opinion.text.segment import (
     normalize,
     read_userdict,
     segment_many,
+    to_simplified,
 )
-from opinion.text.topics import load_topics
+from opinion.text.topics import code_clauses, load_topics
 
 
 def test_normalize() -> None:
@@ -66,7 +67,8 @@ def test_user_dictionary_terms_stay_whole(segmenter: Segmenter) -> None:
 
 
 def test_every_topic_word_is_one_token(segmenter: Segmenter) -> None:
-    broken = [w for topic in load_topics() for w in topic.words if segmenter.segment(w) != [w]]
+    # As texts are: normalised (traditional characters simplified) and lower-cased.
+    broken = [w for topic in load_topics() for w in topic.words if segmenter.segment(w) != [normalize(w).lower()]]
     assert broken == []
 
 
@@ -112,3 +114,102 @@ def test_extra_user_dictionaries_load_after_the_shipped_one(tmp_path: Path) -> N
     assert extended.fingerprint() != shipped.fingerprint()
     # Filtering is memoised per token: the same answer the second time.
     assert extended.segment("老破小房子漏水，太麻烦！") == extended.segment("老破小房子漏水，太麻烦！")
+
+
+# -- inputs as users write them: full-width dictionaries, spaces, traditional characters ------
+
+FILES = Path(__file__).resolve().parents[1] / "data" / "files"
+
+
+def test_to_simplified_converts_by_phrase_and_leaves_simplified_alone() -> None:
+    assert to_simplified("養老院床位不夠，看病難，醫保報銷麻煩") == "养老院床位不够，看病难，医保报销麻烦"
+    assert to_simplified("天氣乾燥，乾隆年間") == "天气干燥，乾隆年间"
+    assert to_simplified("村里的路太烂了，看病要跑到县里「急」") == "村里的路太烂了，看病要跑到县里「急」"
+    assert to_simplified("ASCII only") == "ASCII only"
+
+
+def test_normalize_simplifies_and_the_store_keeps_what_was_written() -> None:
+    original = "城關鎮的５Ｇ基站！！！"
+    assert normalize(original) == "城关镇的5G基站！"
+    assert original == "城關鎮的５Ｇ基站！！！"  # normalising makes a copy
+    assert content_hash("養老院") == content_hash("养老院")
+
+
+def test_full_width_dictionary_entry_matches_both_widths_and_cases(tmp_path: Path) -> None:
+    userdict = tmp_path / "user.txt"
+    userdict.write_text("# a user dictionary as a user wrote it\n５Ｇ基站 20000 n\n政务小程序 20000 n\n", encoding="utf-8")
+    assert read_userdict(userdict) == [("5G基站", 20000, "n"), ("政务小程序", 20000, "n")]
+    seg = Segmenter(userdict=userdict)
+    assert seg.segment("村里的５Ｇ基站信号不好，５Ｇ基站要多建").count("5g基站") == 2
+    assert "5g基站" in seg.segment("5G基站太少，网速慢")
+    assert "5g基站" in seg.segment("5g基站太少")
+
+
+def test_a_term_with_a_space_without_a_tab_is_refused_with_file_and_line() -> None:
+    # c19_userdict.txt line 3 is "Color OS": jieba would read the word Color tagged OS.
+    with pytest.raises(InputError) as info:
+        read_userdict(FILES / "c19_userdict.txt")
+    assert str(info.value) == (f"{FILES / 'c19_userdict.txt'} line 3: 'Color OS' is not 'word [freq] [pos]' (e.g. "
+                               "'农村公路 20000 n'); a word with a space goes before a tab: 'Color OS<TAB>' or "
+                               "'Color OS<TAB>20000<TAB>nz'")
+
+
+def test_a_term_with_a_space_before_a_tab_is_kept_whole(tmp_path: Path) -> None:
+    userdict = tmp_path / "user.txt"
+    userdict.write_text("５Ｇ基站 20000 n\nColor OS\t\n政务小程序 20000 n\n", encoding="utf-8")
+    seg = Segmenter(userdict=userdict)
+    assert seg.segment("希望开通Color OS政务小程序") == ["希望", "开通", "color os", "政务小程序"]
+    assert "color os" in seg.segment("COLOR  OS 好用")  # spaces collapse, case folds
+    assert "color os" not in seg.segment("Color OSX 好用")  # not inside a longer word
+    assert "color os" in seg.segment_clauses("装了Color OS，很好用")[0]
+
+
+@pytest.mark.parametrize(("line", "entry"), [
+    ("Color OS\t", ("Color OS", None, None)),
+    ("Color OS\t2000\tnz", ("Color OS", 2000, "nz")),
+    ("Windows 10\t300", ("Windows 10", 300, None)),
+    ("云计算 n", ("云计算", None, "n")),
+    ("云计算 500", ("云计算", 500, None)),
+    ("云计算 500 nz", ("云计算", 500, "nz")),
+    ("iPhone 15 x", ("iPhone", 15, "x")),  # jieba's own reading: word, frequency, tag
+    ("養老院 20000 n", ("养老院", 20000, "n")),
+    ("ＡＰＰ 100 eng", ("APP", 100, "eng")),
+])
+def test_user_dictionary_lines(tmp_path: Path, line: str, entry: tuple[str, int | None, str | None]) -> None:
+    path = tmp_path / "d.txt"
+    path.write_text(f"# mine\n{line}\n", encoding="utf-8")
+    assert read_userdict(path) == [entry]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("Color OS", r"d.txt line 2: 'Color OS' is not 'word \[freq\] \[pos\]'"),
+    ("Color os", r"d.txt line 2: 'Color os' is not"),  # os is not one of jieba's tags
+    ("Color OS 2000 nz", r"a word with a space goes before a tab: 'Color OS<TAB>2000<TAB>nz'$"),
+    ("Windows 10 300", r"a word with a space goes before a tab: 'Windows 10<TAB>300'$"),
+    ("Color OS\tmany\tnz", r"d.txt line 2: frequency 'many' is not a whole number"),
+    ("Color OS\t20\tNZ", r"d.txt line 2: part-of-speech tag 'NZ' is not lower-case letters"),
+    ("a\tb\tc\td", r"d.txt line 2: 'a\\tb\\tc\\td' is not 'word<TAB>freq<TAB>pos'"),
+])
+def test_user_dictionary_lines_refused_with_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "d.txt"
+    path.write_text(f"# mine\n{line}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_userdict(path)
+
+
+def test_traditional_answer_is_coded_like_its_simplified_twin(segmenter: Segmenter) -> None:
+    import csv
+
+    with (FILES / "c19_survey_texts.csv").open(encoding="utf-8") as fh:
+        texts = {row["编号"]: row["最关心的问题"] for row in csv.DictReader(fh)}
+    lexicon = load_topics()
+    traditional = code_clauses(segmenter.segment_clauses(texts["J03"]), lexicon)
+    simplified = code_clauses(segmenter.segment_clauses(texts["J04"]), lexicon)
+    assert traditional == simplified
+    assert {"养老", "医疗"} <= {lexicon.topics[code].label for code in traditional}
+    assert segmenter.segment(texts["J03"]) == segmenter.segment(texts["J04"])
+
+
+def test_fingerprint_names_the_tokenisation_version() -> None:
+    assert Segmenter().fingerprint() != Segmenter().fingerprint().replace("0", "1")
+    assert Segmenter().fingerprint() == Segmenter().fingerprint()

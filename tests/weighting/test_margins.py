@@ -106,3 +106,25 @@ def test_from_frame_reports_rows():
     frame = pd.DataFrame({"variable": ["sex", "sex"], "level": ["male", "female"], "target": [1, "x"]})
     with pytest.raises(WeightingError, match=r"<DataFrame> row 1, column 'target': 'x' is not a number"):
         Margins.from_frame(frame)
+
+
+def test_header_is_found_below_a_title_and_a_unit_row(tmp_path):
+    path = write(tmp_path, "同心县分性别人口,,\n单位：人,,\nvariable,level,target\nsex,male,510\nsex,female,490\n"
+                           ",,\n注：虚构数据,,\n")
+    assert Margins.from_csv(path).targets("sex").to_dict() == {"male": 510.0, "female": 490.0}
+
+
+def test_zero_target_rows_finds_levels_the_population_lacks():
+    import numpy as np
+
+    from weighting.margins import zero_target_error, zero_target_rows
+
+    codes = np.array([0, 2, 1, 2, 2])
+    found = zero_target_rows("region", codes, ["a", "b", "gone"], np.array([0.6, 0.4, 0.0]), np.ones(5))
+    assert [(f.variable, f.level, f.rows.tolist()) for f in found] == [("region", "gone", [1, 3, 4])]
+    assert zero_target_rows("region", codes, ["a", "b", "gone"], np.array([0.6, 0.4, 0.0]),
+                            np.array([1.0, 0.0, 1.0, 0.0, 0.0])) == []
+    error = zero_target_error("m.csv", found, pd.Index(["s1", "s2", "s3", "s4", "s5"]), "drop=True")
+    assert str(error).startswith("m.csv: target 0 for level(s) the sample has: 'region' level 'gone': 3 row(s) "
+                                 "(s2, s4, s5)")
+    assert str(error).endswith("drop them explicitly with drop=True")

@@ -112,3 +112,10 @@ def test_a_group_too_small_to_collapse_is_named():
     with pytest.raises(WeightingError, match=r"cannot collapse 'age_group' within sex=female: its 1"):
         poststratify(frame, age_sex_margins(), variables=["sex", "age_group"],
                      min_cell_size=1 + 1, collapse="age_group")
+
+
+def test_a_level_with_target_zero_that_rows_still_name_is_an_error_naming_them() -> None:
+    sample = pd.DataFrame({"town": ["a", "a", "b", "gone", "gone"]}, index=["r1", "r2", "r3", "r4", "r5"])
+    margins = Margins.from_frame(pd.DataFrame({"variable": "town", "level": ["a", "b", "gone"], "target": [60, 40, 0]}))
+    with pytest.raises(WeightingError, match=r"'town' level 'gone': 2 row\(s\) \(r4, r5\)"):
+        poststratify(sample, margins)

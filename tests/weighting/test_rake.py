@@ -158,3 +158,73 @@ def test_impossible_targets_do_not_converge():
     result = rake(frame, margins, max_iter=50, on_nonconvergence="warn")
     assert not result.converged and result.iterations == 50
     assert np.isfinite(result.weights).all()
+
+
+# -- targets the sample contradicts ----------------------------------------------------------
+
+def _merged_township() -> tuple[pd.DataFrame, Margins]:
+    # 新河乡 was merged into 柳林乡: its target is 0, yet three respondents still name it.
+    frame = pd.DataFrame(
+        {"region": ["城关镇", "新河乡", "柳林乡", "新河乡", "城关镇", "新河乡", "柳林乡"],
+         "sex": ["male", "female", "male", "female", "female", "male", "female"]},
+        index=["r1", "r2", "r3", "r4", "r5", "r6", "r7"],
+    )
+    margins = Margins.from_frame(pd.DataFrame({
+        "variable": ["region"] * 3 + ["sex"] * 2,
+        "level": ["城关镇", "柳林乡", "新河乡", "male", "female"],
+        "target": [600, 400, 0, 480, 520],
+    }), source="margins.csv")
+    return frame, margins
+
+
+def test_a_level_with_target_0_that_the_sample_has_is_an_error_naming_it():
+    frame, margins = _merged_township()
+    with pytest.raises(WeightingError) as err:
+        rake(frame, margins)
+    message = str(err.value)
+    assert message.startswith("margins.csv: target 0 for level(s) the sample has: 'region' level '新河乡': 3 row(s) "
+                              "(r2, r4, r6)")
+    assert "on_zero_target='drop'" in message and "\n" not in message
+
+
+def test_rows_in_a_level_with_target_0_are_dropped_when_asked_and_counted():
+    frame, margins = _merged_township()
+    result = rake(frame, margins, on_zero_target="drop")
+    assert result.weights[["r2", "r4", "r6"]].tolist() == [0.0, 0.0, 0.0]
+    assert result.diagnostics["dropped_rows"] == 3
+    assert result.diagnostics["dropped"] == {"region=新河乡": 3}
+    assert result.weights.sum() == pytest.approx(1000)
+    kept = result.weights.drop(["r2", "r4", "r6"])
+    assert kept.groupby(frame["region"]).sum().to_dict() == pytest.approx({"城关镇": 600, "柳林乡": 400})
+    assert kept.groupby(frame["sex"]).sum().to_dict() == pytest.approx({"male": 480, "female": 520})
+    # the same as raking without those rows
+    alone = rake(frame.drop(["r2", "r4", "r6"]), margins)
+    assert kept.to_numpy() == pytest.approx(alone.weights.to_numpy(), rel=1e-9)
+
+
+def test_joint_zero_targets_and_many_rows_are_named_briefly():
+    frame = pd.DataFrame({"a": ["x"] * 8 + ["y"] * 2, "b": ["p"] * 7 + ["q", "p", "q"]})
+    margins = Margins.from_frame(pd.DataFrame({
+        "variable": ["a*b"] * 4, "level": ["x*p", "x*q", "y*p", "y*q"], "target": [0.5, 0.0, 0.2, 0.3]}))
+    with pytest.raises(WeightingError, match=r"'a\*b' level 'x\*q': 1 row\(s\) \(7\)"):
+        rake(frame, margins)
+    frame = pd.DataFrame({"a": ["x"] * 9 + ["y"] * 2, "b": ["q"] * 8 + ["p", "p", "q"]})
+    margins = Margins.from_frame(pd.DataFrame({
+        "variable": ["a*b"] * 4, "level": ["x*p", "x*q", "y*p", "y*q"], "target": [0.5, 0.0, 0.2, 0.3]}))
+    with pytest.raises(WeightingError, match=r"'x\*q': 8 row\(s\) \(0, 1, 2, 3, 4, \.\.\. \(8 in all\)\)"):
+        rake(frame, margins)
+
+
+def test_dropping_cannot_leave_a_target_without_rows():
+    frame = pd.DataFrame({"region": ["a", "gone", "a"], "sex": ["male", "female", "male"]})
+    margins = Margins.from_shares({"region": {"a": 1.0, "gone": 0.0}, "sex": {"male": 0.5, "female": 0.5}})
+    with pytest.raises(WeightingError, match=r"'sex': after dropping .* target level\(s\) 'female' have no sample"):
+        rake(frame, margins, on_zero_target="drop")
+    with pytest.raises(WeightingError, match=r"on_zero_target='keep'; expected one of raise, drop"):
+        rake(frame, margins, on_zero_target="keep")
+
+
+def test_a_row_with_base_weight_0_in_a_level_with_target_0_is_no_contradiction():
+    frame = pd.DataFrame({"region": ["a", "gone", "b"], "w": [1.0, 0.0, 1.0]})
+    margins = Margins.from_shares({"region": {"a": 0.5, "b": 0.5, "gone": 0.0}})
+    assert rake(frame, margins, base_weights="w").weights.tolist() == pytest.approx([1.5, 0.0, 1.5])
