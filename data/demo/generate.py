@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import io
 import logging
 import random
+import re
 import shutil
 import sys
 from collections import Counter
@@ -89,6 +91,13 @@ N_LETTERS = 70
 N_FORUM_USERS = 160
 N_SURVEY_PLACES = 16
 SURVEY_PER_PLACE = 25
+# The hand-coded sample: about this many voices, drawn stratified by source (letters, forum,
+# survey) with proportional allocation, as a person would draw them to check the coder.
+# Its own generator, seeded from SEED, so that drawing it never moves the world's draws.
+N_HAND_CODED = 120
+HAND_FILE = "hand_coded.csv"
+NO_CONCERN = "无诉求"  # the mark of a voice that raises no concern, as on tongxin's coding sheet
+VALID_AGES = range(18, 111)  # tongxin's survey importer rejects a row whose age is blank or outside 18-110
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +261,57 @@ def survey_rows(rng: random.Random, places: list[tuple[str, str, str, int]],
     return rows, respondents
 
 
+def survey_frame(rows: list[list[str]], respondents: list[Person]) -> list[tuple[str, tuple[str, ...]]]:
+    """(编号, what the respondent said) for each survey row tongxin stores: not a blank or
+    impossible age, not a 编号 repeating an earlier row (the importer rejects those).
+
+    What is said is the respondent's true concerns, except the two answers 没有 / 说不上来,
+    which voice none: a careful person reading them marks 无诉求.
+    """
+    frame, seen = [], set()
+    for row, person in zip(rows, respondents, strict=True):
+        ident, age, said = row[0], row[6], row[8]
+        if ident in seen or not age.isdigit() or int(age) not in VALID_AGES:
+            seen.add(ident)
+            continue
+        seen.add(ident)
+        frame.append((ident, () if said in ("没有", "说不上来") else person.concerns))
+    return frame
+
+
+def write_hand_coded(out: Path, seed: int, strata: list[tuple[str, list[tuple[str, tuple[str, ...]]]]]) -> None:
+    """Draw the hand-coded sample and write what a careful person would mark for each voice.
+
+    ``strata``: (stratum, [(key, topics held)]) in a fixed order. Allocation is proportional
+    to the stratum sizes (largest remainder, as ``tongxin code sample`` does); within a
+    stratum, simple random sampling without replacement, so every drawn voice's inclusion
+    probability is drawn / frame of its stratum. Rows are sorted by stratum order and key.
+    """
+    rng = random.Random(f"hand-coded sample {seed}")
+    total = sum(len(members) for _, members in strata)
+    exact = [len(members) * N_HAND_CODED / total for _, members in strata]
+    alloc = [int(x) for x in exact]
+    by_remainder = sorted(range(len(strata)), key=lambda i: (alloc[i] - exact[i], i))
+    for i in by_remainder[: N_HAND_CODED - sum(alloc)]:
+        alloc[i] += 1
+    rows: list[list[object]] = []
+    for (stratum, members), take in zip(strata, alloc, strict=True):
+        for key, topics in sorted(rng.sample(members, take)):
+            rows.append([stratum, key, take, len(members), f"{take / len(members):.6f}",
+                         ";".join(topics) or NO_CONCERN])
+    write_csv(out / HAND_FILE, ["stratum", "key", "drawn", "frame", "probability", "topics"], rows)
+
+
+def forum_nicks(site_root: Path) -> dict[str, str]:
+    """Forum uid -> the user name as the pages show it (read back from the written thread pages)."""
+    pattern = re.compile(r'<a href="space-uid-(\d+)\.html" class="xw1">([^<]+)</a>')
+    nicks: dict[str, str] = {}
+    for page in sorted((site_root / "forum").glob("thread-*.html")):
+        for uid, shown in pattern.findall(page.read_text(encoding="utf-8")):
+            nicks.setdefault(uid, html.unescape(shown))
+    return nicks
+
+
 @dataclass(frozen=True, slots=True)
 class World:
     """What the files were written from: the population, the online voices, the respondents (in row order)."""
@@ -282,6 +342,14 @@ def generate(out: Path, seed: int = SEED) -> World:
     header = ["编号", "姓名", "联系电话", "镇", "村/社区", "性别", "年龄", "城乡", "最关心的问题", "满意度"]
     rows, respondents = survey_rows(rng, places, people)
     write_csv(out / "survey.csv", header, rows, encoding="gbk")
+    # The sample is keyed by what a user sees (the letter's page, the forum name as shown,
+    # the 编号), never by pseudonyms: those depend on the workspace key of each store.
+    nicks = forum_nicks(out / "site")
+    write_hand_coded(out, seed, [
+        ("letters", [(key, p.concerns) for key, p in letters]),
+        ("forum", [(nicks[uid], p.concerns) for uid, p in forum]),
+        ("survey", survey_frame(rows, respondents)),
+    ])
     return World(people, letters, forum, respondents)
 
 

@@ -23,7 +23,7 @@ from opinion.files.tables import read_table
 from opinion.store.db import Store, coding_samples, hand_codes
 from opinion.text.masking import mask_pii
 
-__all__ = ["NO_CONCERN", "CodingImport", "import_coding_sheet", "write_coding_sheet", "write_coding_rejects"]
+__all__ = ["ID_COLUMN", "NO_CONCERN", "CodingImport", "import_coding_sheet", "write_coding_sheet", "write_coding_rejects"]
 
 ID_COLUMN = "编号"
 SOURCE_COLUMN = "来源"

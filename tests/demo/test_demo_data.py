@@ -358,3 +358,46 @@ def test_most_voices_reveal_age_sex_and_residence_and_never_wrongly() -> None:
     texts_only = [k for k in forum if k not in profiles]
     assert 0.5 <= sum(k in complete for k in texts_only) / len(texts_only) <= 0.8
     assert sum(k in complete for k in forum) / len(forum) >= 0.75
+
+
+def test_hand_coded_sample_is_stratified_by_source_with_stated_probabilities() -> None:
+    rows = read_csv("hand_coded.csv")
+    survey = read_csv("survey.csv", encoding="gbk")
+    seen: set[str] = set()
+    stored = 0  # survey rows tongxin's importer keeps: a first 编号 with an age of 18-110
+    for row in survey:
+        stored += row["编号"] not in seen and row["年龄"].isdigit() and 18 <= int(row["年龄"]) <= 110
+        seen.add(row["编号"])
+    frames = {"letters": 70, "forum": 160, "survey": stored}
+    drawn = Counter(row["stratum"] for row in rows)
+    assert set(drawn) == set(frames) and sum(drawn.values()) == 120
+    for stratum, n in drawn.items():
+        # proportional allocation: within one voice of the stratum's share of 120
+        assert abs(n - 120 * frames[stratum] / sum(frames.values())) < 1, (stratum, n)
+    for row in rows:
+        assert (int(row["drawn"]), int(row["frame"])) == (drawn[row["stratum"]], frames[row["stratum"]])
+        assert float(row["probability"]) == pytest.approx(int(row["drawn"]) / int(row["frame"]), abs=1e-6)
+    keys = [(row["stratum"], row["key"]) for row in rows]
+    assert len(set(keys)) == len(keys)
+
+
+def test_hand_codes_are_the_voices_true_concerns(world: Any) -> None:
+    """Letters and forum users: the truth behind voices_truth.csv; respondents: what they hold
+    (无诉求 for the two who answered 没有 / 说不上来). Keys are what a user sees."""
+    topics = set(demo_topics())
+    truth = {row["voice_key"]: row["topics"] for row in read_csv("voices_truth.csv")}
+    nick_uid = {nick: uid for uid, nick, _ in forum_posts()}
+    survey = read_csv("survey.csv", encoding="gbk")
+    said = {}
+    for row, person in zip(survey, world.respondents, strict=True):
+        held = "无诉求" if row["最关心的问题"] in ("没有", "说不上来") else ";".join(person.concerns)
+        said.setdefault(row["编号"], held)  # a reused 编号: the first row is the one stored
+    for row in read_csv("hand_coded.csv"):
+        if row["topics"] != "无诉求":
+            assert set(row["topics"].split(";")) <= topics, row
+        if row["stratum"] == "letters":
+            assert re.fullmatch(r"detail_\d{4}\.html", row["key"]) and row["topics"] == truth[row["key"]]
+        elif row["stratum"] == "forum":
+            assert row["topics"] == truth[nick_uid[row["key"]]], row
+        else:
+            assert row["topics"] == said[row["key"]], row
