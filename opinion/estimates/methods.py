@@ -39,6 +39,7 @@ from opinion.estimates.correction import HandSample, pseudo_outcomes
 from weighting import Margins, rake
 from weighting.errors import WeightingError
 from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
+from weighting.unknown import UNKNOWN_METHODS, allocate_unknown
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,26 @@ def _known(frame: pd.DataFrame, variables: Sequence[str]) -> pd.Series:
     return frame[list(variables)].ne(UNKNOWN).all(axis=1) & frame[list(variables)].notna().all(axis=1)
 
 
+def _group_labels(frame: pd.DataFrame, variables: Sequence[str]) -> np.ndarray:
+    """Each row's group: its levels of ``variables`` joined by ``*``."""
+    if frame.empty:  # agg on no rows gives a frame, not a column
+        return np.array([], dtype=object)
+    return frame[list(variables)].astype(str).agg("*".join, axis=1).to_numpy()
+
+
+def _allocated(
+    voices: pd.DataFrame, rows: np.ndarray, variables: Sequence[str], base: pd.Series
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The voices in ``rows`` with unknown levels of ``variables`` split fractionally
+    (:func:`weighting.unknown.allocate_unknown`): one row per voice or part of a voice,
+    ``_position`` its voice's position in ``voices``; and each row's base weight."""
+    frame = voices.loc[rows, list(variables)].reset_index(drop=True)
+    frame["_position"] = np.flatnonzero(rows)
+    split, _ = allocate_unknown(frame, list(variables), unknown=UNKNOWN,
+                                base_weights=pd.Series(base.to_numpy()[rows]), weight_column="_base")
+    return split, split["_base"]
+
+
 def _calibrate(frame: pd.DataFrame, base: pd.Series, margins: Margins, variables: Sequence[str]) -> pd.Series:
     keep = base > 0
     result = rake(frame.loc[keep], margins, variables=list(variables), base_weights=base[keep])
@@ -111,6 +132,7 @@ def point_estimates(
     multipliers: pd.Series | None = None,
     counted: pd.Series | None = None,
     pseudo_ratio: bool = False,
+    unknown: str = "fractional",
 ) -> PointEstimates:
     """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample).
 
@@ -123,7 +145,17 @@ def point_estimates(
     and effective sample sizes are taken. ``pseudo_ratio``: estimate ``pseudo`` as the ratio
     of the doubly robust means of the topic and of "any concern" (what pseudo-outcomes need)
     instead of the doubly robust mean over the voices who raise a concern.
+
+    ``unknown``: what ``rake`` and the blend's online part do with online voices whose
+    weighting (or blend) attributes are unknown. ``fractional`` (default): each such voice
+    is split across the levels it could have, in proportion to the known voices that share
+    its known attributes (:func:`weighting.unknown.allocate_unknown`), redone in every
+    replicate; it assumes that, given what is known of a voice, its unknown attributes
+    follow those of the voices who reveal them. ``exclude``: they are left out, which
+    assumes the voices who reveal their attributes speak for those who do not.
     """
+    if unknown not in UNKNOWN_METHODS:
+        raise WeightingError(f"unknown={unknown!r}; expected one of {', '.join(UNKNOWN_METHODS)}")
     m = multipliers if multipliers is not None else pd.Series(1.0, index=voices.index)
     yv = y.to_numpy(dtype=float)
     d = has_any.to_numpy(dtype=float)
@@ -141,6 +173,7 @@ def point_estimates(
     ess["raw"] = _kish(w_raw[dc > 0])
 
     known = _known(voices, weight_vars).to_numpy()
+    speaking_online = online & (m.to_numpy() > 0)
     problems: dict[str, str] = {}
     for method, mask, base in (
         ("rake", online & known, m),
@@ -148,7 +181,12 @@ def point_estimates(
     ):
         w = np.zeros(len(voices))
         try:
-            if mask.any():
+            if method == "rake" and unknown == "fractional" and speaking_online.any():
+                rows, row_weights = _allocated(voices, speaking_online, weight_vars, m)
+                raked = rake(rows[list(weight_vars)], margins, variables=list(weight_vars),
+                             base_weights=row_weights).weights.to_numpy()
+                np.add.at(w, rows["_position"].to_numpy(), raked)
+            elif mask.any():
                 idx = voices.index[mask]
                 w[mask] = _calibrate(voices.loc[idx], base.loc[idx], margins, weight_vars).to_numpy()
         except WeightingError as exc:
@@ -162,15 +200,29 @@ def point_estimates(
 
     # The blend's online part needs only the blend groups: within a group each online voice
     # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
-    in_blend = online & _known(voices, blend_vars).to_numpy()
-    weights["online_groups"] = pd.Series(np.where(in_blend, m.to_numpy(), 0.0), index=voices.index)
-    blend, carry, blend_ess, weights["blend"] = _blend(voices, yv, d, weights, margins, blend_vars, dc)
+    # With fractional allocation a voice of unknown age or residence is split across the
+    # groups it could belong to, each part counting as that share of a voice.
+    if unknown == "fractional" and speaking_online.any():
+        try:
+            rows, row_weights = _allocated(voices, speaking_online, blend_vars, m)
+            online_rows = (rows["_position"].to_numpy(), _group_labels(rows, blend_vars), row_weights.to_numpy())
+        except WeightingError as exc:
+            problems.setdefault("blend", f"online voices: {exc}")
+            online_rows = (np.zeros(0, dtype=int), np.zeros(0, dtype=object), np.zeros(0))
+    else:
+        in_blend = online & _known(voices, blend_vars).to_numpy()
+        at = np.flatnonzero(in_blend)
+        online_rows = (at, _group_labels(voices.iloc[at], blend_vars), m.to_numpy()[at])
+    online_unit = np.zeros(len(voices))
+    np.add.at(online_unit, online_rows[0], online_rows[2])
+    weights["online_groups"] = pd.Series(online_unit, index=voices.index)
+    blend, carry, blend_ess, weights["blend"] = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows)
     values["blend"] = blend
     values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
         voices, yv, d, m, weights["survey"], pseudo_vars or weight_vars,
         online & _known(voices, pseudo_vars or weight_vars).to_numpy(), problems, ratio=pseudo_ratio, counted=dc,
     )
-    n["blend"] = int(((weights["online_groups"].to_numpy() + weights["survey"].to_numpy() > 0) & (dc > 0)).sum())
+    n["blend"] = int(((weights["blend"].to_numpy() > 0) & (dc > 0)).sum())
     ess["blend"] = blend_ess
     table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
     weights["raw"] = pd.Series(w_raw, index=voices.index)
@@ -200,13 +252,22 @@ def _by_group(
 def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
     margins: Margins, blend_vars: Sequence[str], counted: np.ndarray | None = None,
+    online_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame, float, pd.Series]:
     """The blended estimate, the carry table, its effective size, and the unit weights that
     reproduce it as a ratio (so that any domain, e.g. a ``--by`` group, can be estimated).
-    ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over."""
+    ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over.
+    ``online_rows``: the online part as (voice positions, group labels, weights), one row
+    per voice or per fractional part of a voice (default: ``weights["online_groups"]``
+    with each voice in its own group)."""
     dc = d if counted is None else counted
     population = joint_shares(margins, blend_vars)
-    group_of = voices[list(blend_vars)].astype(str).agg("*".join, axis=1).to_numpy()
+    group_of = _group_labels(voices, blend_vars)
+    everyone = np.arange(len(voices))
+    if online_rows is None:
+        online_rows = (everyone, group_of, weights["online_groups"].to_numpy())
+    # Each source as rows: (voice positions, group of the row, weight of the row).
+    sources = {"online_groups": online_rows, "survey": (everyone, group_of, weights["survey"].to_numpy())}
     overall_any = _any_share(weights["survey"].to_numpy(), d)
     estimate = np.zeros(yv.shape[1])
     total_weight = 0.0
@@ -214,11 +275,11 @@ def _blend(
     unit = np.zeros(len(voices))
     rows = []
     for group, share in population.items():
-        in_group = group_of == group
         parts = {}
-        for source in ("online_groups", "survey"):
-            w = weights[source].to_numpy() * in_group
-            parts[source] = (_ratio(w, yv, d), _kish(w[dc > 0]))
+        for source, (at, groups, row_w) in sources.items():
+            w = row_w * (groups == group)
+            parts[source] = (_ratio(w, yv[at], d[at]), _kish(w[dc[at] > 0]))
+        in_group = group_of == group
         (p_on, ess_on), (p_sv, ess_sv) = parts["online_groups"], parts["survey"]
         total = ess_on + ess_sv
         rows.append({"group": group, "population_share": float(share), "online_ess": ess_on,
@@ -233,10 +294,11 @@ def _blend(
         total_weight += weight
         inverse_ess += weight * weight / total
         for source, part in (("online_groups", lam), ("survey", 1 - lam)):
-            w = weights[source].to_numpy() * in_group
-            speaking = (w * d).sum()
+            at, groups, row_w = sources[source]
+            w = row_w * (groups == group)
+            speaking = (w * d[at]).sum()
             if part > 0 and speaking > 0:
-                unit += part * weight * w / speaking
+                np.add.at(unit, at, part * weight * w / speaking)
     unit_weights = pd.Series(unit, index=voices.index)
     if total_weight <= 0:
         return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0, unit_weights
@@ -341,6 +403,7 @@ def estimate_with_intervals(
     seed: int = 20201101,
     progress: Callable[[int], None] | None = None,
     hand: HandSample | None = None,
+    unknown: str = "fractional",
 ) -> Estimates:
     """Point estimates and 95% percentile intervals from replicates that redo the weighting.
 
@@ -349,13 +412,15 @@ def estimate_with_intervals(
     and the replicates resample voices with their pseudo-outcomes, whose spread already
     holds the hand-coded voices' corrections, so the intervals include the coder's error.
     Without it the estimates take the coder's ``y`` and ``has_any`` as if they were right.
+    ``unknown``: online voices of unknown attributes, allocated fractionally (default) or
+    excluded (see :func:`point_estimates`); the allocation is redone in every replicate.
     """
     yy, dd = (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand)
 
     def run(multipliers: pd.Series | None) -> PointEstimates:
         return point_estimates(voices, yy, dd, margins, weight_vars=weight_vars, blend_vars=blend_vars,
                                pseudo_vars=pseudo_vars, by=by, multipliers=multipliers, counted=has_any,
-                               pseudo_ratio=hand is not None)
+                               pseudo_ratio=hand is not None, unknown=unknown)
 
     point = run(None)
     rng = np.random.default_rng(seed)

@@ -89,6 +89,7 @@ class ReportOptions:
     budget: float | None = None  # interviews to plan for the "where to go next" section
     plan_by: Sequence[str] = ("region", "age_group", "urban")
     workers: int = 1  # processes segmenting the texts not yet cached
+    unknown: str = "fractional"  # online voices of unknown attributes: fractional or exclude
 
 
 def tool_version() -> str:
@@ -137,7 +138,7 @@ def build_report(
     hand = hand_sample(store, voices, list(topics.columns))
     estimates = estimate_with_intervals(
         voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
-        replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by, hand=hand,
+        replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by, hand=hand, unknown=opts.unknown,
     )
     if opts.mrp:
         mrp = mrp_estimates(voices, topics, has_topic, margins, variables=opts.weight_vars, seed=opts.seed)
@@ -309,9 +310,16 @@ def _notes(
         "crawl_dates": f"{(first or '')[:10]} – {(last or '')[:10]}",
         "unknown": unknown,
         "unknown_handling": (
-            "网上声音中年龄、性别或城乡未知者不参与加权（raw 仍计入），人数见上。"
+            ("网上声音中年龄、性别或城乡未知者按比例分摊：每个这样的声音按已知属性相同的声音的分布拆分到可能的组"
+             "（每个重复样本重新分摊），人数见上；假定已知属性相同时，未透露的属性与透露者相同。"
+             if opts.unknown == "fractional" else
+             "网上声音中年龄、性别或城乡未知者不参与加权（raw 仍计入），人数见上。")
             if opts.lang == "zh" else
-            "Online voices with unknown age, sex or urban/rural are excluded from weighting (still counted in raw)."
+            ("Online voices with unknown age, sex or urban/rural are allocated fractionally: each is split across "
+             "the groups it could belong to in proportion to the voices sharing its known attributes (redone in "
+             "every replicate); assumes that, given what is known, unrevealed attributes follow the revealed ones."
+             if opts.unknown == "fractional" else
+             "Online voices with unknown age, sex or urban/rural are excluded from weighting (still counted in raw).")
         ),
         "weighting_variables": list(opts.weight_vars),
         "blend_groups": list(opts.blend_vars),

@@ -5,8 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from opinion.attributes import UNKNOWN
 from opinion.estimates.methods import bootstrap_multipliers, estimate_with_intervals, point_estimates
 from tests.estimates.simulation import simulate
+from weighting.errors import WeightingError
 
 
 def test_blend_corrects_what_raw_misses_and_its_interval_covers_the_truth() -> None:
@@ -107,3 +109,25 @@ def test_blend_and_pseudo_beat_rake_when_going_online_depends_on_what_the_margin
             errors[method].append(abs(point.values.loc[method, "roads"] - truth))
     assert np.mean(errors["pseudo"]) < np.mean(errors["rake"]) / 2
     assert np.mean(errors["blend"]) < np.mean(errors["rake"])
+
+
+def test_online_voices_of_unknown_attributes_are_allocated_not_dropped() -> None:
+    voices, y, has_any, margins, truth = simulate(11)
+    rng = np.random.default_rng(0)
+    online = (voices["source"] == "online").to_numpy()
+    hidden = online & (rng.random(len(voices)) < 0.4)
+    voices = voices.copy()
+    voices.loc[hidden, "age_group"] = UNKNOWN
+    voices.loc[online & (rng.random(len(voices)) < 0.2), "urban"] = UNKNOWN
+    fractional = point_estimates(voices, y, has_any, margins)
+    excluded = point_estimates(voices, y, has_any, margins, unknown="exclude")
+    speaking_online = int((online & has_any.to_numpy()).sum())
+    assert fractional.n["rake"] == speaking_online > excluded.n["rake"]
+    assert fractional.ess["rake"] > excluded.ess["rake"]
+    # Hidden at random: both stay near what the known voices say; the blend uses every voice.
+    for topic in ("eldercare", "housing"):
+        assert abs(fractional.values.at["rake", topic] - excluded.values.at["rake", topic]) < 0.05
+    assert fractional.weights["blend"][hidden].gt(0).any()
+    assert not excluded.weights["blend"][hidden].gt(0).any()
+    with pytest.raises(WeightingError, match="unknown='nope'"):
+        point_estimates(voices, y, has_any, margins, unknown="nope")
