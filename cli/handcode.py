@@ -25,9 +25,10 @@ def sample(n: int, out_path: str, name: str, seed: int, coder: TopicCoder | None
     """Draw N voices at random (online and door-to-door) for a person to code.
 
     The draw is stratified by source, proportionally, and recorded in the store with
-    each voice's inclusion probability. The sheet has one row per voice: its id, source,
-    masked texts and the coder's topics, then one column per topic headed by its label
-    and a column 无诉求; the person marks 1 for each topic the voice raises, or 无诉求.
+    each voice's inclusion probability. The sheet has one row per voice: its id, source and
+    masked texts, then one column per topic headed by its label, 其他诉求 and 无诉求; the
+    person marks 1 for each concern the voice raises, or 无诉求. The coder's own topics are
+    not shown, so the person's reading is independent of it.
     """
     from opinion.estimates.correction import draw_coding_sample
     from opinion.estimates.handcoding import write_coding_sheet
@@ -48,6 +49,8 @@ def sample(n: int, out_path: str, name: str, seed: int, coder: TopicCoder | None
     counts = drawn["source"].value_counts().to_dict()
     click.echo(f"drew {len(drawn)} voices ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) "
                f"as sample {name!r}; sheet for coding: {out}")
+    if len(drawn) < n:
+        click.echo(f"asked for {n}, but only {len(drawn)} voices have text to code: all of them were drawn")
 
 
 @click.command(name="import")
@@ -59,8 +62,11 @@ def sample(n: int, out_path: str, name: str, seed: int, coder: TopicCoder | None
 def import_(sheet: str, rejects_path: str | None, coder: TopicCoder | None, db: str) -> None:
     """Store a person's codes from a filled-in coding sheet (.xlsx or CSV).
 
-    Rows whose id is not in the drawn sample, with nothing marked, with both topics and
-    无诉求, or with a mark that is not 1 are rejected with their line and reason.
+    Mark 1 (or √, 是) in each topic column the voice raises, in 其他诉求 for a concern
+    outside the taxonomy, or in 无诉求 when it raises none. Rows whose id is not in the
+    drawn sample, with nothing marked, with both concerns and 无诉求, or with any other mark
+    (x, ×, 2) are rejected with their line and reason; a rejected row keeps the voice's
+    earlier imported codes, if any.
     Importing again replaces the codes of the same voices. Reports then correct every
     estimate for the coder's errors with these codes.
     """
@@ -74,6 +80,9 @@ def import_(sheet: str, rejects_path: str | None, coder: TopicCoder | None, db: 
         summary = import_coding_sheet(store, sheet, labels)
     click.echo(f"{sheet}: {summary.rows_read} rows, {summary.stored} stored, {len(summary.rejected)} rejected"
                + (f"; {summary.not_coded} drawn voices not coded yet" if summary.not_coded else ""))
+    if summary.kept_earlier:
+        click.echo(f"{summary.kept_earlier} rejected rows are of voices coded by an earlier import; "
+                   "their earlier codes stand until a corrected row is imported")
     if summary.rejected:
         out = write_coding_rejects(summary, rejects_path or Path(sheet).with_suffix(".rejects.csv"))
         click.echo(f"rejected rows with reasons: {out}")

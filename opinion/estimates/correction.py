@@ -37,6 +37,10 @@ import sqlalchemy as sa
 from opinion.errors import InputError
 from opinion.store.db import Store, coding_samples, hand_codes
 
+# Written by opinion.estimates.handcoding for a concern outside the taxonomy (kept here to
+# keep the import order one way: handcoding imports nothing from this module).
+OTHER_CODE = "_other"
+
 __all__ = [
     "HandSample",
     "coder_accuracy",
@@ -61,10 +65,18 @@ class HandSample:
     stratum: np.ndarray  # (n,) str
     topics: list[str]
     sample: str  # the name of the drawn sample
+    concern: np.ndarray | None = None  # (n,) 1 where the person saw any concern; None: any topic marked
 
     @property
     def n(self) -> int:
         return len(self.rows)
+
+    @property
+    def any_concern(self) -> np.ndarray:
+        """1 where the person saw any concern (a topic, or one outside the taxonomy)."""
+        if self.concern is not None:
+            return self.concern
+        return self.codes.max(axis=1) if self.codes.size else np.zeros(self.n)
 
 
 def draw_coding_sample(
@@ -148,12 +160,14 @@ def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSa
         ).all()
     position = {(s, v): i for i, (s, v) in enumerate(zip(voices["source"], voices["voice"], strict=True))}
     known = set(topics)
-    found_rows, codes, probability, stratum = [], [], [], []
+    found_rows, codes, probability, stratum, concern = [], [], [], [], []
     for source, voice, p, h, marked in rows:
         at = position.get((source, voice))
         if at is None:
             continue
         marked_topics = set(json.loads(marked))
+        concern.append(1.0 if marked_topics else 0.0)  # OTHER_CODE: a concern outside the taxonomy
+        marked_topics.discard(OTHER_CODE)
         unknown = marked_topics - known
         if unknown:
             raise InputError(f"hand-coded sample {latest!r}: topic(s) {', '.join(sorted(unknown))} are not "
@@ -166,7 +180,7 @@ def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSa
         return None
     return HandSample(rows=np.asarray(found_rows, dtype=int), codes=np.asarray(codes, dtype=float),
                       probability=np.asarray(probability, dtype=float), stratum=np.asarray(stratum, dtype=str),
-                      topics=list(topics), sample=str(latest))
+                      topics=list(topics), sample=str(latest), concern=np.asarray(concern, dtype=float))
 
 
 def pseudo_outcomes(
@@ -186,7 +200,7 @@ def pseudo_outcomes(
     coded[np.ix_(hand.rows, columns)] = coded_rows + factor[:, None] * (hand.codes - coded_rows)
     tilde = pd.DataFrame(coded, index=y.index, columns=y.columns)
     d = has_any.astype(float).to_numpy().copy()
-    truth_any = hand.codes.max(axis=1) if hand.codes.size else np.zeros(hand.n)
+    truth_any = hand.any_concern
     d[hand.rows] = d[hand.rows] + factor * (truth_any - d[hand.rows])
     return tilde, pd.Series(d, index=has_any.index)
 

@@ -1,8 +1,10 @@
 """The hand-coding sheet: voices drawn for a person to code, and the codes read back.
 
-``tongxin code sample`` writes one row per drawn voice: its id, source, masked texts
-and what the coder said, then one column per topic headed by the topic's label and a
-column 无诉求 (no concern), where the person marks 1. ``tongxin code import`` reads the
+``tongxin code sample`` writes one row per drawn voice: its id, source and masked
+texts, then one column per topic headed by the topic's label, a column 其他诉求 (a
+concern outside the taxonomy) and a column 无诉求 (no concern), where the person marks
+1. The coder's own topics are not shown: a person who sees them tends to agree with
+them, and the sample exists to measure the coder against an independent reading. ``tongxin code import`` reads the
 sheet back (xlsx or CSV, through the one table reader), matches every row to the drawn
 sample, stores the codes and rejects the rows it cannot use with their line and reason.
 """
@@ -19,20 +21,28 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.errors import InputError
+from opinion.estimates.correction import OTHER_CODE
 from opinion.files.tables import read_table
 from opinion.store.db import Store, coding_samples, hand_codes
 from opinion.text.masking import mask_pii
 
-__all__ = ["ID_COLUMN", "NO_CONCERN", "CodingImport", "import_coding_sheet", "write_coding_sheet", "write_coding_rejects"]
+__all__ = [
+    "ID_COLUMN", "NO_CONCERN", "OTHER_CODE", "OTHER_CONCERN", "CodingImport", "import_coding_sheet",
+    "write_coding_rejects", "write_coding_sheet",
+]
 
 ID_COLUMN = "编号"
 SOURCE_COLUMN = "来源"
 TEXT_COLUMN = "文本"
-CODER_COLUMN = "编码器判断"
 NO_CONCERN = "无诉求"
+OTHER_CONCERN = "其他诉求"
+# Stored among a voice's hand-coded topics when the person marked a concern outside the
+# taxonomy: the voice raises a concern (it is in the agenda share's denominator) but
+# none of the coder's topics.
 SOURCE_LABELS = {"online": "网上", "survey": "入户调查"}
-MARKED = {"1", "1.0", "√", "✓", "是", "y", "yes", "x", "X"}
-UNMARKED = {"", "0", "0.0", "否", "n", "no"}
+# A cross (x, ×) is not a mark either way: on Chinese forms it often means "no".
+MARKED = {"1", "1.0", "√", "✓", "是"}
+UNMARKED = {"", "0", "0.0", "否"}
 TEXT_SEPARATOR = " ‖ "
 MAX_TEXT = 3000  # characters per cell shown to the coder (Excel's cell limit is 32,767)
 
@@ -49,18 +59,23 @@ def write_coding_sheet(
 
     ``drawn``: rows of the voices frame (``voice``, ``source``, ``texts``) in the order to
     show; ``coded``: the coder's topics for those rows (index aligned, columns = topic
-    codes); ``labels``: topic code -> the label heading its column.
+    codes; only their order is used: the coder's answers are not shown); ``labels``:
+    topic code -> the label heading its column.
+
+    Raises:
+        InputError: ``path`` ends in neither .xlsx nor .csv.
     """
     out = Path(path)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise InputError(f"{out}: write the coding sheet as .xlsx or .csv")
     topic_columns = [labels[c] for c in coded.columns]
     rows = []
-    for index, voice in drawn.iterrows():
-        said = [labels[c] for c in coded.columns if bool(coded.at[index, c])]
+    for _, voice in drawn.iterrows():
         text = TEXT_SEPARATOR.join(mask_pii(str(t)) for t in voice["texts"] if str(t).strip())
         rows.append([voice_id(str(voice["source"]), str(voice["voice"])),
                      SOURCE_LABELS.get(str(voice["source"]), str(voice["source"])),
-                     text[:MAX_TEXT], "、".join(said) or "（无）", *([""] * (len(topic_columns) + 1))])
-    header = [ID_COLUMN, SOURCE_COLUMN, TEXT_COLUMN, CODER_COLUMN, *topic_columns, NO_CONCERN]
+                     text[:MAX_TEXT], *([""] * (len(topic_columns) + 2))])
+    header = [ID_COLUMN, SOURCE_COLUMN, TEXT_COLUMN, *topic_columns, OTHER_CONCERN, NO_CONCERN]
     if out.suffix.lower() == ".csv":
         with out.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
@@ -79,10 +94,9 @@ def write_coding_sheet(
         sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = "E2"
+    sheet.freeze_panes = "D2"
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["C"].width = 80
-    sheet.column_dimensions["D"].width = 24
     for (cell,) in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     book.save(out)
@@ -106,6 +120,7 @@ class CodingImport:
     stored: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     not_coded: int = 0  # drawn voices with no row in the sheet (yet)
+    kept_earlier: int = 0  # rejected rows of voices whose earlier imported codes stand
 
 
 def _topic_columns(header: Sequence[str], labels: Mapping[str, str]) -> dict[str, str]:
@@ -118,7 +133,9 @@ def import_coding_sheet(store: Store, path: str | Path, labels: Mapping[str, str
     """Store a person's codes from a filled-in sheet; re-importing replaces earlier codes.
 
     Every row must carry the id of a voice in the drawn sample and at least one mark: one
-    or more topics, or 无诉求 alone. Marks are 1 (also √, 是, x); 0 or blank is unmarked.
+    or more topics and/or 其他诉求 (a concern outside the taxonomy), or 无诉求 alone. Marks
+    are 1 (also √ or 是); 0, 否 or blank is unmarked; anything else (x, ×, 2) is rejected.
+    A rejected row leaves the voice's earlier imported codes, if any, in place (counted).
 
     Raises:
         InputError: the file cannot be read, lacks the id or 无诉求 column, names no topic
@@ -155,28 +172,32 @@ def import_coding_sheet(store: Store, path: str | Path, labels: Mapping[str, str
             continue
         marks: dict[str, bool] = {}
         bad = None
-        for column in [*topics, NO_CONCERN]:
+        for column in [*topics, OTHER_CONCERN, NO_CONCERN]:
             value = row.get(column, "").strip()
             if value in MARKED:
                 marks[column] = True
             elif value not in UNMARKED:
-                bad = f"{column} {value!r} is not a mark; write 1 for a topic the voice raises, else leave it blank"
+                bad = (f"{column} {value!r} is not a mark; write 1 where the voice raises it (√ and 是 also "
+                       "count), else leave it blank")
                 break
         if bad:
             summary.rejected.append(RejectedRow(number, bad, shown))
             continue
-        chosen = sorted(topics[c] for c in marks if c != NO_CONCERN)
+        chosen = sorted(topics[c] for c in marks if c in topics)
+        if marks.get(OTHER_CONCERN):
+            chosen.append(OTHER_CODE)
         if not chosen and not marks.get(NO_CONCERN):
             summary.rejected.append(RejectedRow(
-                number, f"nothing marked; mark the topics the voice raises, or {NO_CONCERN}", shown))
+                number, f"nothing marked; mark the topics the voice raises, {OTHER_CONCERN}, or {NO_CONCERN}", shown))
             continue
         if chosen and marks.get(NO_CONCERN):
-            summary.rejected.append(RejectedRow(number, f"both topics and {NO_CONCERN} marked; mark one or the other",
+            summary.rejected.append(RejectedRow(number, f"both concerns and {NO_CONCERN} marked; mark one or the other",
                                                 shown))
             continue
         source, _, voice = ident.partition(":")
         records[ident] = {"sample": sample_of[ident], "source": source, "voice": voice, "topics": json.dumps(chosen),
                           "no_concern": not chosen, "imported_at": now, "file": str(table.path)}
+    rejected_ids = {r.row.get(ID_COLUMN, "").strip() for r in summary.rejected} - set(records)
     samples = {str(r["sample"]) for r in records.values()}
     summary.sample = ", ".join(sorted(samples))
     with store.engine.begin() as conn:
@@ -190,8 +211,11 @@ def import_coding_sheet(store: Store, path: str | Path, labels: Mapping[str, str
                                  .where(hand_codes.c.sample.in_(samples))).scalar_one() if samples else 0
         drawn_in = conn.execute(sa.select(sa.func.count()).select_from(coding_samples)
                                 .where(coding_samples.c.sample.in_(samples))).scalar_one() if samples else 0
+        stored_before = {voice_id(source, voice) for source, voice in
+                         conn.execute(sa.select(hand_codes.c.source, hand_codes.c.voice)).all()}
     summary.stored = len(records)
     summary.not_coded = int(drawn_in) - int(coded_now)
+    summary.kept_earlier = len(rejected_ids & stored_before)
     return summary
 
 

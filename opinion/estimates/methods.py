@@ -453,7 +453,15 @@ def estimate_with_intervals(
              "ci_low": low, "ci_high": high, "n": counts.get((level, method), 0)}
             for ((level, method), column), estimate, se, low, high in _intervals(point.by_values, by_draws)
         ])
-    return Estimates(table=pd.DataFrame(rows), point=point, replicates=len(draws), failed_replicates=failed,
+    table = pd.DataFrame(rows)
+    if hand is not None:
+        # Pseudo-outcomes are unbiased but not bounded: with few hand-coded voices a share
+        # can come out below 0 or above 1. A share lies in [0, 1], so the estimate is
+        # clipped to it, and so are the interval's ends (which loses no coverage).
+        for frame in (table, by_table):
+            if frame is not None and not frame.empty:
+                frame[["estimate", "ci_low", "ci_high"]] = frame[["estimate", "ci_low", "ci_high"]].clip(0.0, 1.0)
+    return Estimates(table=table, point=point, replicates=len(draws), failed_replicates=failed,
                      seed=seed, by_table=by_table, hand=hand)
 
 

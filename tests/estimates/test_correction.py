@@ -100,3 +100,15 @@ def test_the_draw_is_stratified_by_source_recorded_and_not_repeated(store: Store
     with pytest.raises(InputError, match="already drawn"):
         draw_coding_sample(store, voices, 10, seed=2)
     assert len(hand_coded(voices, y, 50, np.random.default_rng(0)).rows) == 50
+
+
+def test_corrected_shares_and_their_intervals_stay_between_0_and_1() -> None:
+    voices, y, has_any, margins, _ = simulate(6)
+    speaking = np.flatnonzero(y["eldercare"].to_numpy())[:5]
+    # A person who disagrees with every coded concern of five voices drawn with a tiny probability.
+    hand = HandSample(rows=speaking, codes=np.zeros((5, 2)), probability=np.full(5, 0.01),
+                      stratum=np.full(5, "all"), topics=list(y.columns), sample="s", concern=np.ones(5))
+    table = estimate_with_intervals(voices, y, has_any, margins, replicates=10, hand=hand).table
+    values = table[["estimate", "ci_low", "ci_high"]].to_numpy()
+    assert np.nanmin(values) >= 0.0 and np.nanmax(values) <= 1.0
+    assert (table["estimate"] == 0.0).any()  # the raw pseudo-outcome estimate fell below 0
