@@ -35,17 +35,11 @@ def sample(n: int, out_path: str, name: str, seed: int, coder: TopicCoder | None
     from opinion.estimates.voices import all_voices
     from opinion.store.db import open_store
     from opinion.text.coder import as_coder
-    from opinion.text.measures import topic_matrix, voice_tokens
-    from opinion.text.segment import Segmenter
 
     chosen = as_coder(coder)
     with open_store(db) as store:
-        voices = all_voices(store)
-        drawn = draw_coding_sample(store, voices, n, seed=seed, name=name)
-        tokens = voice_tokens(store, drawn["texts"].tolist(), Segmenter.default())
-    coded, _ = topic_matrix(tokens, chosen, drawn.index)
-    labels = {c: chosen.topics[c].label for c in chosen.codes}
-    out = write_coding_sheet(drawn, coded, labels, out_path)
+        drawn = draw_coding_sample(store, all_voices(store), n, seed=seed, name=name)
+    out = write_coding_sheet(drawn, {c: chosen.topics[c].label for c in chosen.codes}, out_path)
     counts = drawn["source"].value_counts().to_dict()
     click.echo(f"drew {len(drawn)} voices ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) "
                f"as sample {name!r}; sheet for coding: {out}")

@@ -34,11 +34,7 @@ header_row_option = click.option(
 
 def _places(gazetteer: Gazetteer | None) -> tuple[dict[str, str] | None, dict[str, str] | None]:
     """(urban_of_place, region_of_place) from a gazetteer."""
-    if gazetteer is None:
-        return None, None
-    urban = {place: level for place, (_, level) in gazetteer.places.items()}
-    region = {place: name for place, (name, _) in gazetteer.places.items()}
-    return urban, region
+    return (None, None) if gazetteer is None else (gazetteer.urban_of_place, gazetteer.region_of_place)
 
 
 @click.group()

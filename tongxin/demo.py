@@ -38,8 +38,6 @@ from opinion.store.privacy import pseudonym, workspace_key
 from opinion.surveys.importer import ImportSummary, import_survey, write_rejects
 from opinion.text.coder import as_coder
 from opinion.text.cues import Gazetteer, load_gazetteer
-from opinion.text.measures import topic_matrix, voice_tokens
-from opinion.text.segment import Segmenter
 from scrapers.localsite import serve_directory
 from scrapers.run import CrawlJob, crawl
 from weighting.targets import load_margins
@@ -243,10 +241,8 @@ def code_shipped_sample(
     voices = all_voices(store, gazetteer, today=DEMO_TODAY)
     drawn = record_shipped_sample(store, voices, codes)
     coder = as_coder(None)  # the coder build_report uses when given none
-    tokens = voice_tokens(store, drawn["texts"].tolist(), Segmenter.default())
-    coded, _ = topic_matrix(tokens, coder, drawn.index)
     labels = {c: coder.topics[c].label for c in coder.codes}
-    sheet = write_coding_sheet(drawn, coded, labels, out / "coding_sheet.xlsx")
+    sheet = write_coding_sheet(drawn, labels, out / "coding_sheet.xlsx")
     filled = fill_coding_sheet(sheet, out / "coding_sheet_coded.xlsx", drawn, codes, labels)
     summary = import_coding_sheet(store, filled, labels)
     if summary.rejected or summary.stored != len(codes):
@@ -289,9 +285,8 @@ def run_demo(
             db, settings=LOCAL_CRAWL_SETTINGS,
         )
     gazetteer: Gazetteer = load_gazetteer(demo_dir / "gazetteer.csv")
-    urban_of_place = {place: urban for place, (_, urban) in gazetteer.places.items()}
     with open_store(db) as store:
-        survey = import_survey(store, demo_dir / "survey.csv", urban_of_place=urban_of_place,
+        survey = import_survey(store, demo_dir / "survey.csv", urban_of_place=gazetteer.urban_of_place,
                                interview_year=DEMO_TODAY.year)
         files = [write_rejects(survey, out / "survey_rejects.csv")]
         # With a hand-coded sample in the store, build_report corrects every estimate for

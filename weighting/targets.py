@@ -59,6 +59,11 @@ def census_margins(area: str = NATIONAL, *, path: Path = CENSUS2020) -> Margins:
 SHIPPED_PREFIX = "census2020:"
 
 
+def is_shipped(spec: str | Path) -> bool:
+    """Whether ``spec`` names a shipped table (``census2020:全国``) rather than a file."""
+    return str(spec).startswith(SHIPPED_PREFIX) and not Path(spec).is_file()
+
+
 def load_margins(spec: str | Path, normalise: Normaliser | None = normalise_level) -> Margins:
     """Margins from a table file, or a shipped table by name (``census2020:全国``,
     ``census2020:广东``): what every command's ``--margins`` takes.
@@ -71,7 +76,7 @@ def load_margins(spec: str | Path, normalise: Normaliser | None = normalise_leve
         InputError: the file cannot be read (naming it).
     """
     text = str(spec)
-    if text.startswith(SHIPPED_PREFIX) and not Path(text).is_file():
+    if is_shipped(text):
         return census_margins(text[len(SHIPPED_PREFIX):])
     if not Path(text).is_file():
         raise WeightingError(f"{text}: no such file (margins are a CSV or .xlsx file, or a shipped "

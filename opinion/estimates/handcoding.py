@@ -52,15 +52,12 @@ def voice_id(source: str, voice: str) -> str:
     return f"{source}:{voice}"
 
 
-def write_coding_sheet(
-    drawn: pd.DataFrame, coded: pd.DataFrame, labels: Mapping[str, str], path: str | Path,
-) -> Path:
+def write_coding_sheet(drawn: pd.DataFrame, labels: Mapping[str, str], path: str | Path) -> Path:
     """Write the drawn voices as an .xlsx sheet (or CSV when ``path`` ends in .csv).
 
     ``drawn``: rows of the voices frame (``voice``, ``source``, ``texts``) in the order to
-    show; ``coded``: the coder's topics for those rows (index aligned, columns = topic
-    codes; only their order is used: the coder's answers are not shown); ``labels``:
-    topic code -> the label heading its column.
+    show; ``labels``: topic code -> the label heading its column, in column order (the
+    coder's own answers are not shown).
 
     Raises:
         InputError: ``path`` ends in neither .xlsx nor .csv.
@@ -68,7 +65,7 @@ def write_coding_sheet(
     out = Path(path)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(f"{out}: write the coding sheet as .xlsx or .csv")
-    topic_columns = [labels[c] for c in coded.columns]
+    topic_columns = list(labels.values())
     rows = []
     for _, voice in drawn.iterrows():
         text = TEXT_SEPARATOR.join(mask_pii(str(t)) for t in voice["texts"] if str(t).strip())
@@ -211,11 +208,12 @@ def import_coding_sheet(store: Store, path: str | Path, labels: Mapping[str, str
                                  .where(hand_codes.c.sample.in_(samples))).scalar_one() if samples else 0
         drawn_in = conn.execute(sa.select(sa.func.count()).select_from(coding_samples)
                                 .where(coding_samples.c.sample.in_(samples))).scalar_one() if samples else 0
-        stored_before = {voice_id(source, voice) for source, voice in
-                         conn.execute(sa.select(hand_codes.c.source, hand_codes.c.voice)).all()}
+        # Rejected rows were not written, so a rejected voice found coded now was coded earlier.
+        coded = {voice_id(source, voice) for source, voice in
+                 conn.execute(sa.select(hand_codes.c.source, hand_codes.c.voice)).all()}
     summary.stored = len(records)
     summary.not_coded = int(drawn_in) - int(coded_now)
-    summary.kept_earlier = len(rejected_ids & stored_before)
+    summary.kept_earlier = len(rejected_ids & coded)
     return summary
 
 

@@ -38,7 +38,7 @@ from opinion.text.segment import Segmenter
 from opinion.text.tone import load_tone_lexicon, tone_notes, tone_table
 from opinion.text.topics import TopicLexicon
 from weighting import Margins
-from weighting.targets import CENSUS2020, SHIPPED_PREFIX
+from weighting.targets import CENSUS2020, is_shipped
 
 log = logging.getLogger(__name__)
 
@@ -393,6 +393,6 @@ def file_sha256(path: str | Path) -> str:
 def input_sha256(spec: str | Path) -> str:
     """SHA-256 of a margins input: the file, or for a shipped table (``census2020:全国``)
     the name and the shipped file it is read from."""
-    if not Path(spec).is_file() and str(spec).startswith(SHIPPED_PREFIX):
+    if is_shipped(spec):
         return f"{spec} {file_sha256(CENSUS2020)}"
     return file_sha256(spec)

@@ -159,6 +159,16 @@ class Gazetteer:
         # with none of these names no place, and the search by name is skipped.
         self._last_chars = tuple(sorted({name[-1] for name in (*self.places, *self.regions)}))
 
+    @property
+    def urban_of_place(self) -> dict[str, str]:
+        """place -> urban/rural, as :func:`opinion.surveys.importer.import_survey` takes it."""
+        return {place: urban for place, (_, urban) in self.places.items()}
+
+    @property
+    def region_of_place(self) -> dict[str, str]:
+        """place -> its town (region)."""
+        return {place: region for place, (region, _) in self.places.items()}
+
     def lookup(self, place: str) -> tuple[str, str] | None:
         """(region, urban) of a place, None when it is not in the gazetteer."""
         return self.places.get(place.strip())

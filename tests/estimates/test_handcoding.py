@@ -29,17 +29,11 @@ def voices_frame() -> pd.DataFrame:
                          "texts": texts})
 
 
-def coded_for(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"healthcare": [True, False, False, False, False],
-                         "eldercare": [False] * 5, "transport": [False, True, False, False, False]},
-                        index=frame.index)
-
-
 def test_sheet_rows_carry_id_source_masked_text_the_coders_topics_and_empty_marks(tmp_path: Path,
                                                                                  store: Store) -> None:
     frame = voices_frame()
     drawn = draw_coding_sample(store, frame, 4, seed=3)
-    path = write_coding_sheet(drawn, coded_for(frame).loc[drawn.index], LABELS, tmp_path / "sheet.xlsx")
+    path = write_coding_sheet(drawn, LABELS, tmp_path / "sheet.xlsx")
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -69,7 +63,7 @@ def test_import_stores_the_codes_and_rejects_what_it_cannot_use_with_line_and_re
     frame = voices_frame()
     drawn = draw_coding_sample(store, frame, 4, seed=3)
     ids = [f"{s}:{v}" for s, v in zip(drawn["source"], drawn["voice"], strict=True)]
-    path = write_coding_sheet(drawn, coded_for(frame).loc[drawn.index], LABELS, tmp_path / "sheet.xlsx")
+    path = write_coding_sheet(drawn, LABELS, tmp_path / "sheet.xlsx")
     _fill(path, {ids[0]: {"医疗": "1", "养老": "√"}, ids[1]: {NO_CONCERN: "1"},
                  ids[2]: {"医疗": "1", NO_CONCERN: "1"}, ids[3]: {"养老": "maybe"}},
           extra=[["online:nobody", "网上", "x", "1", "", "", "", ""], [ids[0], "网上", "x", "1", "", "", "", ""]])
@@ -135,7 +129,7 @@ def test_a_concern_outside_the_taxonomy_counts_as_a_concern_and_crosses_are_not_
     frame = voices_frame()
     drawn = draw_coding_sample(store, frame, 4, seed=3)
     ids = [f"{s}:{v}" for s, v in zip(drawn["source"], drawn["voice"], strict=True)]
-    path = write_coding_sheet(drawn, coded_for(frame).loc[drawn.index], LABELS, tmp_path / "sheet.xlsx")
+    path = write_coding_sheet(drawn, LABELS, tmp_path / "sheet.xlsx")
     _fill(path, {ids[0]: {"其他诉求": "1"}, ids[1]: {"医疗": "x"}, ids[2]: {NO_CONCERN: "是"}})
     summary = import_coding_sheet(store, path, LABELS)
     assert summary.stored == 2
