@@ -69,12 +69,13 @@ def train(file: str, text_column: str, labels: str, out_path: str | None, folds:
     readable, no code) for `report --coder`, `words --coder` and `export --coder`.
     """
     from opinion.errors import InputError
-    from opinion.text.coder import default_coder_path, read_examples, train_coder
+    from opinion.text.coder import MIN_EXAMPLES, default_coder_path, train_coder
+    from opinion.text.evaluation import read_examples
 
     out = Path(out_path) if out_path else default_coder_path(db)
     if out is None:
         raise InputError(f"--db {db} is a database URL, so there is no file to write the model beside; pass --out PATH")
-    examples = read_examples(file, text_column=text_column, labels=labels)
+    examples = read_examples(file, text_column=text_column, labels=labels, min_examples=MIN_EXAMPLES)
     bar: ProgressBar[int] | None = None
 
     def progress(done: int, total: int) -> None:

@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
+
+from cli._common import coder_option
+
+if TYPE_CHECKING:
+    from opinion.text.topics import TopicCoder
 
 lexicon_option = click.option(
     "--lexicon", "lexicon_path", type=click.Path(dir_okay=False),
@@ -54,29 +60,34 @@ def topics(ctx: click.Context, lexicon_path: str | None) -> None:
 @topics.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @lexicon_option
-def evaluate(file: str, lexicon_path: str | None) -> None:
-    """Score the lexicon on FILE, a labelled table (CSV or .xlsx) with columns text and topics.
+@coder_option
+@click.option("--text-column", default="text", show_default=True, help="The column holding the texts.")
+@click.option("--labels", default="topics", show_default=True,
+              help="The topics column (codes joined by ';'), or one 0/1 column per topic separated by commas.")
+def evaluate(file: str, lexicon_path: str | None, coder: TopicCoder | None, text_column: str, labels: str) -> None:
+    """Score a topic coder on FILE, a labelled table (CSV or .xlsx) with columns text and topics.
 
-    topics holds the codes a text raises, joined by ';' (empty: no concern). Prints per
-    topic the texts labelled (support), coded and both (hits), precision, recall and F1;
-    the micro-averaged scores; and how many texts were coded to no topic although they
-    raise a concern. Texts are coded as a report codes them.
+    The coder is the lexicon (--lexicon, default the shipped one) or --coder (a model from
+    `tongxin code train`). topics holds the codes a text raises, joined by ';' (empty: no
+    concern). Prints per topic the texts labelled (support), coded and both (hits),
+    precision, recall and F1; the micro-averaged scores; and how many texts were coded
+    to no topic although they raise a concern. Texts are coded as a report codes them.
     """
     from opinion.text.evaluation import evaluate_topics
     from opinion.text.topics import load_topics
 
-    lexicon = load_topics(lexicon_path)
-    result = evaluate_topics(file, lexicon)
-    click.echo(f"{file}: {result.texts} texts, {result.texts - result.labelled_none} labelled with a concern "
-               f"(lexicon {lexicon.source})")
+    used = coder if coder is not None else load_topics(lexicon_path)
+    result = evaluate_topics(file, used, text_column=text_column, labels=labels)
+    name = coder.name if coder is not None else f"lexicon {load_topics(lexicon_path).source}"
+    click.echo(f"{file}: {result.texts} texts, {result.texts - result.labelled_none} labelled with a concern ({name})")
     rows = [["code", "label", "support", "coded", "hits", "precision", "recall", "F1"]]
     for score in result.topics:
-        label = score.label or "(not in the lexicon)"
+        label = "(not in the coder)" if score.code in result.unknown_codes else score.label
         rows.append([score.code, label, str(score.support), str(score.coded), str(score.hits),
                      _fmt(score.precision), _fmt(score.recall), _fmt(score.f1)])
     pooled = [(result.micro, "all topics")]
     if result.unknown_codes:
-        pooled.append((result.micro_lexicon, "lexicon's topics"))
+        pooled.append((result.micro_known, "the coder's topics"))
     for score, what in pooled:
         rows.append(["micro", what, str(score.support), str(score.coded), str(score.hits),
                      _fmt(score.precision), _fmt(score.recall), _fmt(score.f1)])
@@ -89,7 +100,7 @@ def evaluate(file: str, lexicon_path: str | None) -> None:
                f"{result.coded_none_with_concern} of them raise a concern")
     click.echo(f"labelled with no concern: {result.labelled_none}; coded to a topic anyway: {result.labelled_none_coded}")
     if result.unknown_codes:
-        click.echo(f"codes in the labels that the lexicon lacks (recall 0): {', '.join(result.unknown_codes)}")
+        click.echo(f"codes in the labels that the coder lacks (recall 0): {', '.join(result.unknown_codes)}")
 
 
 @topics.command()

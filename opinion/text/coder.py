@@ -43,33 +43,33 @@ settings it was trained under, the cross-validated scores, and a fingerprint ove
 everything that decides a code (labels may be edited; weights may not, or the file is
 refused). See :meth:`LearnedCoder.to_json`.
 
-Training data (:func:`read_examples`): any table :func:`opinion.files.tables.read_table`
+Training data (:func:`opinion.text.evaluation.read_examples`, the one reader of labelled
+texts, with ``min_examples=MIN_EXAMPLES``): any table :func:`opinion.files.tables.read_table`
 reads, with a text column and either a ``topics`` column of codes joined by ``;`` or one
-0/1 column per topic. A row with no topic says "no concern".
+0/1 column per topic. A row with no topic says "no concern". Scores come from
+:mod:`opinion.text.evaluation` too, so a coder's cross-validated scores and its scores
+on a held-out file are counted the same way.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from opinion.errors import InputError
-from opinion.files.tables import read_table
-from opinion.text.evaluation import TopicScore
+from opinion.text.evaluation import CODE_RE, Examples, Scores, TopicScore, read_examples, score_coder, scores_of
 from opinion.text.masking import mask_pii
 from opinion.text.segment import Segmenter
-from opinion.text.topics import TopicLexicon, code_topics, load_topics
+from opinion.text.topics import LexiconCoder, TopicCoder, TopicLabels, TopicLexicon, load_topics, sha256_json
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -100,35 +100,6 @@ EVIDENCE = 5  # evidence tokens per coded topic
 FORMAT = "tongxin-topic-coder"
 VERSION = 1
 MIN_EXAMPLES = 2  # a topic needs this many labelled texts, and as many without it, to be learned
-_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-class TopicLabels(Protocol):
-    """What a report shows of a topic: its Chinese and English labels."""
-
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def label_en(self) -> str: ...
-
-
-class TopicCoder(Protocol):
-    """Anything that codes a voice's tokens into topics, with evidence (see the module docstring)."""
-
-    @property
-    def codes(self) -> tuple[str, ...]: ...
-
-    @property
-    def topics(self) -> Mapping[str, TopicLabels]: ...
-
-    @property
-    def fingerprint(self) -> str: ...
-
-    @property
-    def name(self) -> str: ...
-
-    def code_tokens(self, tokens: Sequence[str]) -> dict[str, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -138,44 +109,6 @@ class CoderTopic:
     code: str
     label: str
     label_en: str
-
-
-def _sha256_json(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, eq=False)
-class LexiconCoder:
-    """A :class:`TopicLexicon` as a :class:`TopicCoder`; codes exactly as :func:`code_topics`."""
-
-    lexicon: TopicLexicon
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return self.lexicon.codes
-
-    @property
-    def topics(self) -> Mapping[str, TopicLabels]:
-        return self.lexicon.topics
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """SHA-256 of the words, exclusions and negation rule of every topic (labels left out)."""
-        lex = self.lexicon
-        return _sha256_json({
-            "topics": [[t.code, list(t.words), list(t.exclude)] for t in lex],
-            "negators_before": list(lex.negators_before), "negators_after": list(lex.negators_after),
-            "window": lex.window,
-        })
-
-    @property
-    def name(self) -> str:
-        return f"lexicon {Path(self.lexicon.source).name}" if self.lexicon.source else "lexicon"
-
-    def code_tokens(self, tokens: Sequence[str]) -> dict[str, list[str]]:
-        """Code -> the lexicon words matched in ``tokens`` (see :mod:`opinion.text.topics`)."""
-        return code_topics(tokens, self.lexicon)
 
 
 # --- features -------------------------------------------------------------------------
@@ -301,7 +234,7 @@ class LearnedCoder:
     @cached_property
     def fingerprint(self) -> str:
         """SHA-256 of the vocabulary, weights, thresholds, features and segmenter (labels left out)."""
-        return _sha256_json(self._decisive())
+        return sha256_json(self._decisive())
 
     @property
     def name(self) -> str:
@@ -408,7 +341,7 @@ class LearnedCoder:
                 if not isinstance(entry, dict):
                     raise ValueError(f"topic {i + 1} is not an object")
                 code = entry["code"]
-                if not isinstance(code, str) or not _CODE_RE.match(code):
+                if not isinstance(code, str) or not CODE_RE.match(code):
                     raise ValueError(f"topic {i + 1} has no valid 'code'")
                 label = entry.get("label") or code
                 label_en = entry.get("label_en") or code
@@ -543,159 +476,7 @@ def segmenter_mismatch(coder: TopicCoder, segmenter: Segmenter) -> str | None:
             "keep-list differ); its codes may be less accurate on these tokens; train it again")
 
 
-# --- labelled examples ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Examples:
-    """Labelled texts: ``labels`` is texts x codes (bool), rows in file order; ``lines`` the
-    file line (or sheet row) of each text."""
-
-    source: str
-    texts: tuple[str, ...]
-    lines: tuple[int, ...]
-    codes: tuple[str, ...]
-    labels: np.ndarray
-    sha256: str = ""
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def topics_of(self, i: int) -> frozenset[str]:
-        return frozenset(c for c, on in zip(self.codes, self.labels[i], strict=True) if on)
-
-
-def _split_codes(cell: str) -> list[str]:
-    return [c.strip() for c in cell.replace("；", ";").split(";") if c.strip()]
-
-
-def _ordered(first_line: Mapping[str, int]) -> tuple[str, ...]:
-    """Codes in the shipped lexicon's order (as reports show them), then the others as first labelled."""
-    try:
-        known = load_topics().codes
-    except InputError:  # a broken shipped lexicon must not stop training
-        known = ()
-    return (*[c for c in known if c in first_line],
-            *sorted((c for c in first_line if c not in known), key=lambda c: first_line[c]))
-
-
-def read_examples(path: Path | str, *, text_column: str = "text", labels: str | Sequence[str] = "topics") -> Examples:
-    """Labelled examples from a table file (CSV in any encoding, or .xlsx).
-
-    ``labels``: one column name (codes joined by ``;``, blank for no concern) or several
-    (a string with commas, or a sequence): one 0/1 column per topic, the column name being
-    the code (blank counts as 0). Codes of a topics column come in the shipped lexicon's
-    order, then the others in the order first labelled.
-
-    Raises:
-        InputError: the file is missing, empty or unreadable; a column is missing; a row
-            has the wrong width or a blank text; a label value is not a code (letters,
-            digits, _) or not 0/1; there are no rows; or a topic has fewer than
-            :data:`MIN_EXAMPLES` texts with it or without it (each naming file and line).
-    """
-    columns = [c.strip() for c in labels.split(",")] if isinstance(labels, str) else [c.strip() for c in labels]
-    columns = [c for c in columns if c]
-    if not columns:
-        raise InputError("--labels: name the topics column, or the 0/1 columns separated by commas")
-    binary = len(columns) > 1 or (isinstance(labels, str) and "," in labels) or not isinstance(labels, str)
-    table = read_table(path)
-    what = ("a labelled file needs a text column and either a topics column (codes joined by ';') or one 0/1 "
-            "column per topic (--labels COL1,COL2)")
-    table.require([text_column, *columns], what)
-    if binary:
-        for column in columns:
-            if not _CODE_RE.match(column):
-                raise InputError(f"{table.path}: column {column!r} cannot be a topic code; "
-                                 "use letters, digits and _ (e.g. healthcare)")
-    texts: list[str] = []
-    lines: list[int] = []
-    rows: list[list[str]] = []
-    first_line: dict[str, int] = {}
-    for number, row in table.rows:
-        if "__error__" in row:
-            raise InputError(f"{table.where(number)}: {row['__error__']}; fix the row's delimiters or quoting")
-        text = row[text_column].strip()
-        if not text:
-            raise InputError(f"{table.where(number)}: the {text_column} cell is blank; remove the row or fill it in")
-        if binary:
-            found = []
-            for column in columns:
-                value = row[column].strip()
-                if value not in ("", "0", "1"):
-                    raise InputError(f"{table.where(number)}: column {column} holds {value!r}; use 1 (raises the topic) "
-                                     "or 0 / blank (does not)")
-                if value == "1":
-                    found.append(column)
-        else:
-            found = _split_codes(row[columns[0]])
-            for code in found:
-                if not _CODE_RE.match(code):
-                    raise InputError(f"{table.where(number)}: {columns[0]} value {code!r} is not a topic code; codes are "
-                                     "letters, digits and _ (e.g. healthcare), joined by ';'")
-        for code in found:
-            first_line.setdefault(code, number)
-        texts.append(text)
-        lines.append(number)
-        rows.append(found)
-    if not texts:
-        raise InputError(f"{table.path}: no labelled rows below the header")
-    codes = tuple(columns) if binary else _ordered(first_line)
-    if not codes:
-        raise InputError(f"{table.path}: no row names a topic; label at least {MIN_EXAMPLES} texts of each topic")
-    matrix = np.array([[c in found for c in codes] for found in rows], dtype=bool)
-    for j, code in enumerate(codes):
-        positives = int(matrix[:, j].sum())
-        if positives < MIN_EXAMPLES:
-            where = f" (line {first_line[code]})" if code in first_line else ""
-            raise InputError(f"{table.path}{where}: topic {code!r} labels {positives} text(s); label at least "
-                             f"{MIN_EXAMPLES} (or fix the code if it is a typo)")
-        if len(texts) - positives < MIN_EXAMPLES:
-            raise InputError(f"{table.path}: topic {code!r} labels {positives} of {len(texts)} texts; "
-                             f"at least {MIN_EXAMPLES} texts without it are needed to learn it")
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return Examples(str(path), tuple(texts), tuple(lines), codes, matrix, digest)
-
-
 # --- training and scoring -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scores:
-    """A coder's scores on labelled texts: per topic, pooled (``micro``) and how many texts
-    were labelled / coded with no topic. ``folds`` > 0: out-of-fold (cross-validated)
-    scores, ``note`` saying why fewer folds than asked were used."""
-
-    texts: int
-    topics: tuple[TopicScore, ...]
-    labelled_none: int
-    coded_none: int
-    folds: int = 0
-    note: str = ""
-
-    @property
-    def micro(self) -> TopicScore:
-        return TopicScore("micro", "", sum(s.support for s in self.topics), sum(s.coded for s in self.topics),
-                          sum(s.hits for s in self.topics))
-
-    @property
-    def macro_f1(self) -> float | None:
-        values = [s.f1 for s in self.topics if s.f1 is not None]
-        return sum(values) / len(values) if values else None
-
-    def as_dict(self) -> dict[str, object]:
-        return {"texts": self.texts, "folds": self.folds, "note": self.note,
-                "labelled_none": self.labelled_none, "coded_none": self.coded_none,
-                "micro": self.micro.as_dict(), "topics": [s.as_dict() for s in self.topics]}
-
-
-def _scores(labels: np.ndarray, coded: np.ndarray, codes: Sequence[str], labels_of: Mapping[str, str],
-            *, folds: int = 0, note: str = "") -> Scores:
-    topics = tuple(
-        TopicScore(code, labels_of.get(code, code), int(labels[:, j].sum()), int(coded[:, j].sum()),
-                   int((labels[:, j] & coded[:, j]).sum()))
-        for j, code in enumerate(codes)
-    )
-    return Scores(len(labels), topics, int((~labels.any(axis=1)).sum()), int((~coded.any(axis=1)).sum()), folds, note)
 
 
 def _fold_of(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -823,10 +604,16 @@ def train_coder(
     ``progress(done, total)`` follows the fits.
 
     Raises:
-        InputError: ``folds`` is below 2.
+        InputError: ``folds`` is below 2, or a topic has fewer than :data:`MIN_EXAMPLES`
+            texts with it or without it.
     """
     if folds < 2:
         raise InputError(f"--folds {folds}: cross-validation needs at least 2 folds")
+    with_topic = examples.labels.sum(axis=0)
+    for code, positives in zip(examples.codes, with_topic, strict=True):
+        if min(positives, len(examples) - positives) < MIN_EXAMPLES:
+            raise InputError(f"{examples.source}: topic {code!r} labels {int(positives)} of {len(examples)} texts; "
+                             f"learning it needs at least {MIN_EXAMPLES} texts with it and {MIN_EXAMPLES} without")
     settings = settings or ModelSettings()
     segmenter = segmenter or Segmenter.default()
     labels = examples.labels
@@ -859,7 +646,7 @@ def train_coder(
     coef, intercept = _fit(_matrix(docs, position, idf), labels, settings)
     step()
     topics = _labels_of(examples.codes)
-    scores = _scores(labels, decided, examples.codes, {c: t.label for c, t in topics.items()}, folds=k, note=note)
+    scores = scores_of(labels, decided, examples.codes, {c: t.label for c, t in topics.items()}, folds=k, note=note)
     coder = LearnedCoder(
         topic_list=tuple(topics[c] for c in examples.codes),
         vocabulary=tuple(vocabulary),
@@ -883,21 +670,3 @@ def train_coder(
 
 def _round(values: np.ndarray) -> np.ndarray:
     return np.array([float(f"{v:.6g}") for v in np.ravel(values)], dtype=float).reshape(np.shape(values))
-
-
-def score_coder(coder: TopicCoder, examples: Examples, segmenter: Segmenter | None = None) -> Scores:
-    """Scores of ``coder`` on labelled ``examples`` (texts masked and segmented as in a report).
-
-    Codes in the labels that the coder lacks score recall 0; codes the coder has but no
-    label uses are scored too (support 0).
-    """
-    segmenter = segmenter or Segmenter.default()
-    codes = (*examples.codes, *[c for c in coder.codes if c not in examples.codes])
-    labels = np.zeros((len(examples), len(codes)), dtype=bool)
-    labels[:, : len(examples.codes)] = examples.labels
-    column = {c: j for j, c in enumerate(codes)}
-    coded = np.zeros_like(labels)
-    for i, text in enumerate(examples.texts):
-        for code in coder.code_tokens(segmenter.segment(mask_pii(text))):
-            coded[i, column[code]] = True
-    return _scores(labels, coded, codes, {c: coder.topics[c].label for c in coder.codes})

@@ -35,13 +35,16 @@ counts when matched un-negated in another.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from opinion.errors import InputError
 from opinion.files.plain import load_yaml
@@ -52,7 +55,10 @@ __all__ = [
     "NEGATORS_AFTER",
     "NEGATORS_BEFORE",
     "WINDOW",
+    "LexiconCoder",
     "Topic",
+    "TopicCoder",
+    "TopicLabels",
     "TopicLexicon",
     "code_clauses",
     "code_topics",
@@ -323,3 +329,73 @@ def code_clauses(clauses: Sequence[Sequence[str]], lexicon: TopicLexicon) -> dic
 def code_topics(tokens: Sequence[str], lexicon: TopicLexicon) -> dict[str, list[str]]:
     """Topic code -> matched words for one voice's tokens (see the module docstring)."""
     return code_clauses(_split_clauses(tokens), lexicon)
+
+
+# --- the lexicon as a coder ------------------------------------------------------------
+
+
+class TopicLabels(Protocol):
+    """What a report shows of a topic: its Chinese and English labels."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def label_en(self) -> str: ...
+
+
+class TopicCoder(Protocol):
+    """Anything that codes a voice's tokens into topics, with evidence (see :mod:`opinion.text.coder`)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]: ...
+
+    @property
+    def topics(self) -> Mapping[str, TopicLabels]: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def code_tokens(self, tokens: Sequence[str]) -> dict[str, list[str]]: ...
+
+
+def sha256_json(value: object) -> str:
+    """SHA-256 hex of ``value`` as canonical JSON (sorted keys, no spaces): a fingerprint."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class LexiconCoder:
+    """A :class:`TopicLexicon` as a :class:`TopicCoder`; codes exactly as :func:`code_topics`."""
+
+    lexicon: TopicLexicon
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.lexicon.codes
+
+    @property
+    def topics(self) -> Mapping[str, TopicLabels]:
+        return self.lexicon.topics
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the words, exclusions and negation rule of every topic (labels left out)."""
+        lex = self.lexicon
+        return sha256_json({
+            "topics": [[t.code, list(t.words), list(t.exclude)] for t in lex],
+            "negators_before": list(lex.negators_before), "negators_after": list(lex.negators_after),
+            "window": lex.window,
+        })
+
+    @property
+    def name(self) -> str:
+        return f"lexicon {Path(self.lexicon.source).name}" if self.lexicon.source else "lexicon"
+
+    def code_tokens(self, tokens: Sequence[str]) -> dict[str, list[str]]:
+        """Code -> the lexicon words matched in ``tokens`` (see :mod:`opinion.text.topics`)."""
+        return code_topics(tokens, self.lexicon)

@@ -45,18 +45,32 @@ def test_evaluate_prints_scores_per_topic_and_pooled(files: dict[str, Path]) -> 
     healthcare = next(line for line in lines if line.startswith("healthcare"))
     assert healthcare.split()[2:] == ["1", "2", "1", "0.500", "1.000", "0.667"]
     education = next(line for line in lines if line.startswith("education"))
-    assert "(not in the lexicon)" in education and education.split()[-3:] == ["-", "0.000", "-"]
+    assert "(not in the coder)" in education and education.split()[-3:] == ["-", "0.000", "-"]
     assert any(line.startswith("micro") and "all topics" in line for line in lines)
-    assert any(line.startswith("micro") and "lexicon's topics" in line for line in lines)
+    assert any(line.startswith("micro") and "the coder's topics" in line for line in lines)
     assert "coded to no topic: 1 of 4 texts (25.0%); 1 of them raise a concern" in out
     assert "labelled with no concern: 1; coded to a topic anyway: 1" in out
-    assert "codes in the labels that the lexicon lacks (recall 0): education" in out
+    assert "codes in the labels that the coder lacks (recall 0): education" in out
+
+
+def test_evaluate_scores_a_learned_coder_the_same_way(files: dict[str, Path], tmp_path: Path) -> None:
+    from tests.helpers import TEST_DATA
+
+    dev = TEST_DATA / "blind" / "topics" / "dev.csv"
+    model = tmp_path / "m.coder.json"
+    trained = CliRunner().invoke(main, ["code", "train", str(dev), "--out", str(model), "--folds", "2"])
+    assert trained.exit_code == 0, trained.output
+    code, out = run("evaluate", str(files["labelled"]), "--coder", str(model))
+    assert code == 0, out
+    assert out.splitlines()[0].endswith(f"(learned model {model.name})")
+    assert any(line.startswith("healthcare") for line in out.splitlines())
+    assert "coded to no topic:" in out
 
 
 def test_evaluate_with_the_shipped_lexicon(files: dict[str, Path]) -> None:
     code, out = run("evaluate", str(files["labelled"]))
     assert code == 0, out
-    assert "market_regulation" in out and "(not in the lexicon)" not in out
+    assert "market_regulation" in out and "(not in the coder)" not in out
 
 
 def test_check_shows_topics_words_and_masked_unmatched_texts(files: dict[str, Path]) -> None:

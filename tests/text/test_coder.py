@@ -157,9 +157,9 @@ def test_zero_one_columns_and_excel_encodings_are_read(tmp_path: Path) -> None:
     assert examples.lines[0] == 2
 
 
-def _one_line_error(path: Path, match: str, **kwargs: str) -> str:
+def _one_line_error(path: Path, match: str, **kwargs: object) -> str:
     with pytest.raises(InputError, match=match) as info:
-        read_examples(path, **kwargs)
+        read_examples(path, **kwargs)  # type: ignore[arg-type]
     message = str(info.value)
     assert "\n" not in message and str(path) in message
     return message
@@ -184,7 +184,10 @@ def test_bad_files_are_one_line_errors(tmp_path: Path) -> None:
     assert "line 3" in _one_line_error(zero_one, "column healthcare holds 'yes'", labels="healthcare,transport")
     typo = tmp_path / "typo.csv"
     typo.write_text("text,topics\n看病难,healthcare\n看病贵,healthcare\n路不好,transprot\n天气好,\n", encoding="utf-8")
-    assert "line 4" in _one_line_error(typo, "topic 'transprot' labels 1 text")
+    assert "line 4" in _one_line_error(typo, "topic 'transprot' labels 1 text", min_examples=2)
+    # scoring needs no minimum; training does
+    with pytest.raises(InputError, match=r"typo.csv: topic 'transprot' labels 1 of 4 texts; learning it needs at least 2"):
+        train_coder(read_examples(typo))
     blank = tmp_path / "blank.csv"
     blank.write_text("text,topics\n看病难,healthcare\n,healthcare\n", encoding="utf-8")
     assert "line 3" in _one_line_error(blank, "the text cell is blank")

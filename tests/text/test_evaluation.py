@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from opinion.errors import InputError
+from opinion.text.coder import as_coder
 from opinion.text.evaluation import (
     TopicScore,
     check_texts,
     evaluate_topics,
-    lexicon_coder,
-    read_labelled,
+    read_examples,
     read_texts,
-    score_topics,
+    scores_of,
 )
 from opinion.text.segment import Segmenter
 from opinion.text.topics import TopicLexicon, load_topics
@@ -80,7 +81,7 @@ def test_precision_and_recall_on_a_hand_made_file(labelled_file: Path, small: To
     assert result.unknown_codes == ("education",)
     # Pooled: 6 labels, 7 codings, 5 hits; without education 5 labels.
     assert (result.micro.precision, result.micro.recall) == (pytest.approx(5 / 7), pytest.approx(5 / 6))
-    assert (result.micro_lexicon.precision, result.micro_lexicon.recall) == (pytest.approx(5 / 7), 1.0)
+    assert (result.micro_known.precision, result.micro_known.recall) == (pytest.approx(5 / 7), 1.0)
     assert result.macro_f1 == pytest.approx((0.8 + 0.8 + 1.0) / 3)
     # Texts 4 and 5 are coded to nothing; text 4 raises a concern. Texts 5 and 6 raise
     # none, and 6 was coded anyway. Texts 1, 2, 5 and 7 are coded exactly as labelled.
@@ -89,30 +90,43 @@ def test_precision_and_recall_on_a_hand_made_file(labelled_file: Path, small: To
     assert (result.labelled_none, result.labelled_none_coded, result.exact) == (2, 1, 4)
 
 
-def test_scores_of_any_coder(small: TopicLexicon) -> None:
-    result = score_topics([{"prices"}, set(), {"healthcare", "prices"}], [["prices"], ["prices"], []], small)
+def test_scores_of_any_labels_and_codes() -> None:
+    labels = np.array([[False, True], [False, False], [True, True]])  # healthcare, prices
+    coded = np.array([[False, True], [False, True], [False, False]])
+    result = scores_of(labels, coded, ["healthcare", "prices"], {"prices": "物价"})
     prices = next(s for s in result.topics if s.code == "prices")
-    assert (prices.support, prices.coded, prices.hits) == (2, 2, 1)
+    assert (prices.label, prices.support, prices.coded, prices.hits) == ("物价", 2, 2, 1)
     assert (result.coded_none, result.coded_none_with_concern, result.labelled_none_coded) == (1, 1, 1)
-    # A coder that gives a code the lexicon lacks gets a row for it too.
-    assert [s.code for s in score_topics([set()], [["spam"]], small).topics][-1] == "spam"
-    with pytest.raises(ValueError, match="2 labelled texts but 1 coded"):
-        score_topics([set(), set()], [[]], small)
+    assert (result.labelled_none, result.exact) == (1, 1)
 
 
-def test_a_coder_can_be_passed_in(labelled_file: Path, small: TopicLexicon) -> None:
-    result = evaluate_topics(labelled_file, small, coder=lambda text: ["prices"] if "菜价" in text else [])
+def test_any_coder_can_be_scored(labelled_file: Path, small: TopicLexicon, segmenter: Segmenter) -> None:
+    class OnlyPrices:
+        codes = ("prices",)
+        topics = small.topics
+        fingerprint = name = "prices only"
+
+        def code_tokens(self, tokens: list[str]) -> dict[str, list[str]]:
+            return {"prices": ["菜价"]} if "菜价" in tokens else {}
+
+    result = evaluate_topics(labelled_file, OnlyPrices(), segmenter=segmenter)
     assert (result.micro.precision, result.micro.recall) == (1.0, pytest.approx(1 / 6))
+    # the coder's topics first, then the labels' codes it lacks (in the shipped lexicon's order)
+    assert [s.code for s in result.topics][0] == "prices"
+    assert set(result.unknown_codes) == {"healthcare", "transport", "education"}
+    assert [s.code for s in result.topics][1:] == list(result.unknown_codes)
 
 
 def test_labels_accept_full_width_semicolons_and_spaces(tmp_path: Path) -> None:
     path = tmp_path / "l.csv"
     path.write_text("text,topics\n修路难,transport； prices \n没事,\n", encoding="utf-8")
-    assert [r.topics for r in read_labelled(path)] == [frozenset({"transport", "prices"}), frozenset()]
-    assert [r.line for r in read_labelled(path)] == [2, 3]
+    examples = read_examples(path)
+    assert [examples.topics_of(i) for i in range(2)] == [frozenset({"transport", "prices"}), frozenset()]
+    assert examples.lines == (2, 3)
     # A title row above the header (as exported from a spreadsheet) is skipped.
     path.write_text("来信标注样本（第一批）\ntext,topics\n修路难,transport\n", encoding="utf-8")
-    assert [(r.line, r.text, r.topics) for r in read_labelled(path)] == [(3, "修路难", frozenset({"transport"}))]
+    examples = read_examples(path)
+    assert (examples.lines, examples.texts, examples.topics_of(0)) == ((3,), ("修路难",), frozenset({"transport"}))
 
 
 def test_an_xlsx_file_is_read_like_a_csv(tmp_path: Path, small: TopicLexicon, segmenter: Segmenter) -> None:
@@ -139,10 +153,10 @@ def test_bad_labelled_files_are_one_line_errors_naming_the_file(tmp_path: Path, 
     path = tmp_path / "labelled.csv"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=message) as caught:
-        read_labelled(path)
+        read_examples(path)
     assert "\n" not in str(caught.value)
     with pytest.raises(InputError, match="nope.csv: no such file"):
-        read_labelled(tmp_path / "nope.csv")
+        read_examples(tmp_path / "nope.csv")
 
 
 def test_check_counts_topics_words_and_lists_what_matched_nothing(tmp_path: Path, small: TopicLexicon,
@@ -162,9 +176,10 @@ def test_check_counts_topics_words_and_lists_what_matched_nothing(tmp_path: Path
 
 
 def test_the_default_coder_masks_and_codes_like_a_report(segmenter: Segmenter) -> None:
-    code = lexicon_coder(load_topics(), segmenter)
-    assert code("孩子上学太远，学校也没有校车，电话13812345678") == {"education": ["上学", "学校", "校车"]}
-    assert code("谢谢领导") == {}
+    texts = [("line 2", "孩子上学太远，学校也没有校车，电话13812345678"), ("line 3", "谢谢领导")]
+    result = check_texts(texts, as_coder(load_topics()), segmenter=segmenter)
+    assert dict(result.words["education"]) == {"上学": 1, "学校": 1, "校车": 1}
+    assert result.unmatched == [("line 3", "谢谢领导")]
 
 
 # Floors a little under what the shipped lexicon reaches on the blind set's dev split
