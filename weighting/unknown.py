@@ -103,9 +103,15 @@ def allocate_unknown(
         )
     pieces = [known]
     fallbacks: dict[str, int] = {}
-    patterns = is_unknown.loc[any_unknown].apply(lambda r: tuple(r.to_numpy()), axis=1)
+    # Each row's pattern of unknowns as one integer (bit j: variable j unknown), grouped
+    # without a row-wise apply.
+    # The first variable is the most significant bit, so the patterns come in the order of
+    # their tuples of flags.
+    top = len(variables) - 1
+    bits = is_unknown.to_numpy() @ (1 << (top - np.arange(len(variables))))
+    patterns = pd.Series(bits[any_unknown], index=is_unknown.index[any_unknown])
     for pattern, rows in patterns.groupby(patterns, sort=True).groups.items():
-        unknown_vars = [v for v, u in zip(variables, pattern, strict=True) if u]
+        unknown_vars = [v for j, v in enumerate(variables) if int(pattern) >> (top - j) & 1]
         given = [v for v in variables if v not in unknown_vars]
         todo = frame.loc[rows]
         while True:
@@ -125,34 +131,45 @@ def allocate_unknown(
     return out, report
 
 
+_SEP = "\x1f"  # joins levels into one key; sorts below every printable character, as tuples do
+
+
+def _keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Each row's levels of ``columns`` joined into one string ("" for no column)."""
+    keys = np.full(len(frame), "", dtype=object)
+    for i, column in enumerate(columns):
+        values = frame[column].astype(str).to_numpy(dtype=object)
+        keys = values if i == 0 else keys + _SEP + values
+    return keys
+
+
 def _allocate(
     todo: pd.DataFrame, known: pd.DataFrame, given: list[str], unknown_vars: list[str],
     weight_column: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split ``todo`` rows over the unknown variables' levels by the known distribution
-    given ``given``; also return the rows with no known voice sharing ``given``."""
-    table = known.groupby(given + unknown_vars, sort=True, dropna=False)[weight_column].sum()
-    table = table[table > 0].rename("_mass").reset_index()
-    if given:
-        table["_share"] = table["_mass"] / table.groupby(given, dropna=False)["_mass"].transform("sum")
-    else:
-        table["_share"] = table["_mass"] / table["_mass"].sum()
-    keys = todo[given].astype(str) if given else None
-    if given:
-        table_keys = table[given].astype(str)
-        available = pd.MultiIndex.from_frame(table_keys).unique()
-        has = pd.MultiIndex.from_frame(keys).isin(available)
-    else:
-        has = np.ones(len(todo), dtype=bool)
+    given ``given``; also return the rows with no known voice sharing ``given``.
+
+    Each row becomes one row per combination of unknown levels that a known row with the
+    same ``given`` levels has (in sorted order), its weight times that combination's share
+    of the known weight."""
+    table = (pd.DataFrame({"_g": _keys(known, given), **{v: known[v].astype(str) for v in unknown_vars},
+                           "_w": known[weight_column].to_numpy(dtype=float)})
+             .groupby(["_g", *unknown_vars], sort=True)["_w"].sum())
+    table = table[table > 0]
+    group_of_row = table.index.get_level_values("_g").to_numpy(dtype=object)
+    mass = table.to_numpy(dtype=float)
+    groups, first, count = np.unique(group_of_row, return_index=True, return_counts=True)
+    share = mass / np.repeat(np.add.reduceat(mass, first), count) if len(mass) else mass
+    todo_keys = _keys(todo, given)
+    has = np.isin(todo_keys, groups)
     ready, left = todo.loc[has], todo.loc[~has]
-    base = ready.drop(columns=unknown_vars)
-    if given:
-        base = base.assign(**{f"_k_{g}": ready[g].astype(str) for g in given})
-        right = table.assign(**{f"_k_{g}": table[g].astype(str) for g in given}).drop(columns=given)
-        merged = base.merge(right, on=[f"_k_{g}" for g in given], how="inner", sort=False)
-        merged = merged.drop(columns=[f"_k_{g}" for g in given])
-    else:
-        merged = base.merge(table, how="cross")
-    merged[weight_column] = merged[weight_column] * merged["_share"]
-    merged = merged.drop(columns=["_mass", "_share"])
-    return merged[list(todo.columns)], left
+    at = np.searchsorted(groups, todo_keys[has])
+    per_row = count[at]
+    offsets = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    table_rows = np.repeat(first[at], per_row) + offsets
+    out = ready.iloc[np.repeat(np.arange(len(ready)), per_row)].reset_index(drop=True)
+    for variable in unknown_vars:
+        out[variable] = table.index.get_level_values(variable).to_numpy(dtype=object)[table_rows]
+    out[weight_column] = out[weight_column].to_numpy(dtype=float) * share[table_rows]
+    return out[list(todo.columns)], left

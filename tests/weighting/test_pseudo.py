@@ -12,6 +12,7 @@ from weighting import (
     pseudo,
     pseudo_estimate,
 )
+from weighting.pseudo import pseudo_means
 
 COVARIATES = ["region", "private", "nace", "size"]
 # nonprobsvy (R), jvs + admin, logit participation model on the four covariates.
@@ -111,3 +112,30 @@ def test_jk1_is_refused_for_pseudo():
     reference = ReferenceSample.from_frame(pd.DataFrame({"age": ["a", "b"], "w": [5, 5]}), "w")
     with pytest.raises(WeightingError, match="replicates='jk1' with pseudo"):
         pseudo_estimate(sample, reference, "y", covariates=["age"], replicates="jk1")
+
+
+# nonprobsvy's doubly robust mean (mu_hatDR: the residuals' inverse-propensity total over
+# pop_size, plus the mass-imputation mean; pop_size defaults to the sum of the reference
+# weights), and the gap measured between it and the Hajek-form residual mean.
+DR_GAP_TO_NONPROBSVY = 1.4e-5
+
+
+def test_doubly_robust_follows_nonprobsvys_normalisation(jvs_admin):
+    admin, jvs = jvs_admin
+    fit = fit_propensity(admin, jvs, COVARIATES)
+    y = admin["single_shift"].astype(float).to_numpy()
+    x_s, x_r = fit.x_sample, fit.x_reference
+    gamma = np.linalg.lstsq(x_s, y, rcond=None)[0]
+    residual_total = np.sum((y - x_s @ gamma) / fit.pi_sample)
+    pop_size = jvs.weights.sum()
+    by_formula = residual_total / pop_size + np.sum(jvs.weights * (x_r @ gamma)) / pop_size
+    default = share_true(pseudo_estimate(admin, jvs, "single_shift", covariates=COVARIATES, estimator="dr"))
+    assert default["estimate"] == pytest.approx(by_formula, rel=1e-9)
+    assert default["estimate"] == pytest.approx(MASS_IMPUTATION, abs=1e-3)
+    one = np.ones((len(admin), 1))
+    hajek = pseudo_means(admin, jvs, COVARIATES, y[:, None], one, np.ones((len(jvs.weights), 1)),
+                         estimator="dr", dr_scale="sample", with_se=False).estimate[0]
+    assert (hajek - default["estimate"]) / default["estimate"] == pytest.approx(DR_GAP_TO_NONPROBSVY, rel=0.05)
+    with pytest.raises(WeightingError, match="dr_scale='nope'"):
+        pseudo_means(admin, jvs, COVARIATES, y[:, None], one, np.ones((len(jvs.weights), 1)),
+                     estimator="dr", dr_scale="nope")
