@@ -1,6 +1,9 @@
 """How well a crawl profile reads the ten blind letter boards (``tests/sites/blind_boards``).
 
-``python -m benchmarks.boards [--profile gov-letters] [--board NAME ...] [--json]``
+``python -m benchmarks.boards [--profile gov-letters] [--board NAME ...] [--json] [--dir FOLDER]``
+
+``--dir tests/sites/dev_boards`` scores the development boards the generic reader was
+tuned on, in the same way; the blind boards are the default.
 
 For each board folder: serve it on 127.0.0.1 (:func:`scrapers.localsite.serve_directory`),
 crawl it from its first list page with the built-in profile through the project's real
@@ -266,6 +269,57 @@ def evaluate(board: str, profile: str, timeout: float, root: Path = BOARDS_DIR) 
         return score(board, expected, docs, outcome)
 
 
+# --- body extractors compared ----------------------------------------------------------------
+
+
+def compare_extractors(root: Path) -> str:
+    """How the generic reader and three article extractors read the letter bodies of the boards under ``root``.
+
+    For each letter page: is the expected body contained in the extracted text (both
+    normalised), and is the official reply mixed into it (its first 20 characters found)?
+    trafilatura, GNE and readability-lxml are not dependencies: install them (e.g. with
+    ``pip install --target DIR``, then ``PYTHONPATH=DIR``) to run this.
+    """
+    from lxml import html as lxml_html
+    from parsel import Selector
+
+    from scrapers import generic
+
+    try:
+        import trafilatura  # type: ignore[import-not-found]
+        from gne import GeneralNewsExtractor  # type: ignore[import-not-found]
+        from readability import Document  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise SystemExit(f"Error: {exc.name} is not installed; see compare_extractors' docstring") from None
+
+    def as_text(markup: str) -> str:
+        return str(lxml_html.fromstring(markup).text_content()) if markup.strip() else ""
+
+    readers = {
+        "generic reader": lambda page: generic.read_letter(Selector(text=page).root).value("text") or "",
+        "trafilatura": lambda page: trafilatura.extract(page) or "",
+        "GNE": lambda page: GeneralNewsExtractor().extract(page).get("content", ""),
+        "readability-lxml": lambda page: as_text(Document(page).summary()),
+    }
+    tally = {name: [0, 0, 0.0] for name in readers}
+    pages = 0
+    for board in boards(root):
+        expected = json.loads((root / board / "expected.json").read_text(encoding="utf-8"))
+        for letter in expected["letters"]:
+            page = (root / board / letter["url"]).read_bytes().decode(expected.get("encoding", "utf-8"))
+            pages += 1
+            for name, read in readers.items():
+                started = time.perf_counter()
+                got = norm(read(page))
+                tally[name][2] += time.perf_counter() - started
+                tally[name][0] += norm(letter["body"]) in got
+                tally[name][1] += bool(letter["reply"]) and norm(letter["reply"])[:20] in got
+    lines = ["| reader | body found | reply mixed into the body | ms per page |", "|---|---|---|---|"]
+    lines += [f"| {name} | {int(found)} of {pages} | {int(mixed)} | {1000 * seconds / pages:.1f} |"
+              for name, (found, mixed, seconds) in tally.items()]
+    return "\n".join(lines)
+
+
 # --- output ---------------------------------------------------------------------------------
 
 
@@ -300,15 +354,22 @@ def main(argv: list[str]) -> int:
                         help="board folder to evaluate (repeatable; default: all ten)")
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds allowed for one board's crawl")
     parser.add_argument("--json", action="store_true", help="print one JSON line per board, then the totals")
+    parser.add_argument("--dir", type=Path, default=BOARDS_DIR,
+                        help="folder of boards (default: the blind boards; tests/sites/dev_boards for development)")
+    parser.add_argument("--extractors", action="store_true",
+                        help="compare body extractors on the boards' letter pages instead (no crawl)")
     args = parser.parse_args(argv)
-    known = boards()
+    if args.extractors:
+        print(compare_extractors(args.dir))
+        return 0
+    known = boards(args.dir)
     chosen = args.board or known
     unknown = sorted(set(chosen) - set(known))
     if unknown:
         parser.error(f"unknown board(s): {', '.join(unknown)}; known: {', '.join(known)}")
     results = []
     for board in chosen:
-        result = evaluate(board, args.profile, args.timeout)
+        result = evaluate(board, args.profile, args.timeout, args.dir)
         results.append(result)
         if args.json:
             print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)

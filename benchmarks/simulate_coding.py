@@ -1,4 +1,4 @@
-"""``python -m benchmarks.simulate_coding [--draws N] [--replicates R] [--hand N]``: a
+"""``python -m benchmarks.simulate_coding [--draws N] [--replicates R] [--hand N] [--mrp]``: a
 simulation of estimates from an imperfect coder, with and without a hand-coded sample.
 
 The population, online voices and clustered survey are those of
@@ -10,7 +10,8 @@ simple random sampling (by source). For every draw, every method is estimated fr
 coder alone, corrected with the hand-coded voices (:mod:`opinion.estimates.correction`),
 and from the true codes (what each method gives with a perfect coder: its own bias and
 coverage, which the correction cannot improve on); the table gives bias, RMSE, 95%
-interval coverage and mean width over the draws.
+interval coverage and mean width over the draws. ``--mrp`` adds MRP (fitted to the codes
+given; the corrected MRP adds the coder shift the corrected blend measures).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from opinion.estimates.correction import HandSample
 from opinion.estimates.methods import estimate_with_intervals
+from opinion.estimates.mrp import mrp_estimates
 from tests.estimates.simulation import simulate
 
 
@@ -57,7 +59,7 @@ def hand_coded(voices: pd.DataFrame, y: pd.DataFrame, n: int, rng: np.random.Gen
                       stratum=np.asarray(strata), topics=list(y.columns), sample="simulated")
 
 
-def study(draws: int, replicates: int, hand: int) -> pd.DataFrame:
+def study(draws: int, replicates: int, hand: int, mrp: bool = False) -> pd.DataFrame:
     records = []
     for seed in range(draws):
         voices, y, _, margins, truth = simulate(seed)
@@ -66,8 +68,13 @@ def study(draws: int, replicates: int, hand: int) -> pd.DataFrame:
         sample = hand_coded(voices, y, hand, rng)
         runs = (("true codes", y, None), ("coder alone", coded, None), ("corrected", coded, sample))
         for kind, given, used in runs:
-            table = estimate_with_intervals(voices, given, given.any(axis=1), margins, replicates=replicates,
-                                            seed=seed, hand=used).table
+            result = estimate_with_intervals(voices, given, given.any(axis=1), margins, replicates=replicates,
+                                             seed=seed, hand=used)
+            table = result.table
+            if mrp:
+                fitted = mrp_estimates(voices, given, given.any(axis=1), margins, seed=seed, draws=1000,
+                                       shift=result.coder_shift)
+                table = pd.concat([table, fitted.assign(method="mrp")], ignore_index=True)
             for row in table.itertuples():
                 records.append({"draw": seed, "estimate_kind": kind, "method": row.method, "topic": row.column,
                                 "estimate": row.estimate, "ci_low": row.ci_low, "ci_high": row.ci_high,
@@ -94,9 +101,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--replicates", type=int, default=100)
     parser.add_argument("--hand", type=int, default=300, help="voices coded by a person per draw")
+    parser.add_argument("--mrp", action="store_true", help="also MRP (slower)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    table = summary(study(args.draws, args.replicates, args.hand))
+    table = summary(study(args.draws, args.replicates, args.hand, mrp=args.mrp))
     print(f"{args.draws} draws, {args.replicates} replicates each, {args.hand} hand-coded voices; "
           f"{time.perf_counter() - started:.0f} s")
     print(table.to_string())

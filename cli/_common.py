@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -13,14 +14,44 @@ if TYPE_CHECKING:
 
     from opinion.text.coder import TopicCoder
 
+# Commands that read a store someone filled before (crawl, survey import): pointed at a
+# file that does not exist (a typo, another folder), they stop instead of leaving an
+# empty store behind. The commands that fill a store create it.
+READING_COMMANDS = frozenset({"report", "words", "export", "plan", "code sample", "code import"})
+
+
+def _command_name(ctx: click.Context) -> str:
+    """``report``, ``code sample``: the command path without the program's name."""
+    return " ".join(ctx.command_path.split()[1:])
+
+
+def missing_store(db: str) -> str | None:
+    """The message for a store file that does not exist, or None when ``db`` names one
+    (or is a server URL, which the store itself checks)."""
+    if "://" in db and not db.startswith("sqlite:///"):
+        return None
+    path = Path(db.removeprefix("sqlite:///"))
+    if path.exists() or str(path) == ":memory:":
+        return None
+    return (f"{db}: no such store; crawl a site (tongxin crawl) or import a survey (tongxin survey import) "
+            "into it first, or give --db (or TONGXIN_DB) the path of an existing store")
+
+
+def _check_store(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if _command_name(ctx) in READING_COMMANDS and (message := missing_store(value)) is not None:
+        raise click.ClickException(message)
+    return value
+
+
 db_option = click.option(
-    "--db", envvar="TONGXIN_DB", default="tongxin.db", show_default=True,
+    "--db", envvar="TONGXIN_DB", default="tongxin.db", show_default=True, callback=_check_store,
     help="Workspace store: a SQLite file path or a database URL (env TONGXIN_DB).",
 )
 margins_option = click.option(
     "--margins", "margins_path", required=True,
-    help="Population margins: a CSV or .xlsx file with columns variable,level,target (counts or "
-    "shares), or a shipped census table such as census2020:全国 or census2020:广东.",
+    help="Population margins: a table file (CSV in any encoding, .xlsx) with columns variable,level,target "
+    "(counts or shares), or as a statistics bureau writes it (变量/类别/人数, 比重 in %, 合计 rows, a "
+    "cross-tab such as 年龄组 x 男/女), or a shipped census table such as census2020:全国 or census2020:广东.",
 )
 
 

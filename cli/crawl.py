@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
@@ -35,8 +36,11 @@ def _describe(summary: CrawlSummary) -> str:
         f"  dropped: {_counts(summary.dropped)}",
         f"  errors: {_counts(summary.errors)}",
         f"  blocked: {_counts(summary.blocked)}",
+        f"  restricted (login or permission needed): {_counts(summary.restricted)}",
         f"  retries: {summary.retries}",
         *([f"  incremental: {_counts(summary.incremental)}"] if summary.incremental else []),
+        *([f"  decoding repaired: {_counts(summary.decoding)}"] if summary.decoding else []),
+        *([f"  dates not read: {_counts(summary.dates)}"] if summary.dates else []),
     ])
 
 
@@ -56,7 +60,8 @@ def _show_progress(state: CrawlProgress) -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), default=None,
               help="Request at most N pages (robots.txt not counted).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_since, default=None,
-              help="Skip documents posted before this date (YYYY-MM-DD).")
+              help="Skip documents posted before this date (YYYY-MM-DD); documents whose date cannot "
+                   "be read are skipped too, and counted.")
 @click.option("--resume", is_flag=True,
               help="Continue this profile's interrupted crawl of the same URLs (state kept beside the store).")
 @click.option("--contact", envvar="TONGXIN_CONTACT", default=None,
@@ -67,9 +72,13 @@ def _show_progress(state: CrawlProgress) -> None:
               help="Print a progress line on stderr every N pages (0: none).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Set a Scrapy setting, as `scrapy crawl -s` does (repeatable).")
+@click.option("--redis", "redis_url", default=None, metavar="URL",
+              help="Share this crawl with other crawler processes through Redis (redis://HOST:PORT/DB): one "
+                   "queue, each page fetched once; give them one PostgreSQL --db.")
+@click.option("--status", is_flag=True, help="With --redis: print the shared crawl's queue and crawlers, and exit.")
 def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | None,
           since: date | None, resume: bool, contact: str | None, ignore_robots: bool,
-          progress_every: int, settings: tuple[str, ...]) -> None:
+          progress_every: int, settings: tuple[str, ...], redis_url: str | None = None, status: bool = False) -> None:
     """Crawl a site with PROFILE from its start URL(s) into the store.
 
     PROFILE is a built-in profile name (see `tongxin profiles`) or the path of a
@@ -78,6 +87,13 @@ def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | 
     TONGXIN_CONTACT so site operators can reach you.
     """
     overrides: dict[str, object] = dict(_settings(settings))
+    if redis_url or status:  # a crawl shared through Redis: scrapers/distributed.py
+        from scrapers.distributed import shared_crawl_status
+
+        if status:
+            click.echo(shared_crawl_status(redis_url, profile, urls))
+            return
+        overrides["TONGXIN_REDIS_URL"] = redis_url
     if contact:
         overrides["TONGXIN_CONTACT"] = contact
     if ignore_robots:
@@ -91,10 +107,15 @@ def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | 
         click.echo(_describe(summary))
     if all(s.nothing_found for s in summaries):
         failed = summaries[0]
-        if failed.pages_fetched == 0:
+        cause = failed.why_nothing()
+        if failed.pages_fetched == 0 and not failed.restricted:
             raise click.ClickException(
                 f"nothing could be fetched from {', '.join(urls)} (errors: {_counts(failed.errors)}); "
                 "check the URL and that the site is reachable and allows crawling"
+            )
+        if cause is not None:
+            raise click.ClickException(
+                f"fetched {failed.pages_fetched} pages from {', '.join(urls)} but found no documents: {cause}"
             )
         raise click.ClickException(
             f"fetched {failed.pages_fetched} pages from {', '.join(urls)} but found no documents; "
@@ -109,6 +130,41 @@ def profiles(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         for profile in list_profiles():
             click.echo(f"{profile.name}\t(spider {profile.spider})\t{profile.description}")
+
+
+_RULE_FIELD = {"posted_at": "posted", "posted_raw": "posted", "replied_at": "replied", "location": "place"}
+
+
+@profiles.command("suggest")
+@click.argument("list_url", metavar="URL")
+@click.argument("detail_url", metavar="[LETTER_URL]", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the profile (default: HOST.yaml in the current folder).")
+@click.option("--name", default=None, help="The profile's name (default: the site's host name).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=20.0, show_default=True,
+              help="Seconds to wait for each page.")
+def suggest(list_url: str, detail_url: str | None, output: Path | None, name: str | None, force: bool,
+            timeout: float) -> None:
+    """Write a starting profile for the letter board whose list page is at URL.
+
+    URL (or the path of a saved page) is read by the generic reader, then LETTER_URL
+    or else the first letter it links to. The profile names the selectors and labels
+    found; try it with `tongxin profiles check PROFILE URL`, then crawl with it.
+    """
+    from urllib.parse import urlsplit
+
+    from scrapers.check import suggest_profile, write_suggestion
+
+    target = output or Path(f"{urlsplit(list_url).hostname or Path(list_url).stem}.yaml")
+    if target.exists() and not force:  # before any page is fetched
+        raise click.ClickException(f"{target}: already exists; give another --output or --force to replace it")
+    found = suggest_profile(list_url, detail_url, name=name, timeout=timeout)
+    written = write_suggestion(found, target, force=True)
+    click.echo(f"{found.list_url}: {found.letters_listed} letters listed")
+    if found.detail_url:
+        click.echo(f"{found.detail_url}: " + (", ".join(f"{k} by {v}" for k, v in found.fields.items()) or "no fields"))
+    click.echo(f"wrote {written}")
 
 
 @profiles.command("check")
@@ -129,9 +185,15 @@ def check(profile: str, url: str, timeout: float) -> None:
     click.echo(f"documents: {len(result.documents)}")
     for number, doc in enumerate(result.documents, 1):
         click.echo(f"[{number}]")
+        rules = result.rules[number - 1] if number <= len(result.rules) else {}
         for name, value in doc.items():
             text = str(value).replace("\n", " / ")
-            click.echo(f"  {name}: {text[:200]}{'…' if len(text) > 200 else ''}")
+            rule = rules.get(_RULE_FIELD.get(name, name))
+            click.echo(f"  {name}: {text[:200]}{'…' if len(text) > 200 else ''}" + (f"  [{rule}]" if rule else ""))
+    if result.list_rule:
+        click.echo(f"letters found by: {result.list_rule}")
+    if result.next_rule:
+        click.echo(f"next page found by: {result.next_rule}")
     click.echo(f"links followed: {len(result.links)}")
     for link in result.links:
         click.echo(f"  {link}")

@@ -26,8 +26,9 @@ def _split(text: str) -> list[str]:
 @click.option("--half-width", "half_width", default=0.08, show_default=True,
               type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
               help="Minimum precision every group must reach: 95% interval half-width for a 50% share.")
-@click.option("--by", "by", default="region,age_group,urban", show_default=True,
-              help="Variables whose combinations are the cells to visit.")
+@click.option("--by", "by", default=None,
+              help="Variables whose combinations are the cells to visit (default: region,age_group,urban, "
+              "those the margins have).")
 @click.option("--groups", help="Groups that must each reach the precision, e.g. region,age_group*urban "
               "(default: each --by variable and age_group*urban).")
 @gazetteer_option
@@ -41,17 +42,21 @@ def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half
     precision, widest interval first; the rest of the budget goes where the overall
     variance drops most per unit of cost.
     """
-    from opinion.estimates.plan import format_plan, plan_visits
+    from opinion.estimates.plan import DEFAULT_BY, format_plan, plan_visits
     from opinion.estimates.voices import all_voices
     from opinion.store.db import open_store
     from weighting.targets import load_margins
 
     margins = load_margins(margins_path)
     with open_store(db) as store:
-        voices = all_voices(store, gazetteer)
+        voices = all_voices(store, gazetteer, margins=margins)
     if voices.empty:
         raise click.ClickException(f"{db}: the store holds no documents and no survey respondents; crawl or import first")
-    result = plan_visits(voices, margins, budget, by=_split(by), half_width_target=half_width, costs_path=costs_path,
+    cells = _split(by) if by else [v for v in DEFAULT_BY if any(v in t.split("*") for t in margins.variables)]
+    if not cells:
+        raise click.ClickException(f"{margins_path}: the margins have none of {', '.join(DEFAULT_BY)}; "
+                                   "name the variables to plan by with --by")
+    result = plan_visits(voices, margins, budget, by=cells, half_width_target=half_width, costs_path=costs_path,
                          groups=_split(groups) if groups else None)
     click.echo(format_plan(result))
     if out_path:

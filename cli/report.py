@@ -39,14 +39,18 @@ if TYPE_CHECKING:
 @click.option("--by", "by", type=click.Choice(["age_group", "sex", "urban", "region"]),
               help="Also break each topic down by this attribute (raw, raked, survey and blended shares per group).")
 @click.option("--budget", type=click.FloatRange(min=0), help="Add the visit plan: how to spend N door-to-door interviews.")
+@click.option("--blend-mix", type=click.Choice(["composite", "ess"]), default="composite", show_default=True,
+              help="How the blend mixes online voices and respondents within a group: composite weighs the web by its "
+              "mean squared error against the survey, topic by topic (Elliott & Haviland 2007); ess by effective "
+              "sample sizes, assuming the two sources agree (for comparison).")
 @replicates_option
 @seed_option
 @lang_option
 @workers_option
 @coder_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: Gazetteer | None,
-           headline: str, min_cell: int, by: str | None, budget: float | None, n_replicates: int, seed: int, lang: str,
-           workers: int, coder: TopicCoder | None) -> None:
+           headline: str, min_cell: int, by: str | None, budget: float | None, blend_mix: str, n_replicates: int,
+           seed: int, lang: str, workers: int, coder: TopicCoder | None) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
@@ -66,7 +70,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
 
     margins = load_margins(margins_path)
     options = ReportOptions(replicates=n_replicates, seed=seed, lang=lang, headline=headline, by=by, budget=budget,
-                            workers=workers)
+                            workers=workers, blend_mix=blend_mix)
     with open_store(db) as store, segmenting_progress() as segmenting, steps_progress(n_replicates) as step:
         data = build_report(
             store, margins, options=options, gazetteer=gazetteer, lexicon=coder,
@@ -75,7 +79,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
                     **({"coder": coder.fingerprint} if coder is not None else {})},
             progress=step, segment_progress=segmenting,
         )
-    data.notes["parameters"] = {"method": headline, "replicates": n_replicates, "seed": seed,
+    data.notes["parameters"] = {"method": headline, "blend_mix": blend_mix, "replicates": n_replicates, "seed": seed,
                                 "min_cell": min_cell, "lang": lang}
     data = suppress_small_cells(data, min_cell)
     if out_path is None:

@@ -22,7 +22,7 @@ from weighting import (
 from weighting import (
     estimate as estimate_table,
 )
-from weighting.margins import JOINT_SEP
+from weighting.margins import JOINT_SEP, zero_target_error, zero_target_levels
 from weighting.pseudo import ESTIMATORS
 from weighting.targets import load_margins
 
@@ -86,13 +86,17 @@ def _summary(result: WeightingResult) -> str:
 @click.command()
 @click.argument("sample_csv", metavar="SAMPLE.csv", type=click.Path(dir_okay=False))
 @click.option("--margins", "margins_csv", required=True,
-              help="Targets CSV with columns variable,level,target (counts or shares), or a "
+              help="Targets: a table file with columns variable,level,target (counts or shares) or as a "
+              "statistics bureau writes it (变量/类别/人数, 比重 in %, 合计 rows, a cross-tab), or a "
               "shipped census table: census2020:全国, census2020:广东, ...")
 @click.option("--method", type=click.Choice(sorted(MARGIN_METHODS)), default="rake",
               show_default=True, help="Weighting method.")
 @click.option("--weight-column", help="Column of base (design) weights; default 1 for every row.")
 @click.option("--variables", help="Comma-separated weighting variables (joint ones as a*b); "
               "default: every variable of the margins.")
+@click.option("--drop-zero-targets", is_flag=True,
+              help="Rows in a level whose target is 0 (a township merged away that respondents still name) get "
+              "weight 0 and are counted on stderr, instead of stopping with an error.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def weight(
     sample_csv: str,
@@ -100,23 +104,40 @@ def weight(
     method: str,
     weight_column: str | None,
     variables: str | None,
+    drop_zero_targets: bool,
     out: str | None,
 ) -> None:
     """Weight the rows of SAMPLE.csv to population margins.
 
     Writes the same rows with a `weight` column added (replaced if present) and prints
     a summary of the weights (range, design effect, effective sample size) on stderr.
-    Chinese labels such as 男/女 and 城镇/乡村 are accepted in both files.
+    Chinese labels such as 男/女 and 城镇/乡村 are accepted in both files. A row in a
+    level whose target is 0 is an error naming it, unless --drop-zero-targets: then those
+    rows are left out of the weighting, written with weight 0, and counted on stderr.
     """
     sample = _read_csv(sample_csv)
     margins = load_margins(margins_csv)
     dims = _split(variables) or margins.variables
     _require(sample, sample_csv, [c for dim in dims for c in dim.split(JOINT_SEP)] + [weight_column])
+    normalised = _normalised(sample, dims)
+    keep = pd.Series(True, index=sample.index)
+    found = zero_target_levels(normalised, margins, dims)
+    if found and not drop_zero_targets:
+        rows = pd.RangeIndex(1, len(sample) + 1)
+        raise click.ClickException(str(zero_target_error(
+            f"{sample_csv} (data rows counted from 1) against {margins.source}", found, rows, "--drop-zero-targets")))
+    if drop_zero_targets:
+        for item in found:
+            keep.iloc[item.rows] = False
+        if found:
+            counts = ", ".join(f"{item.variable}={item.level} ({len(item.rows)})" for item in found)
+            click.echo(f"dropped {int((~keep).sum())} of {len(sample)} rows in levels with target 0 "
+                       f"(weight 0): {counts}", err=True)
     result = get_method(method)(
-        _normalised(sample, dims), margins, variables=dims, base_weights=weight_column
+        normalised[keep.to_numpy()], margins, variables=dims, base_weights=weight_column
     )
     output = sample.copy()
-    output["weight"] = result.weights
+    output["weight"] = result.weights.reindex(sample.index).fillna(0.0)
     click.echo(_summary(result), err=True)
     if out:
         output.to_csv(out, index=False)

@@ -5,6 +5,7 @@ Levels are English codes inside the code; Chinese labels appear only at the edge
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 UNKNOWN = "unknown"
@@ -67,9 +68,22 @@ def age_group(age: int) -> str | None:
     return "60+"
 
 
+_BAND = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|(\+))$")
+
+
 def label(variable: str, level: str, lang: str = "zh") -> str:
+    """The reader's label of a level: 城镇, 60岁及以上; an age band the margins use (30-39,
+    70+) as 30-39岁 / 70岁及以上."""
     if lang == "zh":
-        return LABELS_ZH.get(variable, {}).get(level, "未知" if level == UNKNOWN else level)
+        known = LABELS_ZH.get(variable, {}).get(level)
+        if known is not None:
+            return known
+        if level == UNKNOWN:
+            return "未知"
+        band = _BAND.match(level) if variable == "age_group" else None
+        if band is not None:
+            return f"{band.group(1)}岁及以上" if band.group(3) else f"{band.group(1)}-{band.group(2)}岁"
+        return level
     return level
 
 

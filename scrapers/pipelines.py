@@ -1,7 +1,8 @@
 """Item pipelines, one job each, in this order (see ``ITEM_PIPELINES`` in settings):
 
 1. :class:`CleanTextPipeline` normalises whitespace;
-2. :class:`SincePipeline` drops documents posted before ``--since``;
+2. :class:`SincePipeline` counts undated documents and, under ``--since``, drops those
+   posted before it and those whose date it cannot place;
 3. :class:`DropEmptyPipeline` drops documents with no text;
 4. :class:`AttributesPipeline` turns profile fields (所在地, 性别, 年龄) into weighting attributes;
 5. :class:`MaskPipeline` masks phone, ID and similar numbers in every text field;
@@ -93,7 +94,16 @@ class CleanTextPipeline:
 
 
 class SincePipeline:
-    """Drop documents posted before the job's ``since`` date (undated ones are kept)."""
+    """Count documents without a readable date; under ``--since``, keep only those known to be on or after it.
+
+    A document whose date could not be read (``posted_raw`` printed, ``posted_at``
+    None: ``dates.unreadable`` in the run's statistics) or that showed none
+    (``dates.missing``) is stored when no ``since`` is given. Under ``since`` it is
+    dropped, counted as ``undated (--since cannot place it)``: an unknown date is
+    never taken as a new one.
+    """
+
+    UNDATED = "undated (--since cannot place it)"
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -105,7 +115,12 @@ class SincePipeline:
     def process_item(self, item: Any) -> Any:
         since = getattr(_spider(self.crawler), "since", None)
         adapter = ItemAdapter(item)
-        if since is not None and not on_or_after(adapter.get("posted_at"), since):
+        posted = adapter.get("posted_at")
+        if not posted and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("tongxin/dates/" + ("unreadable" if adapter.get("posted_raw") else "missing"))
+        if since is not None and not posted:
+            raise DropItem(self.UNDATED)
+        if since is not None and not on_or_after(posted, since):
             raise DropItem("posted before --since")
         return item
 
@@ -190,7 +205,9 @@ class StorePipeline:
 
     The run row is written when the spider opens (so a crash still leaves a trace)
     and completed with its statistics when it closes: pages fetched, documents
-    new/updated/unchanged, dropped by reason, errors by kind.
+    new/updated/unchanged, dropped by reason, errors by kind, pages behind a login or
+    permission wall by kind (``restricted``), pages decoded with a repair
+    (``decoding``), documents with an unreadable or missing date (``dates``).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -208,6 +225,9 @@ class StorePipeline:
         self.batch_size = max(1, crawler.settings.getint("TONGXIN_STORE_BATCH", 64))
         self.retries = 0
         self.incremental: Counter[str] = Counter()  # JSON boards: already_stored, up_to_date
+        self.restricted: Counter[str] = Counter()  # pages behind a login or permission wall, by kind
+        self.decoding: Counter[str] = Counter()  # pages decoded with a repair: detected, replaced, gzip-*
+        self.dates: Counter[str] = Counter()  # documents whose date is unreadable or missing
         self.started_at = ""
         self.finished_at = ""
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -379,8 +399,14 @@ class StorePipeline:
             self.writer = None
         self.finished_at = site_now().isoformat(timespec="seconds")
         for key, count in (self.crawler.stats.get_stats() if self.crawler.stats else {}).items():
-            if key.startswith("tongxin/errors/"):
+            if key.startswith("tongxin/errors/restricted:"):
+                self.restricted[key[len("tongxin/errors/restricted:"):]] += int(count)
+            elif key.startswith("tongxin/errors/"):
                 self.errors[key[len("tongxin/errors/"):]] += int(count)
+            elif key.startswith("tongxin/decoding/"):
+                self.decoding[key[len("tongxin/decoding/"):]] += int(count)
+            elif key.startswith("tongxin/dates/"):
+                self.dates[key[len("tongxin/dates/"):]] += int(count)
             elif key.startswith("tongxin/blocked/"):
                 self.blocked[key[len("tongxin/blocked/"):]] += int(count)
             elif key.startswith("tongxin/incremental/"):
@@ -405,6 +431,9 @@ class StorePipeline:
             "blocked": dict(self.blocked),
             "retries": self.retries,
             "incremental": dict(self.incremental),
+            "restricted": dict(self.restricted),
+            "decoding": dict(self.decoding),
+            "dates": dict(self.dates),
         }
 
 

@@ -31,10 +31,14 @@ REQUIRED_TOP = ("name", "spider", "description")
 # Per spider: the selectors it reads and the fields it finds by label.
 SPIDER_SCHEMA: dict[str, dict[str, frozenset[str]]] = {
     "gov_letters": {
+        # All optional: what a profile leaves out, the generic reader (scrapers.generic) finds.
+        # The field keys select the element holding that field's value on a letter page.
         "selectors": frozenset({
             "list_item", "list_link", "list_date", "next_page",
             "detail_row", "row_label", "row_value",
+            "title", "author", "posted", "place", "category", "text", "reply_unit", "replied", "reply_text",
         }),
+        "required_selectors": frozenset(),
         "labels": frozenset({
             "title", "author", "posted", "place", "category",
             "text", "reply_unit", "replied", "reply_text",
@@ -191,7 +195,7 @@ def _validate(data: Any, path: Path, lines: dict[tuple[str, ...], int]) -> Profi
                 f"known: {', '.join(sorted(schema['selectors']))}"
             )
         _check_css(value, path, lines, "selectors", key)
-    missing = sorted(schema["selectors"] - set(selectors))
+    missing = sorted(schema.get("required_selectors", schema["selectors"]) - set(selectors))
     if missing:
         raise InputError(f"{_where(path, lines, 'selectors')}: missing selectors for spider {spider}: {', '.join(missing)}")
     paths = _mapping(data, "paths", path, lines)

@@ -53,6 +53,9 @@ class CrawlSummary:
     blocked: dict[str, int] = field(default_factory=dict)  # domain -> anti-bot answers
     retries: int = 0
     incremental: dict[str, int] = field(default_factory=dict)  # already_stored, up_to_date (JSON boards)
+    restricted: dict[str, int] = field(default_factory=dict)  # login / permission -> pages behind the wall
+    decoding: dict[str, int] = field(default_factory=dict)  # detected, replaced, gzip-* -> pages repaired
+    dates: dict[str, int] = field(default_factory=dict)  # unreadable / missing -> documents
     started_at: str = ""
     finished_at: str = ""
 
@@ -67,6 +70,31 @@ class CrawlSummary:
         if self.pages_fetched == 0:
             return True
         return self.documents == 0 and not self.dropped and not self.incremental
+
+    def why_nothing(self) -> str | None:
+        """What kept this job from finding documents, when the run's counts say; None when nothing did.
+
+        None means every page fetched arrived, decoded cleanly and still yielded
+        nothing: then, and only then, the profile does not fit the site.
+        """
+        causes = []
+        if self.restricted:
+            pages = sum(self.restricted.values())
+            causes.append(f"{pages} page(s) need a login or a higher permission "
+                          f"({_counts(self.restricted)}; this crawler does not log in)")
+        troubled = {k: v for k, v in self.decoding.items() if k in ("replaced", "undetectable")}
+        if troubled:
+            causes.append(f"{sum(troubled.values())} page(s) could not be decoded cleanly ({_counts(troubled)})")
+        errors = {k: v for k, v in self.errors.items() if not k.startswith("limit:")}
+        if errors:
+            causes.append(f"{sum(errors.values())} page(s) failed ({_counts(errors)})")
+        if self.blocked:
+            causes.append(f"the site blocked this crawler ({_counts(self.blocked)})")
+        return "; ".join(causes) or None
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
 
 
 @dataclass
@@ -173,6 +201,9 @@ def crawl(
 
         overrides["USER_AGENT"] = user_agent(str(overrides["TONGXIN_CONTACT"]))
     project.update(overrides, priority="cmdline")
+    from scrapers.distributed import apply_distributed
+
+    apply_distributed(project)  # TONGXIN_REDIS_URL (--redis): a crawl shared through Redis
     if db is not None:
         project.set("TONGXIN_DB", os.fspath(db), priority="cmdline")
     app_logging = bool(logging.getLogger().handlers)
@@ -222,6 +253,9 @@ def crawl(
             summary.blocked = stats["blocked"]
             summary.retries = stats["retries"]
             summary.incremental = stats.get("incremental", {})
+            summary.restricted = stats.get("restricted", {})
+            summary.decoding = stats.get("decoding", {})
+            summary.dates = stats.get("dates", {})
             summary.started_at = pipeline.started_at
             summary.finished_at = pipeline.finished_at
         else:

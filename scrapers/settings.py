@@ -70,11 +70,16 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
 }
 
-# After HttpCompressionMiddleware (590) in the response path, so it sees decompressed bytes.
-# Response path runs from high to low: decode (580), then recognise anti-bot pages (570),
-# then retry with backoff (560, in place of Scrapy's RetryMiddleware at 550).
+# The response path runs from high to low numbers: a gzip label on a plain body is dropped
+# (595) before Scrapy's HttpCompressionMiddleware (590) decompresses; gzip bytes sent
+# without a label are decompressed after it (585); then decode (580), recognise login and
+# permission walls (575) and anti-bot pages (570), then retry with backoff (560, in place
+# of Scrapy's RetryMiddleware at 550).
 DOWNLOADER_MIDDLEWARES = {
+    "scrapers.middlewares.MislabelledGzipMiddleware": 595,
+    "scrapers.middlewares.UnlabelledGzipMiddleware": 585,
     "scrapers.middlewares.CharsetMiddleware": 580,
+    "scrapers.middlewares.RestrictedMiddleware": 575,
     "scrapers.middlewares.BlockedMiddleware": 570,
     "scrapers.middlewares.BackoffRetryMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from opinion.files.tables import read_table
+from weighting.bands import band_label
 from weighting.errors import WeightingError
+from weighting.margin_tables import read_margin_table
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ JOINT_SEP = "*"
 SHARE_TOLERANCE = 1e-6
 TOTAL_TOLERANCE = 0.005
 COLUMNS = ("variable", "level", "target")
+AGE_VARIABLE = "age_group"
 
 Normaliser = Callable[[str, str], "str | None"]
 
@@ -35,6 +37,10 @@ class _Row:
     level: str
     raw_target: object
     where: str  # "margins.csv line 4" or "<DataFrame> row 3"
+    share: bool | None = None  # the table says the target is a share (a percentage) or a count
+    tolerance: float = SHARE_TOLERANCE  # how far rounded shares may miss 1, this row's part
+    written: str | None = None  # the level as the table writes it (18—29岁), for display
+    column: str = "target"  # the header of the target's column, for messages
 
 
 @dataclass(frozen=True)
@@ -43,39 +49,42 @@ class Margins:
 
     ``tables`` maps each listed variable (``sex`` or ``age_group*sex``) to its targets
     indexed by level; ``counts`` tells, per variable, whether those targets are counts
-    (which carry the population total) or shares.
+    (which carry the population total) or shares. ``labels`` gives, per variable, the
+    levels as the source table wrote them (``{"age_group": {"60+": "60岁及以上"}}``)
+    where it wrote them otherwise, for display.
     """
 
     tables: dict[str, pd.Series]
     counts: dict[str, bool]
     source: str = "<margins>"
     _total: float | None = field(default=None, repr=False)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     # -- construction -------------------------------------------------------------------
     @classmethod
     def from_csv(cls, path: str | Path, normalise: Normaliser | None = None) -> Margins:
-        """Read ``variable,level,target`` from a table file: CSV in any encoding the
-        table reader knows (UTF-8 with or without BOM, GBK/GB18030, UTF-16), any
-        delimiter, or an .xlsx workbook (:func:`opinion.files.tables.read_table`).
+        """Read margins from a table file as bureaus write them: ``variable,level,target``,
+        or a long table with Chinese headers (变量/指标, 类别/分组, 人数/人口数/比重 ...), or a
+        cross-tab (one variable down, one across, with 合计), in any encoding and layout the
+        table reader knows (:func:`weighting.margin_tables.read_margin_table`). Counts may
+        carry thousands separators, shares may be percentages (``15.2%``); 合计/总计 rows,
+        其中 sub-items and notes are dropped; age bands become canonical labels (``18-29``,
+        ``60+``), the written text is kept in :attr:`labels`. A cross-tab gives both one-way
+        margins and the joint table (``age_group*sex``).
 
         Raises:
             InputError: the file cannot be read (naming it).
-            WeightingError: a column is missing or a row is invalid (naming its line).
+            WeightingError: no target column, or a row is invalid (naming its line and column).
         """
-        table = read_table(path, expect=COLUMNS)  # the header is the row naming them, below any title
-        missing = [c for c in COLUMNS if c not in table.header]
-        if missing:
-            raise WeightingError(
-                f"{table.path} line 1: column {missing[0]!r} not found (columns are: "
-                f"{', '.join(table.header)}); margins need the columns variable,level,target"
-            )
-        rows: list[_Row] = []
-        for number, record in table.rows:
-            if "__error__" in record:
-                raise WeightingError(f"{table.where(number)}: {record['__error__']}; fix the row's delimiters")
-            cells = [record.get(c, "").strip() for c in COLUMNS]
-            rows.append(_Row(cells[0], cells[1], cells[2], table.where(number)))
-        return cls._build(rows, str(table.path), normalise)
+        read = read_margin_table(path)
+        rows = [_Row(r.variable, r.level, r.target, r.where, r.share, r.tolerance, r.written, r.column)
+                for r in read.rows]
+        rows += [
+            _Row(JOINT_SEP.join(c.variables), JOINT_SEP.join(c.levels), c.target, c.where, c.share, c.tolerance,
+                 JOINT_SEP.join(c.written), c.column)
+            for c in read.cells
+        ]
+        return cls._build(rows, str(read.table.path), normalise)
 
     from_file = from_csv
 
@@ -118,6 +127,10 @@ class Margins:
         values: dict[str, dict[str, float]] = {}
         first_seen: dict[tuple[str, str], str] = {}
         wheres: dict[str, str] = {}
+        shares: dict[str, bool] = {}
+        tolerances: dict[str, float] = {}
+        labels: dict[str, dict[str, str]] = {}
+        columns: dict[str, str] = {}
         for row in rows:
             if not row.variable:
                 raise WeightingError(f"{row.where}, column 'variable': the variable name is empty")
@@ -130,6 +143,10 @@ class Margins:
                     f"'{JOINT_SEP}' in the same order (e.g. "
                     f"{JOINT_SEP.join('<' + p + '>' for p in parts)})"
                 )
+            # Age bands as written (18—29岁, 60岁及以上) become canonical labels (18-29, 60+).
+            level_parts = [
+                (band_label(lv) or lv) if var == AGE_VARIABLE else lv for var, lv in zip(parts, level_parts, strict=True)
+            ]
             if normalise is not None:
                 level_parts = [
                     normalise(var, lv) or lv for var, lv in zip(parts, level_parts, strict=True)
@@ -145,6 +162,12 @@ class Margins:
             first_seen[key] = row.where
             values.setdefault(row.variable, {})[level] = target
             wheres.setdefault(row.variable, row.where)
+            columns.setdefault(row.variable, row.column)
+            if row.share:
+                shares[row.variable] = True
+                tolerances[row.variable] = tolerances.get(row.variable, 0.0) + row.tolerance
+            if row.written is not None and row.written != level:
+                labels.setdefault(row.variable, {})[level] = row.written
         if not values:
             raise WeightingError(f"{source}: no targets found; add rows variable,level,target")
         tables: dict[str, pd.Series] = {}
@@ -158,17 +181,24 @@ class Margins:
                     f"{wheres[variable]}: the targets of {variable!r} sum to 0; "
                     "give positive counts or shares"
                 )
-            is_share = abs(total - 1.0) <= SHARE_TOLERANCE
+            tolerance = max(SHARE_TOLERANCE, tolerances.get(variable, 0.0))
+            is_share = abs(total - 1.0) <= tolerance
+            if not is_share and shares.get(variable):
+                raise WeightingError(
+                    f"{wheres[variable]}, column {columns[variable]!r}: the shares of {variable!r} sum to {total:.6g} "
+                    f"({total:.2%}), not 1 (100%) within the rounding of the figures ({tolerance:.2g}); "
+                    "fix the shares or give population counts"
+                )
             if not is_share and (series <= 1.0).all():
                 raise WeightingError(
-                    f"{wheres[variable]}, column 'target': the shares of {variable!r} sum to "
+                    f"{wheres[variable]}, column {columns[variable]!r}: the shares of {variable!r} sum to "
                     f"{total:.6g}, not 1; fix them so they sum to 1 (within {SHARE_TOLERANCE:g}) "
                     "or give population counts"
                 )
             tables[variable] = series
             counts[variable] = not is_share
-        pop_total = _consistent_total(tables, counts, wheres)
-        return cls(tables=tables, counts=counts, source=source, _total=pop_total)
+        pop_total = _consistent_total(tables, counts, wheres, columns)
+        return cls(tables=tables, counts=counts, source=source, _total=pop_total, labels=labels)
 
     # -- queries ------------------------------------------------------------------------
     @property
@@ -253,24 +283,24 @@ def _parse_target(row: _Row) -> float:
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise WeightingError(
-            f"{row.where}, column 'target': {raw!r} is not a number; write a population "
+            f"{row.where}, column {row.column!r}: {raw!r} is not a number; write a population "
             "count or a share between 0 and 1"
         ) from None
     if not math.isfinite(value):
         raise WeightingError(
-            f"{row.where}, column 'target': {raw!r} is not a finite number; write a "
+            f"{row.where}, column {row.column!r}: {raw!r} is not a finite number; write a "
             "population count or a share"
         )
     if value < 0:
         raise WeightingError(
-            f"{row.where}, column 'target': {raw!r} is negative; targets are counts or "
+            f"{row.where}, column {row.column!r}: {raw!r} is negative; targets are counts or "
             "shares, 0 or more"
         )
     return value
 
 
 def _consistent_total(
-    tables: dict[str, pd.Series], counts: dict[str, bool], wheres: dict[str, str]
+    tables: dict[str, pd.Series], counts: dict[str, bool], wheres: dict[str, str], columns: dict[str, str]
 ) -> float | None:
     """The population total, checked to agree (within 0.5%) across count tables."""
     totals = {var: float(tables[var].sum()) for var in tables if counts[var]}
@@ -280,7 +310,7 @@ def _consistent_total(
     for var, total in totals.items():
         if abs(total - first) > TOTAL_TOLERANCE * first:
             raise WeightingError(
-                f"{wheres[var]}, column 'target': the counts of {var!r} sum to {total:,.0f} but "
+                f"{wheres[var]}, column {columns[var]!r}: the counts of {var!r} sum to {total:,.0f} but "
                 f"those of {first_var!r} sum to {first:,.0f} ({abs(total / first - 1):.2%} apart, "
                 f"more than {TOTAL_TOLERANCE:.1%}); use counts of the same population or give shares"
             )
@@ -339,3 +369,26 @@ def zero_target_error(source: str, found: Sequence[ZeroTarget], index: pd.Index,
         "(a place merged away, a level coded wrongly), so those rows would silently get weight 0. Fix the target, "
         f"recode those rows (e.g. to the place it merged into), or drop them explicitly with {option}"
     )
+
+
+def zero_target_levels(sample: pd.DataFrame, margins: Margins, variables: Sequence[str]) -> list[ZeroTarget]:
+    """Per weighting variable (joint ones as ``a*b``), the levels with target 0 that rows of
+    ``sample`` fall in, with those rows' positions; the sample's columns must hold level
+    codes as the margins do. Rows outside every such level are not listed.
+
+    For callers that drop those rows before any method (``tongxin weight
+    --drop-zero-targets``); :func:`weighting.rake` does it itself with ``on_zero_target``.
+    """
+    found = []
+    for variable in variables:
+        shares = margins.shares(variable)
+        zero = {str(level) for level in shares.index[shares.to_numpy() == 0]}
+        if not zero:
+            continue
+        columns = variable.split(JOINT_SEP)
+        keys = sample[columns].astype(str).agg(JOINT_SEP.join, axis=1).to_numpy()
+        for level in sorted(zero):
+            rows = np.flatnonzero(keys == level)
+            if rows.size:
+                found.append(ZeroTarget(variable, level, rows))
+    return found

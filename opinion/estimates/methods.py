@@ -9,12 +9,15 @@ Methods (all over voices, never posts):
 - ``survey``: respondents, design weights raked to the margins. Assumes the survey's
   design and the calibration remove its own non-response bias.
 - ``blend``: each source calibrated, then mixed within each blend group (default
-  age group x urban/rural) in proportion to their effective sample sizes, and the groups
-  combined in their population proportions. Online voices are calibrated to the blend
-  groups only (each voice counts once within its group), so voices whose sex is unknown
-  still count; respondents carry their raked survey weights. A group with almost no online voices is
-  carried by the survey. Assumes, within a group, online voices and respondents share
-  the concern (the same assumption as ``rake``, but only where the web has something to say).
+  age group x urban/rural), and the groups combined in their population proportions.
+  Online voices are calibrated to the blend groups only (each voice counts once within
+  its group), so voices whose sex is unknown still count; respondents carry their raked
+  survey weights. By default the mix, topic by topic, weighs the online estimate by its
+  mean squared error against the survey's, with the discrepancy between the two
+  estimated from the data (Elliott & Haviland 2007): where the web agrees with the
+  survey it narrows the interval, where it does not the blend leans on the survey.
+  ``blend_mix="ess"`` mixes by effective sample sizes instead, which assumes online
+  voices and respondents of a group share the concern. See :mod:`opinion.estimates.blend`.
 
 Estimand: the *agenda share* of a topic — among people who raise at least one concern,
 the share raising this topic. Online voices exist because they spoke, so this is what they
@@ -35,7 +38,9 @@ import numpy as np
 import pandas as pd
 
 from opinion.attributes import UNKNOWN
+from opinion.estimates.blend import MIXES, BlendResult, blend, kish, ratio, unit_ratio
 from opinion.estimates.correction import HandSample, pseudo_outcomes
+from opinion.estimates.voices import survey_joint
 from weighting import Margins, rake
 from weighting.errors import WeightingError
 from weighting.pseudo import PseudoEstimates, ReferenceSample, pseudo_means
@@ -57,6 +62,7 @@ class PointEstimates:
     weights: dict[str, pd.Series] = field(default_factory=dict)  # source -> calibrated weights
     problems: dict[str, str] = field(default_factory=dict)  # method -> why it could not be weighted
     by_values: pd.DataFrame | None = None  # (level, method) x column, when a --by variable is given
+    blend_units: np.ndarray | None = None  # (voices, topics): unit weights reproducing the blend per topic
 
 
 @dataclass
@@ -68,6 +74,9 @@ class Estimates:
     seed: int
     by_table: pd.DataFrame | None = None  # by, level, column, method, estimate, se, ci_low, ci_high, n
     hand: HandSample | None = None  # the hand-coded voices the estimates were corrected with
+    # with ``hand``: the coder's error as the corrected estimator sees it (column, method,
+    # shift, se); what model-based estimates over the coder's 0/1 topics (MRP) add
+    coder_shift: pd.DataFrame | None = None
 
 
 def joint_shares(margins: Margins, variables: Sequence[str]) -> pd.Series:
@@ -77,20 +86,17 @@ def joint_shares(margins: Margins, variables: Sequence[str]) -> pd.Series:
     return pd.Series(shares.to_numpy(), index=keys)
 
 
-def _kish(w: np.ndarray) -> float:
-    total = w.sum()
-    return float(total * total / (w * w).sum()) if total > 0 else 0.0
-
-
 def _known(frame: pd.DataFrame, variables: Sequence[str]) -> pd.Series:
     return frame[list(variables)].ne(UNKNOWN).all(axis=1) & frame[list(variables)].notna().all(axis=1)
 
 
 def _group_labels(frame: pd.DataFrame, variables: Sequence[str]) -> np.ndarray:
     """Each row's group: its levels of ``variables`` joined by ``*``."""
-    if frame.empty:  # agg on no rows gives a frame, not a column
-        return np.array([], dtype=object)
-    return frame[list(variables)].astype(str).agg("*".join, axis=1).to_numpy()
+    labels = np.full(len(frame), "", dtype=object)
+    for i, variable in enumerate(variables):
+        levels = frame[variable].astype(str).to_numpy(dtype=object)
+        labels = levels if i == 0 else labels + "*" + levels
+    return labels
 
 
 def _allocated(
@@ -112,13 +118,6 @@ def _calibrate(frame: pd.DataFrame, base: pd.Series, margins: Margins, variables
     return result.weights.reindex(frame.index, fill_value=0.0)
 
 
-def _ratio(w: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
-    denominator = (w * d).sum()
-    if denominator <= 0:
-        return np.full(y.shape[1], np.nan)
-    return (w[:, None] * y).sum(axis=0) / denominator
-
-
 def point_estimates(
     voices: pd.DataFrame,
     y: pd.DataFrame,
@@ -133,6 +132,8 @@ def point_estimates(
     counted: pd.Series | None = None,
     pseudo_ratio: bool = False,
     unknown: str = "fractional",
+    blend_mix: str = "composite",
+    compare_mixes: bool = False,
 ) -> PointEstimates:
     """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample).
 
@@ -146,17 +147,28 @@ def point_estimates(
     of the doubly robust means of the topic and of "any concern" (what pseudo-outcomes need)
     instead of the doubly robust mean over the voices who raise a concern.
 
-    ``unknown``: what ``rake`` and the blend's online part do with online voices whose
-    weighting (or blend) attributes are unknown. ``fractional`` (default): each such voice
+    ``unknown``: what ``rake``, ``pseudo`` and the blend's online part do with online voices
+    whose weighting (blend, participation-model) attributes are unknown. ``fractional`` (default): each such voice
     is split across the levels it could have, in proportion to the known voices that share
     its known attributes (:func:`weighting.unknown.allocate_unknown`), redone in every
     replicate; it assumes that, given what is known of a voice, its unknown attributes
     follow those of the voices who reveal them. ``exclude``: they are left out, which
     assumes the voices who reveal their attributes speak for those who do not.
+
+    ``blend_mix``: how the blend mixes the sources within a group: ``composite`` (default,
+    by mean squared error with the discrepancy between the sources estimated from the
+    data, Elliott & Haviland 2007) or ``ess`` (by effective sample size); see
+    :mod:`opinion.estimates.blend`. ``compare_mixes``: also the blend by every other mix,
+    as rows ``blend_<mix>`` (for simulation studies; reports show one blend).
     """
+    if blend_mix not in MIXES:
+        raise WeightingError(f"blend_mix={blend_mix!r}; expected one of {', '.join(MIXES)}")
     if unknown not in UNKNOWN_METHODS:
         raise WeightingError(f"unknown={unknown!r}; expected one of {', '.join(UNKNOWN_METHODS)}")
     m = multipliers if multipliers is not None else pd.Series(1.0, index=voices.index)
+    # Blend groups the margins give no table for: estimated from this pass's survey weights
+    # (weighting.joint), so every replicate carries the estimate's own uncertainty.
+    margins = survey_joint(margins, voices, blend_vars, m)
     yv = y.to_numpy(dtype=float)
     d = has_any.to_numpy(dtype=float)
     dc = (counted if counted is not None else has_any).to_numpy(dtype=float)
@@ -168,12 +180,21 @@ def point_estimates(
     weights: dict[str, pd.Series] = {}
 
     w_raw = np.where(online, m.to_numpy(), 0.0)
-    values["raw"] = _ratio(w_raw, yv, d)
+    values["raw"] = ratio(w_raw, yv, d)
     n["raw"] = int(((w_raw > 0) & (dc > 0)).sum())
-    ess["raw"] = _kish(w_raw[dc > 0])
+    ess["raw"] = kish(w_raw[dc > 0])
 
     known = _known(voices, weight_vars).to_numpy()
     speaking_online = online & (m.to_numpy() > 0)
+    allocations: dict[tuple[str, ...], tuple[pd.DataFrame, pd.Series]] = {}
+
+    def allocation(variables: Sequence[str]) -> tuple[pd.DataFrame, pd.Series]:
+        """The speaking online voices allocated over ``variables`` (once per set of variables)."""
+        key = tuple(variables)
+        if key not in allocations:
+            allocations[key] = _allocated(voices, speaking_online, key, m)
+        return allocations[key]
+
     problems: dict[str, str] = {}
     for method, mask, base in (
         ("rake", online & known, m),
@@ -182,7 +203,7 @@ def point_estimates(
         w = np.zeros(len(voices))
         try:
             if method == "rake" and unknown == "fractional" and speaking_online.any():
-                rows, row_weights = _allocated(voices, speaking_online, weight_vars, m)
+                rows, row_weights = allocation(weight_vars)
                 raked = rake(rows[list(weight_vars)], margins, variables=list(weight_vars),
                              base_weights=row_weights).weights.to_numpy()
                 np.add.at(w, rows["_position"].to_numpy(), raked)
@@ -194,9 +215,9 @@ def point_estimates(
             problems[method] = str(exc)
             w[:] = 0.0
         weights[method] = pd.Series(w, index=voices.index)
-        values[method] = _ratio(w, yv, d) if not problems.get(method) else np.full(yv.shape[1], np.nan)
+        values[method] = ratio(w, yv, d) if not problems.get(method) else np.full(yv.shape[1], np.nan)
         n[method] = int(((w > 0) & (dc > 0)).sum())
-        ess[method] = _kish(w[dc > 0])
+        ess[method] = kish(w[dc > 0])
 
     # The blend's online part needs only the blend groups: within a group each online voice
     # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
@@ -204,7 +225,7 @@ def point_estimates(
     # groups it could belong to, each part counting as that share of a voice.
     if unknown == "fractional" and speaking_online.any():
         try:
-            rows, row_weights = _allocated(voices, speaking_online, blend_vars, m)
+            rows, row_weights = allocation(blend_vars)
             online_rows = (rows["_position"].to_numpy(), _group_labels(rows, blend_vars), row_weights.to_numpy())
         except WeightingError as exc:
             problems.setdefault("blend", f"online voices: {exc}")
@@ -216,35 +237,55 @@ def point_estimates(
     online_unit = np.zeros(len(voices))
     np.add.at(online_unit, online_rows[0], online_rows[2])
     weights["online_groups"] = pd.Series(online_unit, index=voices.index)
-    blend, carry, blend_ess, weights["blend"] = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows)
-    values["blend"] = blend
+    mixed = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=blend_mix)
+    values["blend"], carry, blend_ess = mixed.estimate, mixed.carry, mixed.ess
+    weights["blend"] = pd.Series(mixed.units.mean(axis=1), index=voices.index)
+    rows_out = list(METHODS)
+    for other in (m for m in MIXES if compare_mixes and m != blend_mix):
+        alternative = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=other)
+        values[f"blend_{other}"], ess[f"blend_{other}"] = alternative.estimate, alternative.ess
+        n[f"blend_{other}"] = int(((alternative.units.max(axis=1) > 0) & (dc > 0)).sum())
+        rows_out.append(f"blend_{other}")
+    covariates = list(pseudo_vars or weight_vars)
+    allocated = None
+    if unknown == "fractional" and speaking_online.any():
+        try:
+            allocated = allocation(covariates)
+        except WeightingError as exc:
+            problems.setdefault("pseudo", f"online voices: {exc}")
     values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
-        voices, yv, d, m, weights["survey"], pseudo_vars or weight_vars,
-        online & _known(voices, pseudo_vars or weight_vars).to_numpy(), problems, ratio=pseudo_ratio, counted=dc,
+        voices, yv, d, m, weights["survey"], covariates,
+        online & _known(voices, covariates).to_numpy(), problems, ratio=pseudo_ratio, counted=dc,
+        allocated=allocated,
     )
     n["blend"] = int(((weights["blend"].to_numpy() > 0) & (dc > 0)).sum())
     ess["blend"] = blend_ess
-    table = pd.DataFrame(values, index=y.columns).T.loc[list(METHODS)]
+    table = pd.DataFrame(values, index=y.columns).T.loc[rows_out]
     weights["raw"] = pd.Series(w_raw, index=voices.index)
-    by_values = _by_group(voices, yv, d, weights, by, y.columns) if by else None
+    by_values = _by_group(voices, yv, d, weights, by, y.columns, mixed.units) if by else None
     return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights, problems=problems,
-                          by_values=by_values)
+                          by_values=by_values, blend_units=mixed.units)
 
 
 BY_METHODS = ("raw", "rake", "survey", "blend")
 
 
 def _by_group(
-    voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series], by: str, columns: pd.Index
+    voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series], by: str, columns: pd.Index,
+    blend_units: np.ndarray,
 ) -> pd.DataFrame:
-    """Each method's estimate within each level of ``by``, from its unit weights (``pseudo``
-    is left out: its doubly robust estimate is not a ratio of unit weights)."""
+    """Each method's estimate within each level of ``by``, from its unit weights (the blend's
+    differ by topic; ``pseudo`` is left out: its doubly robust estimate is not a ratio of
+    unit weights)."""
     levels = sorted(str(v) for v in voices[by].dropna().unique() if v != UNKNOWN)
     rows, index = [], []
     for level in levels:
         inside = (voices[by].astype(str) == level).to_numpy()
         for method in BY_METHODS:
-            rows.append(_ratio(weights[method].to_numpy() * inside, yv, d))
+            if method == "blend":
+                rows.append(unit_ratio(blend_units, yv, d, inside))
+            else:
+                rows.append(ratio(weights[method].to_numpy() * inside, yv, d))
             index.append((level, method))
     return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["level", "method"]), columns=columns)
 
@@ -252,78 +293,47 @@ def _by_group(
 def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
     margins: Margins, blend_vars: Sequence[str], counted: np.ndarray | None = None,
-    online_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, pd.DataFrame, float, pd.Series]:
-    """The blended estimate, the carry table, its effective size, and the unit weights that
-    reproduce it as a ratio (so that any domain, e.g. a ``--by`` group, can be estimated).
+    online_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, mix: str = "composite",
+) -> BlendResult:
+    """The blend (:func:`opinion.estimates.blend.blend`) of these voices.
     ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over.
     ``online_rows``: the online part as (voice positions, group labels, weights), one row
     per voice or per fractional part of a voice (default: ``weights["online_groups"]``
     with each voice in its own group)."""
-    dc = d if counted is None else counted
-    population = joint_shares(margins, blend_vars)
     group_of = _group_labels(voices, blend_vars)
-    everyone = np.arange(len(voices))
     if online_rows is None:
-        online_rows = (everyone, group_of, weights["online_groups"].to_numpy())
-    # Each source as rows: (voice positions, group of the row, weight of the row).
-    sources = {"online_groups": online_rows, "survey": (everyone, group_of, weights["survey"].to_numpy())}
-    overall_any = _any_share(weights["survey"].to_numpy(), d)
-    estimate = np.zeros(yv.shape[1])
-    total_weight = 0.0
-    inverse_ess = 0.0
-    unit = np.zeros(len(voices))
-    rows = []
-    for group, share in population.items():
-        parts = {}
-        for source, (at, groups, row_w) in sources.items():
-            w = row_w * (groups == group)
-            parts[source] = (_ratio(w, yv[at], d[at]), _kish(w[dc[at] > 0]))
-        in_group = group_of == group
-        (p_on, ess_on), (p_sv, ess_sv) = parts["online_groups"], parts["survey"]
-        total = ess_on + ess_sv
-        rows.append({"group": group, "population_share": float(share), "online_ess": ess_on,
-                     "survey_ess": ess_sv, "survey_fraction": ess_sv / total if total else np.nan})
-        if total <= 0:
-            continue  # a blind spot: nobody speaks for this group; reported in the carry table
-        lam = ess_on / total
-        p = lam * np.nan_to_num(p_on) + (1 - lam) * np.nan_to_num(p_sv)
-        any_share = _any_share(weights["survey"].to_numpy() * in_group, d)
-        weight = float(share) * (any_share if np.isfinite(any_share) else overall_any)
-        estimate += weight * p
-        total_weight += weight
-        inverse_ess += weight * weight / total
-        for source, part in (("online_groups", lam), ("survey", 1 - lam)):
-            at, groups, row_w = sources[source]
-            w = row_w * (groups == group)
-            speaking = (w * d[at]).sum()
-            if part > 0 and speaking > 0:
-                np.add.at(unit, at, part * weight * w / speaking)
-    unit_weights = pd.Series(unit, index=voices.index)
-    if total_weight <= 0:
-        return np.full(yv.shape[1], np.nan), pd.DataFrame(rows), 0.0, unit_weights
-    return estimate / total_weight, pd.DataFrame(rows), total_weight * total_weight / inverse_ess, unit_weights
+        online_rows = (np.arange(len(voices)), group_of, weights["online_groups"].to_numpy())
+    clusters = (voices["cluster"].astype(str).to_numpy() if "cluster" in voices.columns
+                else np.arange(len(voices)).astype(str))
+    return blend(yv, d, d if counted is None else counted, joint_shares(margins, blend_vars), group_of,
+                 online_rows, weights["survey"].to_numpy(), clusters, mix=mix)
 
 
 def _fit_pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, survey_weights: pd.Series, covariates: Sequence[str],
     sample_rows: np.ndarray, *, estimator: str, base: np.ndarray | None, with_se: bool,
+    sample_frame: pd.DataFrame | None = None,
 ) -> PseudoEstimates | None:
-    """Domain means of the online voices in ``sample_rows`` against the calibrated survey
-    (respondents with a positive weight and known covariates); None when either side has
-    fewer than 10 units."""
+    """Domain means of the online voices against the calibrated survey (respondents with a
+    positive weight and known covariates); None when either side has fewer than 10 units.
+
+    ``sample_rows``: the voices' positions in ``voices`` (or a boolean mask); a position may
+    repeat when ``sample_frame`` gives the covariates of each part of a fractionally
+    allocated voice (``base`` then holds each part's share of its voice's weight)."""
+    at = np.flatnonzero(sample_rows) if sample_rows.dtype == bool else np.asarray(sample_rows, dtype=int)
     reference_rows = (survey_weights.to_numpy() > 0) & _known(voices, covariates).to_numpy()
-    if sample_rows.sum() < 10 or reference_rows.sum() < 10:
+    if len(np.unique(at)) < 10 or reference_rows.sum() < 10:
         return None
     k = yv.shape[1]
-    sample = voices.loc[sample_rows, list(covariates)].astype(str).reset_index(drop=True)
+    frame = voices.iloc[at][list(covariates)] if sample_frame is None else sample_frame[list(covariates)]
+    sample = frame.astype(str).reset_index(drop=True)
     reference = ReferenceSample.from_frame(
         voices.loc[reference_rows, list(covariates)].astype(str).reset_index(drop=True),
         pd.Series(survey_weights.to_numpy()[reference_rows]), source="survey respondents",
     )
     return pseudo_means(
-        sample, reference, list(covariates), yv[sample_rows],
-        np.tile(d[sample_rows][:, None], (1, k)), np.tile(d[reference_rows][:, None], (1, k)),
+        sample, reference, list(covariates), yv[at],
+        np.tile(d[at][:, None], (1, k)), np.tile(d[reference_rows][:, None], (1, k)),
         estimator=estimator, base_weights=base, with_se=with_se,
     )
 
@@ -331,20 +341,29 @@ def _fit_pseudo(
 def _pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, m: pd.Series, survey_weights: pd.Series,
     covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str], *, ratio: bool = False,
-    counted: np.ndarray | None = None,
+    counted: np.ndarray | None = None, allocated: tuple[pd.DataFrame, pd.Series] | None = None,
 ) -> tuple[np.ndarray, int, float, pd.Series]:
     """Doubly robust pseudo-weighting of the online voices against the calibrated survey.
 
     ``ratio``: the agenda share as the ratio of the doubly robust means of each topic and
     of "any concern" over all voices (linear in the outcomes, so pseudo-outcomes carry
-    through), instead of the doubly robust mean within the voices who raise a concern."""
+    through), instead of the doubly robust mean within the voices who raise a concern.
+    ``allocated``: the online voices with unknown covariates split fractionally (rows with
+    ``_position`` and the covariates, and each row's base weight); without it only the
+    voices in ``online_known`` take part."""
     k = yv.shape[1]
     none = (np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index))
-    sample_rows = online_known & (m.to_numpy() > 0)
+    if allocated is not None:
+        frame, row_base = allocated
+        positions = frame["_position"].to_numpy(dtype=int)
+        base = row_base.to_numpy(dtype=float)
+    else:
+        positions = np.flatnonzero(online_known & (m.to_numpy() > 0))
+        frame, base = None, m.to_numpy()[positions]
     outcomes, domain = (np.column_stack([yv, d]), np.ones(len(d))) if ratio else (yv, d)
     try:
-        result = _fit_pseudo(voices, outcomes, domain, survey_weights, covariates, sample_rows,
-                             estimator="dr", base=m.to_numpy()[sample_rows], with_se=False)
+        result = _fit_pseudo(voices, outcomes, domain, survey_weights, covariates, positions,
+                             estimator="dr", base=base, with_se=False, sample_frame=frame)
     except WeightingError as exc:
         problems.setdefault("pseudo", str(exc))
         return none
@@ -353,19 +372,15 @@ def _pseudo(
         return none
     w = np.asarray(result.weights, dtype=float)
     unit = np.zeros(len(voices))
-    unit[sample_rows] = w
+    np.add.at(unit, positions, w)
     estimate = np.asarray(result.estimate, dtype=float)
     if ratio:
         with np.errstate(invalid="ignore", divide="ignore"):
             estimate = estimate[:k] / estimate[k] if estimate[k] > 0 else np.full(k, np.nan)
     dc = d if counted is None else counted
-    return (estimate, int(((dc[sample_rows]) > 0).sum()), _kish(w),
+    used = np.unique(positions)
+    return (estimate, int(((dc[used]) > 0).sum()), kish(unit[used]),
             pd.Series(unit, index=voices.index))
-
-
-def _any_share(w: np.ndarray, d: np.ndarray) -> float:
-    total = w.sum()
-    return float((w * d).sum() / total) if total > 0 else float("nan")
 
 
 def bootstrap_multipliers(voices: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
@@ -404,6 +419,8 @@ def estimate_with_intervals(
     progress: Callable[[int], None] | None = None,
     hand: HandSample | None = None,
     unknown: str = "fractional",
+    blend_mix: str = "composite",
+    compare_mixes: bool = False,
 ) -> Estimates:
     """Point estimates and 95% percentile intervals from replicates that redo the weighting.
 
@@ -414,15 +431,19 @@ def estimate_with_intervals(
     Without it the estimates take the coder's ``y`` and ``has_any`` as if they were right.
     ``unknown``: online voices of unknown attributes, allocated fractionally (default) or
     excluded (see :func:`point_estimates`); the allocation is redone in every replicate.
+    ``blend_mix``: the blend's mix (see :func:`point_estimates`), redone in every replicate.
     """
     yy, dd = (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand)
 
     def run(multipliers: pd.Series | None) -> PointEstimates:
         return point_estimates(voices, yy, dd, margins, weight_vars=weight_vars, blend_vars=blend_vars,
                                pseudo_vars=pseudo_vars, by=by, multipliers=multipliers, counted=has_any,
-                               pseudo_ratio=hand is not None, unknown=unknown)
+                               pseudo_ratio=hand is not None, unknown=unknown, blend_mix=blend_mix,
+                               compare_mixes=compare_mixes)
 
     point = run(None)
+    shift_method = _shift_method(point) if hand is not None else None
+    shifts: list[np.ndarray] = []
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []
     by_draws: list[np.ndarray] = []
@@ -431,6 +452,8 @@ def estimate_with_intervals(
         m = bootstrap_multipliers(voices, rng)
         replicate = run(m)
         draws.append(replicate.values.to_numpy())
+        if shift_method is not None:
+            shifts.append(_coder_error(replicate, shift_method, y, has_any))
         if point.by_values is not None and replicate.by_values is not None:
             by_draws.append(replicate.by_values.reindex(point.by_values.index).to_numpy())
         new_problems = set(replicate.problems) - set(point.problems)
@@ -461,8 +484,39 @@ def estimate_with_intervals(
         for frame in (table, by_table):
             if frame is not None and not frame.empty:
                 frame[["estimate", "ci_low", "ci_high"]] = frame[["estimate", "ci_low", "ci_high"]].clip(0.0, 1.0)
+    coder_shift = None
+    if shift_method is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            spread = np.nanstd(np.stack(shifts), axis=0, ddof=1) if len(shifts) > 1 else np.full(y.shape[1], np.nan)
+        coder_shift = pd.DataFrame({"column": y.columns, "method": shift_method,
+                                    "shift": _coder_error(point, shift_method, y, has_any), "se": spread})
     return Estimates(table=table, point=point, replicates=len(draws), failed_replicates=failed,
-                     seed=seed, by_table=by_table, hand=hand)
+                     seed=seed, by_table=by_table, hand=hand, coder_shift=coder_shift)
+
+
+SHIFT_METHODS = ("blend", "survey", "rake")
+
+
+def _shift_method(point: PointEstimates) -> str | None:
+    """The corrected estimator whose coder error model-based estimates borrow: the blend
+    (both sources, by group, as MRP pools them), else the survey, else rake."""
+    for method in SHIFT_METHODS:
+        if method not in point.problems and np.isfinite(point.values.loc[method].to_numpy(dtype=float)).any():
+            return method
+    return None
+
+
+def _coder_error(point: PointEstimates, method: str, y: pd.DataFrame, has_any: pd.Series) -> np.ndarray:
+    """``method``'s corrected estimate minus the same unit weights over the coder's topics:
+    how far the coder's errors move that estimate (the estimate is a ratio of the unit
+    weights, so only the outcomes differ)."""
+    yv, d = y.to_numpy(dtype=float), has_any.to_numpy(dtype=float)
+    if method == "blend" and point.blend_units is not None:
+        coder = unit_ratio(point.blend_units, yv, d)
+    else:
+        coder = ratio(point.weights[method].to_numpy(), yv, d)
+    return np.asarray(point.values.loc[method].to_numpy(dtype=float) - coder)
 
 
 def _intervals(point: pd.DataFrame, draws: list[np.ndarray]) -> list[tuple[tuple[Any, Any], float, float, float, float]]:
@@ -518,5 +572,5 @@ def pseudo_estimates(
     return pd.DataFrame({
         "column": y.columns, "estimate": result.estimate, "se": se,
         "ci_low": np.clip(result.estimate - 1.96 * se, 0, 1), "ci_high": np.clip(result.estimate + 1.96 * se, 0, 1),
-        "n": int(online.sum()), "ess": _kish(np.asarray(result.weights, dtype=float)),
+        "n": int(online.sum()), "ess": kish(np.asarray(result.weights, dtype=float)),
     }, columns=columns)

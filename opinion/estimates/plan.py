@@ -19,6 +19,10 @@ The model, stated so that it can be argued with:
   ``sum_c (P_c / P_g)^2 * 0.25 / e_c`` over its cells, with population shares ``P``; the
   overall variance is the same sum with ``P_g = 1``. A cell nobody speaks for has
   infinite variance (a blind spot), so such cells are filled first.
+- Cell population shares come from the margins' table over the planning variables; when
+  the margins give only one-way tables, that table is estimated by raking the survey
+  respondents (design weights) to them, or with no respondents taken as their product
+  (:mod:`weighting.joint`), and the notes say which.
 - A new interview adds ``1 / deff`` to its cell's effective sample size, where ``deff``
   is the current survey's Kish design effect (clustering and calibration cost the new
   interviews as much as the old ones).
@@ -48,9 +52,11 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN, normalise_level
 from opinion.errors import InputError
+from opinion.estimates.voices import survey_joint
 from opinion.files.tables import read_frame
 from weighting import Margins, rake
 from weighting.errors import WeightingError
+from weighting.joint import GIVEN, joint_sources
 
 __all__ = [
     "DEFAULT_BY", "Plan", "cell_shares", "current_cells", "format_plan", "load_costs", "plan_interviews", "plan_visits",
@@ -143,7 +149,12 @@ def _kish(w: np.ndarray) -> float:
 def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> tuple[pd.DataFrame, float, list[str]]:
     """Per cell: population share, online and survey effective sample sizes; plus the survey deff."""
     by = list(by)
+    # The part of the cells the margins cover: its joint table is estimated from the survey
+    # when the margins lack it (weighting.joint); the rest is crossed by cell_shares.
+    covered = [v for v in by if any(v in name.split("*") for name in margins.variables)]
+    margins = survey_joint(margins, voices, covered)
     cells, notes = cell_shares(margins, by)
+    notes = [j.describe() for j in joint_sources(margins) if j.method != GIVEN] + notes
     known = voices[by].notna().all(axis=1) & voices[by].ne(UNKNOWN).all(axis=1)
     online = voices[(voices["source"] == "online") & known]
     survey = voices[voices["source"] == "survey"]
@@ -195,8 +206,12 @@ def plan_interviews(
     costs: Sequence[float] | np.ndarray | None = None,
     deff: float = 1.0,
     groups: Sequence[str] | None = None,
+    spend_rest: bool = True,
 ) -> Plan:
-    """Greedy allocation of ``budget`` (interviews, or cost units when ``costs`` are given)."""
+    """Greedy allocation of ``budget`` (interviews, or cost units when ``costs`` are given).
+
+    ``spend_rest=False`` stops once every group meets the target (phase 1 only): with a
+    large budget, the interviews a correction needs at the least."""
     if budget < 0 or not math.isfinite(budget):
         raise InputError(f"budget {budget!r} must be a non-negative number")
     if not 0 < half_width_target < 0.5:
@@ -241,7 +256,7 @@ def plan_interviews(
             continue
         gain = _gain(weights[g], ess, step) / cost
         add(int(np.argmax(np.where(affordable, gain, -1.0))))
-    while True:  # phase 2: the overall variance, per unit of cost
+    while spend_rest:  # phase 2: the overall variance, per unit of cost
         affordable = (cost <= left + 1e-9) & (share > 0)
         if not affordable.any():
             break
@@ -359,12 +374,14 @@ def plan_visits(
     costs_path: str | Path | None = None,
     groups: Sequence[str] | None = None,
     deff: float | None = None,
+    spend_rest: bool = True,
 ) -> Plan:
-    """The library entry behind ``tongxin plan``: voices from the store to a plan."""
+    """The library entry behind ``tongxin plan``: voices from the store to a plan
+    (``spend_rest``: see :func:`plan_interviews`)."""
     cells, survey_deff, notes = current_cells(voices, margins, by)
     costs = load_costs(costs_path, cells, by) if costs_path else None
     plan = plan_interviews(cells, budget, by=by, half_width_target=half_width_target, costs=costs,
-                           deff=deff if deff is not None else survey_deff, groups=groups)
+                           deff=deff if deff is not None else survey_deff, groups=groups, spend_rest=spend_rest)
     plan.notes = notes
     log.info("planned %d interviews over %d cells (spent %.1f of %.1f)", plan.interviews,
              int((plan.cells["interviews"] > 0).sum()), plan.spent, plan.budget)

@@ -16,10 +16,22 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.attributes import ATTRIBUTES, UNKNOWN, age_group
+from opinion.attributes import AGE_GROUPS, ATTRIBUTES, UNKNOWN, age_group
 from opinion.store.db import Store, documents, dumps, respondents, store_cues, stored_cues
-from opinion.text.cues import Gazetteer, cue_config, cue_from_record, cue_record, read_cues, resolve_cues
+from opinion.text.cues import (
+    Gazetteer,
+    cue_age_range,
+    cue_config,
+    cue_from_record,
+    cue_record,
+    read_cues,
+    resolve_cues,
+)
 from opinion.text.segment import normalize
+from weighting import Margins
+from weighting.bands import Bands, parse_band
+from weighting.errors import WeightingError
+from weighting.joint import complete_joint
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +41,12 @@ NOT_VOICES = ("article",)
 VOICE_COLUMNS = [
     "voice", "source", "region", "urban", "age_group", "sex",
     "prov_region", "prov_urban", "prov_age_group", "prov_sex",
-    "n_documents", "sites", "texts", "cluster", "design_weight", "items", "cues",
+    "n_documents", "sites", "texts", "cluster", "design_weight", "items", "cues", "age_lo", "age_hi",
 ]
+# ``age_lo``/``age_hi``: the ages a voice's age evidence allows (completed years, NaN ``age_hi``
+# with a known ``age_lo`` for "and over", both NaN unknown); ``age_group`` is placed from
+# them in the margins' own age bands (:func:`place_ages`).
+DEFAULT_BANDS = Bands.from_labels(AGE_GROUPS)
 
 
 def _agreed(values: set[Any]) -> tuple[Any, bool]:
@@ -159,9 +175,16 @@ def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: da
                 record[name], record[f"prov_{name}"] = UNKNOWN, "unknown"
                 if name not in site and "conflict" in evidence.get(name, {}):
                     used[name] = evidence[name]
+        if record["prov_age_group"] == "site":
+            ages = _site_ages(site)
+        elif record["prov_age_group"] == "text":
+            ages = _text_ages(read)
+        else:
+            ages = None
         record.update(
             n_documents=len(entry["texts"]), sites=",".join(sorted(entry["sites"])), texts=entry["texts"],
             cluster=None, design_weight=1.0, items="{}", cues=dumps(used) if used else "",
+            age_lo=_nan(ages[0] if ages else None), age_hi=_nan(ages[1] if ages else None),
         )
         records.append(record)
     if conflicts_total:
@@ -180,17 +203,112 @@ def survey_voices(store: Store) -> pd.DataFrame:
             value = row[name]
             record[name] = value if value else UNKNOWN
             record[f"prov_{name}"] = "survey" if value else "unknown"
+        ages = (row["age_lo"], row["age_hi"]) if row["age_lo"] is not None else _band_ages(row["age_group"])
         record.update(
             n_documents=1, sites="survey", texts=[row["text"]] if row["text"] else [],
             cluster=row["cluster"] or row["respondent"], design_weight=float(row["design_weight"]),
             items=row["items"] or "{}", cues="",
+            age_lo=_nan(ages[0] if ages else None), age_hi=_nan(ages[1] if ages else None),
         )
         records.append(record)
     return pd.DataFrame.from_records(records, columns=VOICE_COLUMNS)
 
 
-def all_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None) -> pd.DataFrame:
+def all_voices(
+    store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None, margins: Margins | None = None
+) -> pd.DataFrame:
+    """Online voices then survey respondents (:data:`VOICE_COLUMNS`); with ``margins``, each
+    voice's age group is placed in the margins' age bands (:func:`place_ages`)."""
     frames = [f for f in (online_voices(store, gazetteer, today=today), survey_voices(store)) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=VOICE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
+    voices = pd.concat(frames, ignore_index=True)
+    bands = margins_bands(margins) if margins is not None else None
+    return place_ages(voices, bands) if bands is not None else voices
+
+
+def margins_bands(margins: Margins) -> Bands | None:
+    """The age bands of the margins' ``age_group`` levels; None when the margins have no age
+    table or its levels are not age bands."""
+    try:
+        return Bands.from_labels(margins.shares("age_group").index, allow_gaps=True)
+    except WeightingError:  # BandError is one too
+        return None
+
+
+def place_ages(voices: pd.DataFrame, bands: Bands) -> pd.DataFrame:
+    """``voices`` with ``age_group`` placed in ``bands`` from ``age_lo``/``age_hi``: an age in
+    its band; a range (a survey answer "25~29岁", a cue such as 80后 or 退休) in the band that
+    holds all of it, and unknown when it straddles bands.
+
+    With the default bands (18-29/30-44/45-59/60+) the age groups are kept as they are:
+    they were placed in those groups when read (a generation cue at its middle year).
+    """
+    if bands == DEFAULT_BANDS or voices.empty:
+        return voices
+    out = voices.copy()
+    groups = []
+    for lo, hi in zip(out["age_lo"], out["age_hi"], strict=True):
+        if pd.isna(lo):
+            groups.append(UNKNOWN)
+            continue
+        placed = bands.place_range(int(lo), None if pd.isna(hi) else int(hi))
+        groups.append(placed or UNKNOWN)
+    out["age_group"] = groups
+    out.loc[out["age_group"] == UNKNOWN, "prov_age_group"] = "unknown"
+    placed_n = int((out["age_group"] != UNKNOWN).sum())
+    log.info("placed %d of %d voices in the age bands %s", placed_n, len(out), ", ".join(bands.labels))
+    return out
+
+
+def _nan(value: int | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _band_ages(label: object) -> tuple[int, int | None] | None:
+    band = parse_band(label) if label and label != UNKNOWN else None
+    return (band.lo, band.hi) if band is not None else None
+
+
+def _site_ages(site: dict[str, Any]) -> tuple[int, int | None] | None:
+    """The ages a page's metadata allows: its exact age, else its age group as a band."""
+    if isinstance(site.get("age"), (int, float)):
+        return int(site["age"]), int(site["age"])
+    return _band_ages(site.get("age_group"))
+
+
+def _text_ages(records: list[dict[str, Any]]) -> tuple[int, int | None] | None:
+    """The ages every age cue of a voice allows together (their intersection); None when
+    they allow none in common or none says an age."""
+    lo, hi, said = 0, None, False
+    for record in records:
+        allowed = cue_age_range(str(record["attribute"]), record["value"], str(record["rule"]),
+                                str(record.get("text", "")))
+        if allowed is None:
+            continue
+        said = True
+        lo = max(lo, allowed[0])
+        hi = allowed[1] if hi is None else (hi if allowed[1] is None else min(hi, allowed[1]))
+    if not said or (hi is not None and lo > hi):
+        return None
+    return lo, hi
+
+
+def survey_joint(
+    margins: Margins, voices: pd.DataFrame, variables: Sequence[str], multipliers: pd.Series | None = None
+) -> Margins:
+    """``margins`` with a table over ``variables`` jointly: the margins' own, or one estimated by
+    raking the survey respondents among ``voices`` (design weights times ``multipliers``, a
+    bootstrap replicate's frequency weights) to the margins (:func:`weighting.joint.complete_joint`);
+    with no respondents the variables are taken as independent. Margins that lack one of
+    the variables come back unchanged (the method that needs the table says so).
+    """
+    survey = (voices["source"] == "survey").to_numpy()
+    weights = voices["design_weight"].astype(float).to_numpy()[survey]
+    if multipliers is not None:
+        weights = weights * multipliers.to_numpy(dtype=float)[survey]
+    try:
+        return complete_joint(margins, list(variables), voices.loc[survey, list(variables)], weights)
+    except WeightingError as exc:
+        log.debug("no joint table for %s: %s", "*".join(variables), exc)
+        return margins

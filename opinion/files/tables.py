@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXCEL_EPOCH", "SurveyTable", "Table", "decode_text", "detect_delimiter", "excel_serial_date",
-    "find_header", "read_date", "read_frame", "read_table",
+    "find_header", "is_note", "read_date", "read_frame", "read_table",
 ]
 
 CANDIDATE_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -228,12 +228,16 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
 
     UTF-8 is tried first because GB18030 accepts almost any byte sequence; a file that is
     not UTF-8 but decodes as GB18030 is reported as GBK/GB18030 (GBK is its subset).
+    UTF-8 is reported as "utf-8-sig" with a BOM (Excel's "CSV UTF-8"), "utf-8" without.
     """
     for encoding in CANDIDATE_ENCODINGS:
         try:
-            return data.decode(encoding), ("gbk/gb18030" if encoding == "gb18030" else encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "gb18030":
+            return text, "gbk/gb18030"
+        return text, encoding if encoding != "utf-8-sig" or data.startswith(b"\xef\xbb\xbf") else "utf-8"
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError(f"{path}: cannot tell the text encoding; save the file as UTF-8 and try again")
@@ -441,6 +445,11 @@ def _build(path: Path, records: list[_Record], matches: Callable[[str], bool] | 
     above = [_describe(r.cells) for r in records[:at] if not r.blank]
     return Table(header, rows, "", "", path, header_row=head.number, header_record=head.record,
                  above=above, notes=notes)
+
+
+def is_note(text: str) -> bool:
+    """Whether a cell opens a footnote: 注：…, 注1., 资料来源：…, 说明：…, Source: …, ※…"""
+    return bool(_NOTE_RE.match(text.strip()))
 
 
 def _is_note(record: _Record) -> bool:

@@ -26,9 +26,18 @@ from opinion.estimates.correction import HandSample, coder_accuracy, hand_sample
 from opinion.estimates.methods import METHODS, Estimates, estimate_with_intervals, joint_shares, point_estimates
 from opinion.estimates.mrp import mrp_estimates
 from opinion.estimates.plan import plan_visits
-from opinion.estimates.voices import all_voices
+from opinion.estimates.voices import all_voices, survey_joint
 from opinion.reports.bygroup import BY_GROUP_COLUMNS
 from opinion.reports.data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
+from opinion.reports.scope import (
+    ONLINE_ONLY,
+    cannot_correct,
+    joint_tables,
+    joint_tables_note,
+    left_out_methods,
+    report_mode,
+    report_title,
+)
 from opinion.store.db import Store, crawl_runs, documents
 from opinion.text.coder import LearnedCoder, TopicCoder, as_coder, segmenter_mismatch
 from opinion.text.cues import Gazetteer
@@ -38,6 +47,7 @@ from opinion.text.segment import Segmenter
 from opinion.text.tone import load_tone_lexicon, tone_notes, tone_table
 from opinion.text.topics import TopicLexicon
 from weighting import Margins
+from weighting.joint import joint_sources
 from weighting.targets import CENSUS2020, is_shipped
 
 log = logging.getLogger(__name__)
@@ -49,7 +59,9 @@ METHOD_NOTES = {
         "raw": "网上声音不加权：每位作者算一次，反映的是网上发声者，不是全体居民。",
         "rake": "网上声音按人口结构（年龄、性别、城乡）加权；假定同一组内上网发声者与不发声者关心的问题相同。",
         "survey": "入户调查受访者，设计权重校准到人口结构；不依赖网上数据。",
-        "blend": "两个来源各自校准后，在每个年龄×城乡组内按有效样本量合并；网上几乎无声音的组由入户调查承担。",
+        "blend": ("两个来源各自校准后，在每个年龄×城乡组内逐议题按均方误差合并（Elliott & Haviland 2007）："
+                  "网上与入户调查一致时网上声音收窄区间，不一致时以入户调查为主，区间包含两者差异的不确定性；"
+                  "网上几乎无声音的组由入户调查承担。"),
         "pseudo": ("网上声音按参与模型（以入户调查为参照样本，Chen-Li-Wu 伪似然）估计的上网概率倒数加权，双稳健估计；"
                    "假定在年龄、性别、城乡相同的人中，是否上网与关心什么无关。区间来自同一组自助法重复样本，每次重新拟合参与模型。"),
         "mrp": ("多层模型（年龄、性别、城乡、来源的随机截距，部分合并）按人口单元事后分层；小组借用其他组的信息。"
@@ -60,8 +72,10 @@ METHOD_NOTES = {
         "rake": ("Online voices raked to the population (age, sex, urban/rural); assumes people who post share the concerns "
                  "of those who do not, within each cell."),
         "survey": "Door-to-door respondents, design weights calibrated to the population; uses no online data.",
-        "blend": ("Both sources calibrated, then mixed within each age x urban/rural group by effective sample size; "
-                  "groups nearly silent online are carried by the survey."),
+        "blend": ("Both sources calibrated, then mixed within each age x urban/rural group, topic by topic, by mean "
+                  "squared error (Elliott & Haviland 2007): where the web agrees with the survey it narrows the "
+                  "interval, where it does not the blend leans on the survey and the interval carries the "
+                  "discrepancy's uncertainty; groups nearly silent online are carried by the survey."),
         "pseudo": ("Online voices weighted by the inverse of their modelled chance of being online, the participation model "
                    "fitted against the survey as reference sample (Chen-Li-Wu pseudo-likelihood), doubly robust; assumes that "
                    "among people of the same age, sex and urban/rural, being online is unrelated to the concern. "
@@ -90,6 +104,31 @@ class ReportOptions:
     plan_by: Sequence[str] = ("region", "age_group", "urban")
     workers: int = 1  # processes segmenting the texts not yet cached
     unknown: str = "fractional"  # online voices of unknown attributes: fractional or exclude
+    blend_mix: str = "composite"  # how the blend mixes the sources in a group: composite (MSE) or ess
+
+
+ESS_BLEND_NOTES = {
+    "zh": ("两个来源各自校准后，在每个年龄×城乡组内按有效样本量合并（假定组内网上声音与受访者关心的相同）；"
+           "网上几乎无声音的组由入户调查承担。"),
+    "en": ("Both sources calibrated, then mixed within each age x urban/rural group by effective sample size (assumes "
+           "online voices and respondents of a group share the concern); groups nearly silent online are carried by "
+           "the survey."),
+}
+
+
+BLEND_MIX_LABELS = {
+    True: {"composite": "composite：逐议题按均方误差合并（Elliott & Haviland 2007）", "ess": "ess：按有效样本量合并"},
+    False: {"composite": "composite: by mean squared error, topic by topic (Elliott & Haviland 2007)",
+            "ess": "ess: by effective sample size"},
+}
+
+
+def _method_notes(opts: ReportOptions) -> dict[str, str]:
+    """What each method does, in the report's language; the blend's note follows its mix."""
+    notes = dict(METHOD_NOTES.get(opts.lang, METHOD_NOTES["en"]))
+    if opts.blend_mix == "ess":
+        notes["blend"] = ESS_BLEND_NOTES.get(opts.lang, ESS_BLEND_NOTES["en"])
+    return notes
 
 
 def tool_version() -> str:
@@ -129,9 +168,13 @@ def build_report(
     mismatch = segmenter_mismatch(coder, segmenter)
     if mismatch:
         log.warning("%s", mismatch)
-    voices = all_voices(store, gazetteer, today=today)
+    voices = all_voices(store, gazetteer, today=today, margins=margins)
     if voices.empty:
         raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
+    mode = report_mode(voices)
+    # Joint tables the margins lack, estimated from the survey (weighting.joint): for MRP's cells and
+    # the coverage table; the estimates re-estimate the blend groups' table in every replicate.
+    population = survey_joint(survey_joint(margins, voices, opts.blend_vars), voices, opts.weight_vars)
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=opts.workers, progress=segment_progress)
     topics, matched = topic_matrix(tokens, coder, voices.index)
     has_topic = topics.any(axis=1)
@@ -139,40 +182,73 @@ def build_report(
     estimates = estimate_with_intervals(
         voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
         replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by, hand=hand, unknown=opts.unknown,
+        blend_mix=opts.blend_mix,
     )
     if opts.mrp:
-        mrp = mrp_estimates(voices, topics, has_topic, margins, variables=opts.weight_vars, seed=opts.seed)
+        mrp = mrp_estimates(voices, topics, has_topic, population, variables=opts.weight_vars, seed=opts.seed,
+                            shift=estimates.coder_shift)
         mrp = mrp.assign(method="mrp", ess=mrp["n"].astype(float))
         estimates.table = pd.concat([estimates.table, mrp[estimates.table.columns]], ignore_index=True)
-    words = word_table_from(voices, tokens, margins, opts)
+    words = word_table_from(voices, tokens, margins, opts, method="rake" if mode == ONLINE_ONLY else "blend")
     keywords = group_keywords(voices, tokens, lang=opts.lang)
     tones = tone_table(tokens, load_tone_lexicon(), voices.index)
+    table = _estimate_table(estimates, coder, opts.lang)
+    left_out = left_out_methods(table, mode, estimates.point.problems, opts.lang)
+    coverage = coverage_table(voices, population, opts.blind_spot_min_voices, opts.lang)
+    blind = coverage.loc[coverage["blind_spot"].astype(bool) & (coverage["variable"] == "*".join(opts.blend_vars)),
+                         "level_label"].astype(str).tolist()
+    plan_table, plan_note = _plan_table(voices, margins, opts, mode)
+    scope: dict[str, object] = {
+        "mode": mode,
+        **({"visit_plan": plan_note} if plan_note else {}),
+        "joint_tables": joint_tables_note(joint_sources(population), opts.lang, ["*".join(opts.blend_vars)]),
+        "joint_table_sources": joint_tables(joint_sources(population)),
+        **({"left_out": left_out} if left_out else {}),
+        **({"cannot_correct": text} if (text := cannot_correct(mode, opts.lang, blind)) else {}),
+    }
     return ReportData(
-        title=opts.title or ("舆情代表性校正报告" if opts.lang == "zh" else "Representation-corrected opinion report"),
-        estimates=_estimate_table(estimates, coder, opts.lang),
-        coverage=coverage_table(voices, margins, opts.blind_spot_min_voices, opts.lang),
+        title=opts.title or report_title(mode, opts.lang),
+        estimates=table[~table["method"].isin(list(left_out))].reset_index(drop=True),
+        coverage=coverage,
         words=words,
-        carry=_carry_table(estimates, opts),
+        carry=None if mode == ONLINE_ONLY else _carry_table(estimates, opts),
         truth=truth,
         quotes=_quotes(voices, matched, coder),
         notes={**_notes(store, voices, estimates, margins, opts, inputs or {}),
                "topic_coder": _coder_note(coder, mismatch),
                "tone": tone_notes(tones, voices["source"], opts.lang),
                "coding": coding_note(topics, has_topic, hand, coder, opts.lang),
-               "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars))},
+               "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars)),
+               **scope},
         lang=opts.lang,
-        headline=opts.headline,
+        headline="raw" if mode == ONLINE_ONLY else opts.headline,
+        mode=mode,
         keywords=keywords,
         by_group=_by_group_table(estimates, coder, opts),
-        plan=_plan_table(voices, margins, opts),
+        plan=plan_table,
     )
 
 
-def _plan_table(voices: pd.DataFrame, margins: Margins, opts: ReportOptions) -> pd.DataFrame | None:
-    """The visit plan's cells with interviews, when a budget is given (see :mod:`opinion.estimates.plan`)."""
-    if opts.budget is None:
-        return None
-    plan = plan_visits(voices, margins, opts.budget, by=list(opts.plan_by))
+# With no survey and no budget, the plan is the fewest interviews that bring every group to the
+# planner's precision: a budget no county reaches, and none of it spent beyond that.
+NEEDED_BUDGET = 1_000_000
+
+
+def _plan_table(
+    voices: pd.DataFrame, margins: Margins, opts: ReportOptions, mode: str
+) -> tuple[pd.DataFrame | None, dict[str, object] | None]:
+    """The visit plan's cells with interviews, when a budget is given, or with online voices
+    only the interviews a correction needs (see :mod:`opinion.estimates.plan`), planned over
+    the variables of ``opts.plan_by`` that the margins cover; and what the plan aims at."""
+    if opts.budget is None and mode != ONLINE_ONLY:
+        return None, None
+    by = [v for v in opts.plan_by if any(v in name.split("*") for name in margins.variables)]
+    if not by:
+        return None, None
+    budget = opts.budget if opts.budget is not None else NEEDED_BUDGET
+    plan = plan_visits(voices, margins, budget, by=by, spend_rest=opts.budget is not None)
+    note: dict[str, object] = {"interviews": plan.interviews, "half_width": plan.half_width, "by": list(plan.by),
+                               "budget": opts.budget, "unmet": plan.unmet, "notes": plan.notes}
     cells = plan.cells[plan.cells["interviews"] > 0].sort_values("interviews", ascending=False)
     levels = ["*".join(map(str, values)) for values in cells[list(plan.by)].itertuples(index=False)]
     return pd.DataFrame({
@@ -180,7 +256,7 @@ def _plan_table(voices: pd.DataFrame, margins: Margins, opts: ReportOptions) -> 
         "interviews": cells["interviews"].astype(int).to_numpy(),
         "half_width_before": cells["half_width_before"].to_numpy(),
         "half_width_after": cells["half_width_after"].to_numpy(),
-    })
+    }), note
 
 
 def _coder_note(coder: TopicCoder, mismatch: str | None) -> dict[str, object]:
@@ -255,14 +331,17 @@ def coverage_table(voices: pd.DataFrame, margins: Margins, min_voices: int = 10,
     return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 
-def word_table_from(voices: pd.DataFrame, tokens: list[list[str]], margins: Margins, opts: ReportOptions) -> pd.DataFrame:
-    """Top words raw (online voices, unweighted) vs corrected (blended to the population)."""
+def word_table_from(
+    voices: pd.DataFrame, tokens: list[list[str]], margins: Margins, opts: ReportOptions, method: str = "blend"
+) -> pd.DataFrame:
+    """Top words raw (online voices, unweighted) vs corrected (``method``: blended to the
+    population, or with online voices only raked)."""
     matrix = word_matrix(tokens, voices.index)
     if matrix.shape[1] == 0:
         return pd.DataFrame(columns=WORD_COLUMNS)
     has_words = matrix.sum(axis=1) > 0
     point = point_estimates(voices, matrix, has_words, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars)
-    raw, weighted = point.values.loc["raw"], point.values.loc["blend"]
+    raw, weighted = point.values.loc["raw"], point.values.loc[method]
     table = pd.DataFrame({"word": matrix.columns, "raw_share": raw.to_numpy(), "weighted_share": weighted.to_numpy()})
     # A source with no voices has no shares (NaN): its words rank last, never first.
     table["raw_rank"] = table["raw_share"].rank(ascending=False, method="first", na_option="bottom").astype(int)
@@ -323,7 +402,8 @@ def _notes(
         ),
         "weighting_variables": list(opts.weight_vars),
         "blend_groups": list(opts.blend_vars),
-        "method_notes": METHOD_NOTES.get(opts.lang, METHOD_NOTES["en"]),
+        "method_notes": _method_notes(opts),
+        "blend_mix": BLEND_MIX_LABELS[opts.lang == "zh"][opts.blend_mix],
         "not_estimable": estimates.point.problems,
         "convergence": "raking converged in the full sample and in every replicate used"
         if not estimates.failed_replicates
@@ -369,11 +449,15 @@ def coding_note(
     note.update({
         "hand_coded": hand.n,
         "sample": hand.sample,
-        "correction": ("所有方法（MRP 除外）都用人工编码样本做了校正（设计型监督学习 / 预测驱动推断，Egami 等 2023；"
-                       "Angelopoulos 等 2023）：估计对编码器的错误无偏，区间包含编码误差。MRP 未校正。"
-                       if zh else "Every method but MRP is corrected with the hand-coded sample (design-based supervised "
+        "correction": ("所有方法都用人工编码样本做了校正（设计型监督学习 / 预测驱动推断，Egami 等 2023；"
+                       "Angelopoulos 等 2023）：估计对编码器的错误无偏，区间包含编码误差。"
+                       "多层模型（MRP）拟合的是编码器的 0/1 结果，因此加上融合估计所见的编码误差（及其不确定性）；"
+                       "这假定模型对编码错误的反应与融合估计相同。"
+                       if zh else "Every method is corrected with the hand-coded sample (design-based supervised "
                        "learning / prediction-powered inference; Egami et al. 2023, Angelopoulos et al. 2023): unbiased "
-                       "whatever the coder's errors, with intervals that include them. MRP is not corrected."),
+                       "whatever the coder's errors, with intervals that include them. MRP is fitted to the coder's 0/1 "
+                       "topics, so it adds the coder's error as the blend sees it (with its uncertainty); this assumes the "
+                       "model responds to coding errors as the blend does."),
         "accuracy": [
             {"topic": row.topic, "topic_label": label.get(str(row.topic), str(row.topic)),
              "coded_by_person": int(row.coded_by_person),

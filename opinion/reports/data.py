@@ -48,6 +48,8 @@ class ReportData:
     - ``keywords``: per group (a level of an attribute), its most distinctive words by TF-IDF
       with the number of voices using each (``KEYWORD_COLUMNS``); None when not computed.
     - ``headline``: the corrected method shown first and used to sort topics.
+    - ``mode``: the sources the store holds (``both``, ``online_only``, ``survey_only``); with
+      one missing the report leads with what it can say (:mod:`opinion.reports.scope`).
     - ``min_cell``: group cells with fewer voices are hidden (with complementary cells) by
       :func:`opinion.reports.suppression.ensure_suppressed` before any format renders.
     - ``notes``: provenance of the run (counts, sources, dates, methods, convergence,
@@ -68,6 +70,7 @@ class ReportData:
     by_group: pd.DataFrame | None = None  # opinion.reports.bygroup.BY_GROUP_COLUMNS, with --by
     plan: pd.DataFrame | None = None  # cell, interviews, half_width_before, half_width_after (with --budget)
     min_cell: int = 5  # group cells with fewer voices are suppressed before any output
+    mode: str = "both"  # sources in the store: both, online_only or survey_only (opinion.reports.scope)
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:

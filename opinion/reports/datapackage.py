@@ -72,7 +72,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "survey_fraction": ("number", "share of the group's figure carried by the survey; empty when suppressed"),
     "score": ("number", "TF-IDF score of the word within the group"),
     "voices": ("integer", "voices in the group using the word"),
+    "cell": ("string", "cell to visit (levels of the planning variables)"),
+    "interviews": ("integer", "door-to-door interviews recommended in the cell"),
+    "half_width_before": ("number", "95% interval half-width of a 50% share in the cell now"),
+    "half_width_after": ("number", "95% interval half-width of a 50% share after the interviews"),
 }
+PLAN_COLUMNS = ["cell", "interviews", "half_width_before", "half_width_after"]
 
 _TITLES = {
     "estimates": "Topic estimates with 95% intervals, by method",
@@ -80,6 +85,7 @@ _TITLES = {
     "words": "Top words, raw vs weighted, with rank shifts",
     "carry": "How much each source carried in the blend, per group",
     "keywords": "Distinctive words per group",
+    "plan": "Door-to-door interviews recommended per cell (with online voices only: what a correction needs)",
 }
 
 
@@ -94,6 +100,8 @@ def table_frames(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
         tables.append(("carry", data.carry, CARRY_COLUMNS))
     if data.keywords is not None:
         tables.append(("keywords", data.keywords, KEYWORD_COLUMNS))
+    if data.plan is not None:
+        tables.append(("plan", data.plan, PLAN_COLUMNS))
     frames = []
     for name, frame, columns in tables:
         missing = [c for c in columns if c not in frame.columns]
@@ -137,8 +145,21 @@ def descriptor(data: ReportData, resources: list[tuple[str, pd.DataFrame]], fmt:
             **{key: notes[key] for key in ("version", "seed", "replicates", "inputs", "suppression",
                                            "weighting_variables", "blend_groups") if key in notes},
             **({"coding": _coding_figures(notes["coding"])} if isinstance(notes.get("coding"), dict) else {}),
+            **_scope_figures(data),
         },
     }
+
+
+def _scope_figures(data: ReportData) -> dict[str, Any]:
+    """What the figures could rest on: the sources in the store (``both``, ``online_only``,
+    ``survey_only``), whether they are corrected, the methods left out (with why), the joint
+    population tables given or estimated (and from what), and the visit plan's aim."""
+    notes = data.notes
+    figures: dict[str, Any] = {"sources": data.mode, "corrected": data.mode != "online_only"}
+    for key, name in (("left_out", "left_out"), ("joint_table_sources", "joint_tables"), ("visit_plan", "visit_plan")):
+        if key in notes:
+            figures[name] = notes[key]
+    return figures
 
 
 def _coding_figures(coding: dict[str, Any]) -> dict[str, Any]:
@@ -184,6 +205,8 @@ def report_json(data: ReportData) -> str:
         "carry": _records(data.carry),
         "truth": _records(data.truth),
         "keywords": _records(data.keywords),
+        "plan": _records(data.plan),
+        "scope": _scope_figures(data),
         "notes": data.notes,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

@@ -40,7 +40,9 @@ def export_table(
     voices = all_voices(store, gazetteer)
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter or Segmenter.default())
     topic_coder = as_coder(coder)
-    voices = voices.drop(columns=["texts"])
+    # The ages behind the age group stay in the store: a respondent's exact age beside sex and
+    # village could single them out.
+    voices = voices.drop(columns=["texts", "age_lo", "age_hi"])
     voices["topics"] = [topic_coder.code_tokens(t) for t in tokens]
     for column in ("items", "cues"):  # JSON in the voice table, objects in the export
         voices[column] = voices[column].map(lambda v: json.loads(v) if v else {})

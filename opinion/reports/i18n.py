@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from opinion.attributes import LABELS_ZH, UNKNOWN
+from opinion.attributes import label
 from opinion.errors import InputError
 
 LANGUAGES = ("zh", "en")
@@ -88,6 +88,9 @@ _NOTES: dict[str, dict[str, str]] = {
         "suppression": "小单元格隐去",
         "coding": "议题编码与人工核对",
         "topic_coder": "议题编码器",
+        "joint_tables": "联合人口表（给出或估计）",
+        "left_out": "未能计算的方法",
+        "blend_mix": "融合方式",
     },
     "en": {
         "documents": "Documents crawled",
@@ -105,6 +108,9 @@ _NOTES: dict[str, dict[str, str]] = {
         "suppression": "Small-cell suppression",
         "coding": "Topic coding, checked by a person",
         "topic_coder": "Topic coder",
+        "joint_tables": "Joint population tables (given or estimated)",
+        "left_out": "Methods that could not be computed",
+        "blend_mix": "How the blend mixes the sources",
     },
 }
 
@@ -181,6 +187,16 @@ _STRINGS: dict[str, dict[str, str]] = {
                           "使用人数少于 {min_cell} 人的词不列出。",
         "score": "得分",
         "voices": "使用人数",
+        "headline_online": "网上声音说了什么：原始份额（未校正）",
+        "online_only_main": "主要数字是网上声音的原始份额（每位作者算一次）：它描述网上发声者，不代表全体居民。"
+                            "其余各列只作参考，原因见“不能校正什么”。",
+        "left_out_note": "未列出的方法（无法计算）：{methods}。",
+        "cannot": "不能校正什么，为什么",
+        "plan_needed_intro": "要让校正成为可能：在下列单元共做 {interviews} 次入户访问，可使每个群体（{groups}）"
+                             "50% 份额的 95% 区间半宽不超过 ±{half_width} 个百分点（网上声音按其所在单元计入）。",
+        "plan_needed_unmet": "仍达不到精度的群体：{groups}。",
+        "who_speaks": "谁在说话（网上声音对人口）",
+        "who_speaks_line": "{label}：人口 {population}，网上 {online}（{online_n} 人）",
     },
     "en": {
         "html_lang": "en",
@@ -265,6 +281,18 @@ _STRINGS: dict[str, dict[str, str]] = {
                           "them; words used by fewer than {min_cell} people are not listed.",
         "score": "Score",
         "voices": "People",
+        "headline_online": "What online voices say: raw shares (not corrected)",
+        "online_only_main": "The main figures are the raw shares of online voices (each author once): they describe "
+                            "who posts, not residents. The other columns are for reference only; see \u201cWhat "
+                            "cannot be corrected\u201d for why.",
+        "left_out_note": "Methods not shown (they could not be computed): {methods}.",
+        "cannot": "What cannot be corrected, and why",
+        "plan_needed_intro": "To make the correction possible: {interviews} door-to-door interviews in the cells "
+                             "below bring every group ({groups}) to a 95% interval half-width of at most "
+                             "\u00b1{half_width} points for a 50% share (online voices count in their cells).",
+        "plan_needed_unmet": "Groups still short of that precision: {groups}.",
+        "who_speaks": "Who is speaking (online voices against the population)",
+        "who_speaks_line": "{label}: population {population}, online {online} ({online_n} voices)",
     },
 }
 
@@ -299,9 +327,7 @@ def variable_label(variable: str, lang: str) -> str:
 
 def level_label(variable: str, level: str, lang: str) -> str:
     """A level's label when the coverage table gives none (60岁及以上, 60+, ...)."""
-    if check_lang(lang) == "zh":
-        return LABELS_ZH.get(variable, {}).get(level, "未知" if level == UNKNOWN else level)
-    return level
+    return label(variable, level, check_lang(lang))
 
 
 def estimand_label(estimand: str, lang: str) -> str:

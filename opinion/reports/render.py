@@ -42,7 +42,9 @@ from opinion.reports.format import (
     fmt_shift,
     md_escape,
 )
+from opinion.reports.scope import scope_view
 from opinion.reports.suppression import ensure_suppressed
+from opinion.reports.terminal import terminal_sections
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +129,8 @@ def _estimand_blocks(data: ReportData, with_charts: bool) -> list[dict[str, Any]
     blocks = []
     for estimand in estimands:
         rows = estimates[estimates["estimand"].astype(str) == estimand]
-        corrected = headline_method(rows, data.headline)
+        # With online voices only the raw shares lead: nothing corrects them (opinion.reports.scope).
+        corrected = None if data.headline == "raw" else headline_method(rows, data.headline)
         topics = _ordered_topics(rows, corrected)
         methods = sorted({str(m) for m in rows["method"]}, key=i18n.method_sort_key)
         labels = _topic_labels(rows)
@@ -280,7 +283,7 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         if key == "unknown" and isinstance(value, dict):
             entry.update(kind="pairs", value=[(i18n.variable_label(str(k), lang), _plain(v, lang))
                                               for k, v in value.items()])
-        elif key in ("method_notes", "convergence") and isinstance(value, dict):
+        elif key in ("method_notes", "convergence", "left_out") and isinstance(value, dict):
             entry.update(kind="pairs", value=[(i18n.method_label(str(k), lang), _plain(v, lang))
                                               for k, v in value.items()])
         elif key == "deff" and isinstance(value, dict):
@@ -302,7 +305,7 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         known.append(entry)
     other = []
     for key, value in notes.items():
-        if key in i18n.KNOWN_NOTES:
+        if key in i18n.KNOWN_NOTES or key in _SHOWN_ELSEWHERE:
             continue
         if isinstance(value, dict):
             other.append({"label": str(key), "kind": "pairs",
@@ -310,6 +313,10 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         else:
             other.append({"label": str(key), "kind": "text", "value": _plain(value, lang)})
     return known, other
+
+
+# Notes the report shows in their own place (or, as data, only in the CSV/JSON outputs).
+_SHOWN_ELSEWHERE = ("mode", "joint_table_sources", "visit_plan", "cannot_correct")
 
 
 def _quotes(data: ReportData, order: list[str]) -> list[dict[str, Any]]:
@@ -381,6 +388,7 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
         "notes": notes,
         "other_notes": other_notes,
         "quotes": _quotes(data, [r["topic"] for r in headline["rows"]] if headline else []),
+        "scope": scope_view(data),
     }
 
 
@@ -448,5 +456,9 @@ def summary_table(data: ReportData) -> str:
     coding = data.notes.get("coding")
     coding_text = [f"{label}: {value}" for label, value in i18n.coding_lines(coding, data.lang)[:2]] \
         if isinstance(coding, dict) else []
-    return "\n".join([f"{block['label']}: {block['definition']}", *lines, text["interval_note"],
-                      "; ".join(sizes), *coding_text]) + "\n"
+    scope = view["scope"]
+    lead = [scope["heading"], scope["main"]] if scope["main"] else []
+    left = [scope["left_out"]] if scope["left_out"] else []
+    return "\n".join([*lead, f"{block['label']}: {block['definition']}", *lines, text["interval_note"],
+                      "; ".join(sizes), *left, *coding_text, *terminal_sections(data, view)]) + "\n"
+

@@ -68,6 +68,11 @@ def word_table_from_tokens(
     share = point_estimates(voices, matrix, has_words, margins, weight_vars=weight_vars, blend_vars=blend_vars)
     if method in share.problems:
         raise InputError(f"method {method!r} cannot weight these voices: {share.problems[method]}; try another --method")
+    if share.values.loc[method].isna().all():
+        missing = ("survey respondents" if method in ("survey", "blend") and not (voices["source"] == "survey").any()
+                   else "online voices" if not (voices["source"] == "online").any() else "voices it can weight")
+        raise InputError(f"method {method!r} has no figures: the store has no {missing}; try another --method "
+                         "(rake or raw with online voices only, survey with respondents only)")
     doc = point_estimates(voices, used, has_words, margins, weight_vars=weight_vars, blend_vars=blend_vars)
     table = pd.DataFrame({
         "word": matrix.columns,
@@ -115,7 +120,7 @@ def word_table(
     """
     if segmenter is None:
         segmenter = Segmenter.default(extra_userdicts=userdicts)
-    voices = all_voices(store, gazetteer, today=today)
+    voices = all_voices(store, gazetteer, today=today, margins=margins)
     if voices.empty:
         raise InputError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=workers, progress=progress)

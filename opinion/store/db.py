@@ -1,5 +1,8 @@
 """The workspace store: one SQLite file (or a PostgreSQL URL) reached through SQLAlchemy Core.
 
+Both databases get the same schema and migrations. Statements are portable: writes that
+may meet a row another process wrote first are upserts (``INSERT ... ON CONFLICT``, built
+with the dialect's own construct), so concurrent crawlers never store a document twice.
 Nothing personal is stored in clear. Authors and respondents are keyed by HMAC
 pseudonyms (see :mod:`opinion.store.privacy`); texts are stored after PII masking.
 The schema is versioned; :func:`open_store` applies pending migrations.
@@ -15,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -46,7 +50,9 @@ crawl_runs = sa.Table(
 documents = sa.Table(
     "documents", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("url", sa.String, nullable=False, unique=True),  # canonical URL (+ #post anchor)
+    # canonical URL (+ #post anchor). Voices are built in URL order (the bootstrap's order), so
+    # PostgreSQL compares URLs byte by byte as SQLite does, whatever the database's locale.
+    sa.Column("url", sa.String().with_variant(sa.String(collation="C"), "postgresql"), nullable=False, unique=True),
     sa.Column("source", sa.String, nullable=False),  # site / profile name
     sa.Column("kind", sa.String, nullable=False),  # letter | post
     sa.Column("content_hash", sa.String, nullable=False),
@@ -91,6 +97,10 @@ respondents = sa.Table(
     sa.Column("wave", sa.String),  # survey wave of the file it came from (schema 3)
     sa.Column("place", sa.String),  # village / community, to tell one respondent from another (schema 3)
     sa.Column("id_key", sa.String, index=True),  # keyed pseudonym of the id alone, shared by reused ids (schema 3)
+    # the ages the answer allows, so that any age bands can place it (schema 7); age_hi NULL
+    # with age_lo set is open-ended ("60岁以上"), both NULL unknown
+    sa.Column("age_lo", sa.Integer),
+    sa.Column("age_hi", sa.Integer),
 )
 
 segment_cache = sa.Table(
@@ -166,7 +176,8 @@ hand_codes = sa.Table(
     sa.Column("file", sa.String),
 )
 
-# Each migration takes the schema from version i to i + 1.
+# Each migration takes the schema from version i to i + 1. The statements run on SQLite
+# and PostgreSQL alike: standard SQL only (no AUTOINCREMENT, INSERT OR IGNORE or PRAGMA).
 MIGRATIONS: list[list[str]] = [
     # 1 -> 2: document_versions (created by create_all; the statement keeps the step explicit)
     [
@@ -204,6 +215,11 @@ MIGRATIONS: list[list[str]] = [
         "voice VARCHAR NOT NULL, topics TEXT NOT NULL, no_concern BOOLEAN NOT NULL, imported_at VARCHAR NOT NULL, "
         "file VARCHAR, PRIMARY KEY (sample, source, voice))",
     ],
+    # 6 -> 7: respondents keep the ages their answer allows (NULL for those imported before)
+    [
+        "ALTER TABLE respondents ADD COLUMN age_lo INTEGER",
+        "ALTER TABLE respondents ADD COLUMN age_hi INTEGER",
+    ],
 ]
 
 
@@ -228,6 +244,9 @@ class Store:
 def _database_url(db: str | os.PathLike[str]) -> tuple[str, Path | None]:
     text = str(db)
     if "://" in text:
+        if not text.startswith(("sqlite", "postgresql")):
+            raise StoreError(f"{shown_url(text)}: not a supported store; give a SQLite file path or a "
+                             "postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL")
         return text, None
     path = Path(text)
     if path.exists() and path.is_dir():
@@ -252,15 +271,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def shown_url(url: str) -> str:
+    """``url`` fit for a message: a database URL's password replaced by ``***``."""
+    if "://" not in url:
+        return url
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.split("://", 1)[0] + "://..."
+
+
+# Any constant: the lock that lets one process at a time create or migrate a server store.
+_SCHEMA_LOCK = 7_467_884_301
+
+
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
-    """Open (creating or migrating) the store at ``db``, ``$TONGXIN_DB`` or ``./tongxin.db``."""
+    """Open (creating or migrating) the store at ``db``, ``$TONGXIN_DB`` or ``./tongxin.db``.
+
+    ``db`` is a SQLite file path or a ``postgresql://`` URL (driver: psycopg 3). A server
+    store has no key file beside it: its pseudonym key comes from ``$TONGXIN_KEY``.
+    Raises :class:`StoreError` when the store cannot be reached or is not a tongxin store.
+    """
     target = db or os.environ.get("TONGXIN_DB") or DEFAULT_DB
     url, path = _database_url(target)
-    engine = sa.create_engine(url)
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise StoreError(f"{shown_url(str(target))}: cannot open this store ({exc})") from exc
     if url.startswith("sqlite"):
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # several crawlers may open a new store at once
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             metadata.create_all(conn)
             row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
             version = int(row[0]) if row else 0
@@ -268,7 +311,7 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
                 conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"{target}: store schema version {version} is newer than this tongxin "
+                    f"{shown_url(str(target))}: store schema version {version} is newer than this tongxin "
                     f"understands ({SCHEMA_VERSION}); upgrade tongxin"
                 )
             else:
@@ -280,7 +323,8 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
                 )
     except sa.exc.DatabaseError as exc:
         engine.dispose()
-        raise StoreError(f"{target}: not a usable tongxin store ({exc.orig})") from exc
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise StoreError(f"{shown_url(str(target))}: not a usable tongxin store ({reason})") from exc
     key_path = path.with_name(path.name + ".key") if path is not None else None
     return Store(engine=engine, url=url, key_path=key_path)
 
@@ -290,9 +334,22 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """The dialect's own INSERT for ``table`` (it has ``on_conflict_do_nothing``/``_do_update``)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 # Built once: a statement object per call costs more Python time than SQLite spends on it.
-_DOCUMENT_BY_URL = sa.select(documents).where(documents.c.url == sa.bindparam("doc_url"))
-_INSERT_DOCUMENT = documents.insert()
+# FOR UPDATE (PostgreSQL; SQLite has one writer anyway): a second writer of the same URL
+# waits for the first to commit, then reads its version instead of replacing the same one.
+_DOCUMENT_BY_URL = sa.select(documents).where(documents.c.url == sa.bindparam("doc_url")).with_for_update()
+_INSERT_DOCUMENT = {
+    "sqlite": sqlite.insert(documents).on_conflict_do_nothing(index_elements=["url"]).returning(documents.c.id),
+    "postgresql": postgresql.insert(documents).on_conflict_do_nothing(index_elements=["url"])
+    .returning(documents.c.id),
+}
 
 
 def find_document(conn: sa.Connection, url: str) -> sa.RowMapping | None:
@@ -309,6 +366,8 @@ def upsert_document(conn: sa.Connection, doc: Mapping[str, Any], existing: Any =
     Returns ``"new"``, ``"updated"`` (content hash changed) or ``"unchanged"``.
     ``existing`` is the stored row when the caller already read it in this
     transaction (:func:`find_document`; None for "not stored"), saving a query.
+    A document another process stored since that read is not inserted twice: the
+    insert does nothing on the URL's conflict and the stored row is compared instead.
     """
     if existing is _NOT_LOOKED_UP:
         existing = conn.execute(
@@ -318,8 +377,12 @@ def upsert_document(conn: sa.Connection, doc: Mapping[str, Any], existing: Any =
     if isinstance(values.get("attributes"), dict):
         values["attributes"] = dumps(values["attributes"])
     if existing is None:
-        conn.execute(_INSERT_DOCUMENT, values)
-        return "new"
+        if conn.execute(_INSERT_DOCUMENT[conn.dialect.name], values).first() is not None:
+            return "new"
+        existing = conn.execute(
+            sa.select(documents.c.id, documents.c.content_hash).where(documents.c.url == doc["url"])
+        ).first()
+        assert existing is not None, "the insert met a stored row with this URL"
     stored = getattr(existing, "_mapping", existing)  # a Row or a RowMapping
     if stored["content_hash"] == doc["content_hash"]:
         return "unchanged"
@@ -337,9 +400,8 @@ def get_watermark(conn: sa.Connection, source: str) -> str | None:
 def set_watermark(conn: sa.Connection, source: str, watermark: str, updated_at: str, run_id: int | None) -> None:
     """Record ``watermark`` as the highest id stored for ``source``."""
     values = {"watermark": watermark, "updated_at": updated_at, "crawl_run_id": run_id}
-    done = conn.execute(source_watermarks.update().where(source_watermarks.c.source == source).values(**values))
-    if not done.rowcount:
-        conn.execute(source_watermarks.insert().values(source=source, **values))
+    conn.execute(insert(conn, source_watermarks).values(source=source, **values)
+                 .on_conflict_do_update(index_elements=["source"], set_=values))
 
 
 def cached_tokens(conn: sa.Connection, hashes: Iterable[str]) -> dict[str, list[str]]:
@@ -356,9 +418,9 @@ def cached_tokens(conn: sa.Connection, hashes: Iterable[str]) -> dict[str, list[
 
 
 def cache_tokens(conn: sa.Connection, tokens_by_hash: Mapping[str, list[str]]) -> None:
-    if tokens_by_hash:
+    if tokens_by_hash:  # another process may have cached the same text meanwhile: same tokens
         conn.execute(
-            segment_cache.insert(),
+            insert(conn, segment_cache).on_conflict_do_nothing(index_elements=["content_hash"]),
             [{"content_hash": h, "tokens": dumps(t)} for h, t in tokens_by_hash.items()],
         )
 

@@ -755,6 +755,8 @@ def import_survey(
                 respondent = record["id_key"]
             fresh.append({
                 **{k: v for k, v in record.items() if k in _STORED},
+                # the ages the answer allows, placed in the margins' age bands when voices are assembled
+                "age_lo": record["age_lo"], "age_hi": record["age_hi"],
                 "respondent": respondent, "items": dumps(record["items"]), "wave": wave,
                 "id_key": record["id_key"],
             })

@@ -37,6 +37,10 @@ the precision of each on blind text is in ``docs/cues-evaluation.md``
   均可, an advertisement), 奶爸, 二胎妈妈 -> 30-44; [student] 我是大学生/研究生/大二的学生,
   我刚毕业, 应届生 -> 18-29; [old_self] 我一个老太太/我是农村的老太太/老婆子我/"老头一个",
   俺老汉 -> 60+ (a classifier is needed: 我老头子 is also "my husband").
+  Each cue also allows a range of ages (:func:`cue_age_range`: 80后 36-46 in 2026, 退休 50
+  and over, 上小学的孩子 25-44), so that margins with other age bands (ten-year bands, 70+)
+  can place the writer where the whole range falls inside one band, and leave it unknown
+  otherwise; the groups above are those of the default bands.
 ``sex``
   [self_sex] 本人女/男, 我是女的/男的/女生/一名…的女性, 我一个大老爷们, 作为一个女生,
   我们这个年纪的女性, 我是独生女/独生子; [parent_role] 宝妈, 单亲/全职妈妈, 我是…的妈妈,
@@ -105,6 +109,7 @@ __all__ = [
     "Gazetteer",
     "PlaceMatch",
     "chinese_number",
+    "cue_age_range",
     "cue_config",
     "cue_from_record",
     "cue_record",
@@ -720,6 +725,43 @@ def _ages(text: str, today: date) -> Iterable[Cue]:
             decade = int(_ZH_DECADE.get(m.group(1), m.group(1)))
             born = (2000 if decade < 50 else 1900) + decade + 5
             yield Cue("age", today.year - born, m.span(1), "generation")
+
+
+# The ages an age-group rule allows, in completed years (None: no upper bound), so that a
+# voice can be placed in whatever age bands the margins use. The default groups keep the
+# rule's own group (the ``age_group`` value); these ranges are what the rules know: women
+# retire at 50 or 55 and men at 60, a parent of a young schoolchild is 25-44.
+_RULE_AGES: dict[str, tuple[int, int | None]] = {
+    "retired": (50, None),
+    "near_retirement": (45, 59),
+    "parent_young_child": (25, 44),
+    "student": (18, 29),
+    "old_self": (60, None),
+}
+
+
+def cue_age_range(attribute: str, value: object, rule: str, text: str = "") -> tuple[int, int | None] | None:
+    """The ages (lowest, highest; highest None for "and over") a cue allows; None for a cue
+    that is not about age, or an age group read from an age cue (``from_age``: the age
+    cue itself says it).
+
+    An age is exact, but "七十多岁" (``text`` the words read) allows 70-79 and "六十出头"
+    60-63; a generation (80后, born 1980-89) allows ages ``value - 5`` to ``value + 5``
+    (its middle year's age, give or take the birthday); an age-group rule allows the ages
+    of :data:`_RULE_AGES`.
+    """
+    if attribute == "age" and isinstance(value, int | float):
+        age = int(value)
+        if rule == "generation":
+            return age - 5, age + 5
+        if re.search(r"[十\d][多来]", text) and age % 10 == 5:
+            return age - 5, age + 4
+        if "出头" in text and age % 10 == 2:
+            return age - 2, age + 1
+        return age, age
+    if attribute == "age_group" and rule in _RULE_AGES:
+        return _RULE_AGES[rule]
+    return None
 
 
 def find_cues(text: str, gazetteer: Gazetteer | None = None, *, today: date, normalized: bool = False) -> CueResult:

@@ -31,11 +31,17 @@ user dictionaries passed in (the shipped one, then the user's), never jieba's gl
 tokenizer: two segmenters with different dictionaries can live in one process.
 :meth:`Segmenter.fingerprint` names a configuration (dictionaries, stopwords, keep-list
 by content), so cached tokens are never reused under another configuration.
+
+The engine is jieba (the reference) unless ``engine="rjieba"`` (or ``$TONGXIN_SEGMENTER``)
+asks for rjieba, the binding of jieba-rs: the same dictionary and algorithm in Rust,
+several times faster, its tokens nearly always identical (``benchmarks/bench_segment.py``
+measures both). User dictionaries reach it through the same ``add_word`` calls.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -280,6 +286,49 @@ def _phrase_pattern(phrase: str) -> str:
     return pattern
 
 
+ENGINES = ("jieba", "rjieba")
+
+
+_JOINER_RE = re.compile("([-_])")
+
+
+class _RjiebaTokenizer:
+    """rjieba's ``Jieba`` behind the two calls the segmenter makes of a jieba tokenizer.
+
+    jieba-rs keeps ``-`` and ``_`` inside a run of letters and digits (2026-08-13,
+    wi-fi) where jieba cuts at them (2026 - 08 - 13); such a token, unless it is a
+    dictionary word, is cut there too, so dates and ranges are dropped as numbers alike.
+    """
+
+    def __init__(self) -> None:
+        import rjieba  # here: only a segmenter that asks for it loads its dictionary
+
+        self._jieba = rjieba.Jieba()
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        self._jieba.add_word(word, freq, tag)
+
+    def cut(self, text: str, cut_all: bool = False, HMM: bool = True) -> list[str]:  # noqa: N803 (jieba's name)
+        tokens = self._jieba.cut(text, hmm=HMM)
+        if "-" not in text and "_" not in text:
+            return tokens
+        out: list[str] = []
+        for token in tokens:
+            if len(token) > 1 and ("-" in token or "_" in token) and not self._jieba.has_word(token):
+                out.extend(part for part in _JOINER_RE.split(token) if part)
+            else:
+                out.append(token)
+        return out
+
+
+def _engine(name: str | None) -> str:
+    chosen = name or os.environ.get("TONGXIN_SEGMENTER") or "jieba"
+    if chosen not in ENGINES:
+        raise InputError(f"segmentation engine {chosen!r} is not one of {', '.join(ENGINES)} "
+                         "(set by engine= or TONGXIN_SEGMENTER)")
+    return chosen
+
+
 @dataclass
 class Segmenter:
     """jieba precise mode (HMM on) with a user dictionary, then token filtering.
@@ -292,11 +341,14 @@ class Segmenter:
     userdict: Path | str | Sequence[Path | str] | None = None  # one file or several, loaded in order
     stopwords: frozenset[str] = field(default_factory=frozenset)
     keep: frozenset[str] = field(default_factory=frozenset)
+    engine: str | None = None  # "jieba" or "rjieba"; None: $TONGXIN_SEGMENTER, else jieba
 
     def __post_init__(self) -> None:
         self.stopwords = frozenset(self.stopwords)
         self.keep = frozenset(self.keep)
-        self._tokenizer = jieba.Tokenizer()
+        self.engine = _engine(self.engine)
+        self._tokenizer: jieba.Tokenizer | _RjiebaTokenizer = (
+            jieba.Tokenizer() if self.engine == "jieba" else _RjiebaTokenizer())
         self._memo: dict[str, str | None] = {}
         self._entries: list[tuple[str, int | None, str | None]] = []
         for path in self.userdicts:
@@ -326,10 +378,13 @@ class Segmenter:
         return tuple(str(p) for p in self.userdict)
 
     @classmethod
-    def default(cls, extra_userdicts: Sequence[Path | str] = ()) -> Segmenter:
-        """The shipped user dictionary (plus ``extra_userdicts``, jieba format), stopwords and keep-list."""
+    def default(cls, extra_userdicts: Sequence[Path | str] = (), engine: str | None = None) -> Segmenter:
+        """The shipped user dictionary (plus ``extra_userdicts``, jieba format), stopwords and keep-list.
+
+        ``engine``: ``"jieba"`` or ``"rjieba"``; None takes ``$TONGXIN_SEGMENTER``, else jieba.
+        """
         return cls(userdict=(default_userdict(), *extra_userdicts), stopwords=frozenset(load_stopwords()),
-                   keep=frozenset(load_keep()))
+                   keep=frozenset(load_keep()), engine=engine)
 
     def fingerprint(self) -> str:
         """SHA-256 of what decides the tokens: dictionary entries, stopwords, keep-list.
@@ -337,13 +392,15 @@ class Segmenter:
         By content, not by file name, so editing a dictionary in place is noticed.
         """
         digest = hashlib.sha256(_TOKENS_VERSION)
+        if self.engine != "jieba":  # jieba's fingerprints stay those of earlier versions
+            digest.update(f"engine={self.engine}\0".encode())
         for part in (repr(self._entries), repr(sorted(self.stopwords)), repr(sorted(self.keep))):
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def _config(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-        return (self.userdicts, self.stopwords, self.keep)
+    def _config(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], str | None]:
+        return (self.userdicts, self.stopwords, self.keep, self.engine)
 
     def cut(self, text: str, *, normalized: bool = False) -> list[str]:
         """Raw jieba tokens of the normalised text, placeholders and URLs removed first
@@ -459,10 +516,10 @@ _PROGRESS_STEP = 200
 _WORKER: Segmenter | None = None
 
 
-def _init_worker(config: tuple[tuple[str, ...], frozenset[str], frozenset[str]]) -> None:
+def _init_worker(config: tuple[tuple[str, ...], frozenset[str], frozenset[str], str | None]) -> None:
     global _WORKER
-    userdict, stopwords, keep = config
-    _WORKER = Segmenter(userdict=userdict, stopwords=stopwords, keep=keep)
+    userdict, stopwords, keep, engine = config
+    _WORKER = Segmenter(userdict=userdict, stopwords=stopwords, keep=keep, engine=engine)
 
 
 def _segment_chunk(texts: Iterable[str], normalized: bool = False) -> list[list[str]]:

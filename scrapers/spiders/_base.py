@@ -23,16 +23,11 @@ from scrapy.http import Request, Response
 
 from opinion.errors import InputError
 from scrapers.dates import CHINA_TZ, site_now
+from scrapers.generic._text import _collect
 from scrapers.profiles import Profile, load_profile
 
 log = logging.getLogger(__name__)
 
-_BLOCK_TAGS = frozenset({
-    "address", "article", "blockquote", "dd", "div", "dl", "dt", "fieldset", "figure", "footer",
-    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
-    "pre", "section", "table", "tbody", "td", "th", "thead", "tr", "ul",
-})
-_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 _UNREAD = object()
 
 
@@ -49,24 +44,6 @@ def _drop(element: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(element)
-
-
-def _collect(element: etree._Element, out: list[str]) -> None:
-    if element.text:
-        out.append(element.text)
-    for child in element:
-        tag = child.tag.lower() if isinstance(child.tag, str) else None
-        if tag is not None and tag not in _INVISIBLE_TAGS:
-            if tag == "br":
-                out.append("\n")
-            elif tag in _BLOCK_TAGS:
-                out.append("\n")
-                _collect(child, out)
-                out.append("\n")
-            else:
-                _collect(child, out)
-        if child.tail:  # comments and removed-looking tags still carry the text after them
-            out.append(child.tail)
 
 
 def element_text(selector: Selector | None, strip: Sequence[str] = ()) -> str:
@@ -88,13 +65,6 @@ def element_text(selector: Selector | None, strip: Sequence[str] = ()) -> str:
                 _drop(found)
     out: list[str] = []
     _collect(root, out)
-    return "".join(out)
-
-
-def node_text(node: etree._Element) -> str:
-    """:func:`element_text` of a bare lxml element (for hot loops that skip Selector objects)."""
-    out: list[str] = []
-    _collect(node, out)
     return "".join(out)
 
 
@@ -133,13 +103,15 @@ def classify_failure(failure: Any) -> str:
     from scrapy import exceptions as ex
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    from scrapers.middlewares import Blocked
+    from scrapers.middlewares import Blocked, Restricted
 
     value = failure.value
     if isinstance(value, HttpError):
         return f"http:{value.response.status}"
     if isinstance(value, Blocked):
         return "blocked"
+    if isinstance(value, Restricted):
+        return f"restricted:{value.kind}"
     if isinstance(value, ex.IgnoreRequest):
         message = str(value)
         if "robots.txt" in message:

@@ -45,6 +45,7 @@ def test_unknown_command_is_a_usage_error() -> None:
 
 
 def test_report_with_missing_margins_file_names_it(tmp_path: Path) -> None:
+    (tmp_path / "t.db").touch()  # an empty store
     result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "t.db"), "--margins", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
     assert "nope.csv" in result.output and "Traceback" not in result.output
@@ -53,6 +54,7 @@ def test_report_with_missing_margins_file_names_it(tmp_path: Path) -> None:
 def test_report_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
     margins = tmp_path / "m.csv"
     margins.write_text("variable,level,target\nsex,male,0.5\nsex,female,0.5\n", encoding="utf-8")
+    (tmp_path / "t.db").touch()  # an empty store
     result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "t.db"), "--margins", str(margins)])
     assert result.exit_code == 1
     assert "holds no documents and no survey respondents; crawl or import first" in result.output
@@ -103,6 +105,7 @@ def test_python_dash_m_tongxin_is_the_command() -> None:
 
 @pytest.mark.parametrize("command", ["report", "words", "plan"])
 def test_every_margins_option_takes_the_shipped_census_table(tmp_path: Path, command: str) -> None:
+    (tmp_path / "t.db").touch()  # an empty store
     args = [command, "--db", str(tmp_path / "t.db"), "--margins", "census2020:全国"]
     result = CliRunner().invoke(main, args + (["--budget", "10"] if command == "plan" else []))
     assert "no such file" not in result.output.lower()
@@ -111,3 +114,22 @@ def test_every_margins_option_takes_the_shipped_census_table(tmp_path: Path, com
                                  + (["--budget", "10"] if command == "plan" else []))
     assert unknown.exit_code == 1
     assert "no targets for area '火星'" in unknown.output
+
+
+def test_engine_option_sets_the_segmentation_engine_of_the_command(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    texts = tmp_path / "texts.csv"
+    texts.write_text("text\n村里的路灯坏了三天，晚上看不见路\n看病太贵了\n", encoding="utf-8")
+    monkeypatch.setenv("TONGXIN_SEGMENTER", "jieba")  # restored after the test
+    outputs = {}
+    for engine in ("jieba", "rjieba"):
+        result = CliRunner().invoke(main, ["--engine", engine, "topics", "check", str(texts)])
+        assert result.exit_code == 0, result.output
+        assert os.environ["TONGXIN_SEGMENTER"] == engine
+        outputs[engine] = result.output
+    assert outputs["rjieba"] == outputs["jieba"]
+    wrong = CliRunner().invoke(main, ["--engine", "thulac", "topics"])
+    assert wrong.exit_code == 2
+    assert "Invalid value for '--engine': 'thulac' is not one of 'jieba', 'rjieba'." in wrong.output

@@ -45,7 +45,7 @@ def test_import_with_wave_reports_duplicates_across_files(tmp_path: Path) -> Non
     assert runner.invoke(main, ["survey", "import", str(first), "--db", db, "--wave", "w1"]).exit_code == 0
     result = runner.invoke(main, ["survey", "import", str(second), "--db", db, "--wave", "w2"])
     assert result.exit_code == 0, result.output
-    assert f"{second} (utf-8-sig): 2 rows, 1 imported, 0 rejected, 1 already imported from another file (wave w2)" in result.output
+    assert f"{second} (utf-8): 2 rows, 1 imported, 0 rejected, 1 already imported from another file (wave w2)" in result.output
     assert "1 ids were already used by a different person in an earlier file" in result.output
     assert "same respondent as already imported from a.csv, wave w1" in (tmp_path / "b.rejects.csv").read_text(encoding="utf-8")
 
@@ -91,6 +91,7 @@ def test_plan_recommends_interviews_within_budget(tmp_path: Path) -> None:
 
 
 def test_plan_on_an_empty_store_and_help(tmp_path: Path) -> None:
+    (tmp_path / "t.db").touch()  # an empty store
     result = CliRunner().invoke(main, ["plan", "--budget", "10", "--db", str(tmp_path / "t.db"),
                                        "--margins", str(DEMO / "margins.csv")])
     assert result.exit_code == 1

@@ -190,3 +190,53 @@ def test_weight_reads_margins_saved_as_gbk_like_their_utf8_twin(tmp_path: Path) 
     assert [r.exit_code for r in runs] == [0, 0], runs[0].output
     assert runs[0].stdout == runs[1].stdout
     assert len(pd.read_csv(io.StringIO(runs[0].stdout))) == 12
+
+
+def _merged_township(tmp_path: Path) -> tuple[Path, Path]:
+    sample = tmp_path / "sample.csv"
+    sample.write_text("id,region,sex\n1,城关镇,男\n2,石桥镇,女\n3,城关镇,女\n4,东山乡,男\n5,石桥镇,男\n",
+                      encoding="utf-8")
+    margins = tmp_path / "margins.csv"
+    margins.write_text("变量,类别,人数\n乡镇,城关镇,600\n乡镇,石桥镇,0\n乡镇,东山乡,400\n性别,男,500\n性别,女,500\n",
+                       encoding="utf-8")
+    return sample, margins
+
+
+def test_weight_stops_at_a_level_with_target_0_and_says_how_to_drop_it(tmp_path):
+    sample, margins = _merged_township(tmp_path)
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {sample} (data rows counted from 1) against {margins}: target 0 for "
+                                    "level(s) the sample has: 'region' level '石桥镇': 2 row(s) (2, 5);")
+    assert result.output.rstrip().endswith("or drop them explicitly with --drop-zero-targets")
+
+
+@pytest.mark.parametrize("method", ["rake", "poststrat", "calibrate"])
+def test_weight_drop_zero_targets_gives_those_rows_weight_0_and_counts_them(tmp_path, method):
+    sample, margins = _merged_township(tmp_path)
+    variables = ["--variables", "region"] if method == "poststrat" else []
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins), "--method", method,
+                                       "--drop-zero-targets", *variables])
+    assert result.exit_code == 0, result.output
+    assert "dropped 2 of 5 rows in levels with target 0 (weight 0): region=石桥镇 (2)" in result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert table["id"].tolist() == [1, 2, 3, 4, 5]  # every row written, in order
+    assert table.loc[table["region"] == "石桥镇", "weight"].tolist() == [0.0, 0.0]
+    kept = table[table["region"] != "石桥镇"]
+    assert kept.groupby("region")["weight"].sum().to_dict() == pytest.approx({"城关镇": 600, "东山乡": 400})
+    if method != "poststrat":
+        assert kept.groupby("sex")["weight"].sum().to_dict() == pytest.approx({"男": 500, "女": 500})
+
+
+def test_weight_to_a_bureau_crosstab(tmp_path):
+    sample = tmp_path / "sample.csv"
+    rows = ["id,age_group,sex", "1,18-29,男", "2,30-44,女", "3,45-59,男", "4,60+,女", "5,60+,男", "6,18-29,女",
+            "7,30-44,男", "8,45-59,女"]
+    sample.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    margins = TEST_DATA / "margins" / "crosstab_age_sex.csv"
+    result = CliRunner().invoke(main, ["weight", str(sample), "--margins", str(margins), "--variables", "age_group*sex"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout)).set_index("id")
+    # One row per cell of the table's joint counts: each row carries its cell.
+    assert table.loc[[1, 2, 4, 7], "weight"].tolist() == pytest.approx([600, 1100, 1000, 1200])
+    assert table["weight"].sum() == pytest.approx(8000)

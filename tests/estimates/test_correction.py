@@ -112,3 +112,29 @@ def test_corrected_shares_and_their_intervals_stay_between_0_and_1() -> None:
     values = table[["estimate", "ci_low", "ci_high"]].to_numpy()
     assert np.nanmin(values) >= 0.0 and np.nanmax(values) <= 1.0
     assert (table["estimate"] == 0.0).any()  # the raw pseudo-outcome estimate fell below 0
+
+
+def test_the_coder_shift_is_the_corrected_blend_minus_the_blend_over_the_coders_topics() -> None:
+    voices, y, _, margins, _ = simulate(8)
+    rng = np.random.default_rng(2)
+    coded = noisy_coder(voices, y, rng)
+    result = estimate_with_intervals(voices, coded, coded.any(axis=1), margins, replicates=20,
+                                     hand=hand_coded(voices, y, 400, rng))
+    shift = result.coder_shift.set_index("column")
+    assert (shift["method"] == "blend").all()
+    units = result.point.blend_units  # the blend's unit weights, per voice and topic
+    assert units is not None
+
+    def share(codes: pd.DataFrame) -> np.ndarray:
+        return (units * codes.to_numpy(float)).sum(0) / (units * codes.any(axis=1).to_numpy(float)[:, None]).sum(0)
+
+    coder_blend = share(coded)
+    corrected = result.point.values.loc["blend"].to_numpy()
+    assert np.allclose(shift["shift"].to_numpy(), corrected - coder_blend)
+    # it estimates how far the coder's errors move the blend: the same weights over the true codes
+    true_blend = share(y)
+    error = pd.Series(true_blend - coder_blend, index=y.columns)
+    assert abs(error["eldercare"]) > 0.01
+    assert (shift["se"] > 0).all()
+    assert ((shift["shift"] - error).abs() <= 3 * shift["se"]).all()
+    assert estimate_with_intervals(voices, coded, coded.any(axis=1), margins, replicates=2).coder_shift is None

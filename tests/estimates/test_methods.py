@@ -129,5 +129,10 @@ def test_online_voices_of_unknown_attributes_are_allocated_not_dropped() -> None
         assert abs(fractional.values.at["rake", topic] - excluded.values.at["rake", topic]) < 0.05
     assert fractional.weights["blend"][hidden].gt(0).any()
     assert not excluded.weights["blend"][hidden].gt(0).any()
+    # pseudo too: the voices of unknown attributes take part in the participation model
+    assert fractional.n["pseudo"] == speaking_online > excluded.n["pseudo"]
+    assert fractional.weights["pseudo"][hidden].gt(0).all()
+    assert not excluded.weights["pseudo"][hidden].gt(0).any()
+    assert abs(fractional.values.at["pseudo", "eldercare"] - excluded.values.at["pseudo", "eldercare"]) < 0.05
     with pytest.raises(WeightingError, match="unknown='nope'"):
         point_estimates(voices, y, has_any, margins, unknown="nope")

@@ -136,3 +136,35 @@ def test_costs_csv_wildcards_specific_rows_and_missing_cells(tmp_path: Path) -> 
     path.write_text("region,cost\n东镇,free\n", encoding="utf-8")
     with pytest.raises(InputError, match="costs.csv line 2: cost 'free' must be a positive number"):
         load_costs(path, table, ("region", "age_group", "urban"))
+
+
+def test_without_spending_the_rest_the_plan_stops_when_every_group_meets_the_target() -> None:
+    plan = plan_interviews(cells([400, 400, 400, 10]), 10_000, by=BY, spend_rest=False)
+    # the rural old need 150.06 - 10 effective voices; nothing else is short
+    assert plan.cells["interviews"].tolist() == [0, 0, 0, 141]
+    assert plan.groups["meets_target"].all()
+    spent = plan_interviews(cells([400, 400, 400, 10]), 10_000, by=BY)
+    assert spent.interviews == 10_000
+
+
+def test_one_way_margins_get_their_cells_from_the_survey_and_say_so() -> None:
+    one_way = Margins.from_shares({"age_group": {"18-29": 0.4, "60+": 0.6}, "urban": {"urban": 0.5, "rural": 0.5},
+                                   "sex": {"male": 0.5, "female": 0.5}})
+    # every respondent of 60+ lives in a village: the cells follow the survey, not independence
+    voices = pd.DataFrame({
+        "source": ["survey"] * 40,
+        "age_group": ["18-29"] * 20 + ["60+"] * 20,
+        "urban": ["urban"] * 20 + ["rural"] * 20,
+        "sex": ["male", "female"] * 20,
+        "design_weight": [1.0] * 40,
+    })
+    table, _, notes = current_cells(voices, one_way, BY)
+    share = table.set_index(["age_group", "urban"])["population_share"]
+    # the survey puts nobody of 18-29 in a village, so the margins leave 60+ x rural at 0.5 (independence: 0.3)
+    assert share[("60+", "rural")] == pytest.approx(0.5, abs=0.01)
+    assert share[("18-29", "rural")] < 0.01
+    assert notes[0] == ("age_group x urban: not in the margins; estimated by raking 40 survey respondents "
+                        "(design weights) to the margins' tables age_group, urban")
+    alone, _, notes = current_cells(voices.iloc[:0], one_way, BY)
+    assert alone.set_index(["age_group", "urban"])["population_share"][("60+", "rural")] == pytest.approx(0.3)
+    assert "assumed independent" in notes[0]

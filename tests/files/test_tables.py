@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from opinion.errors import InputError
-from opinion.files.tables import detect_delimiter, excel_serial_date, read_date, read_frame, read_table
+from opinion.files.tables import detect_delimiter, excel_serial_date, is_note, read_date, read_frame, read_table
 from opinion.text.cues import load_gazetteer
 from tests.helpers import TEST_DATA
 from weighting import Margins
@@ -281,3 +281,16 @@ def test_a_data_cell_equal_to_a_column_name_does_not_move_the_header(tmp_path: P
                     "河西镇,河西社区,urban\n青山镇,青山村,乡村\n青山镇,石岭村,rural\n", encoding="utf-8")
     table = read_table(path)
     assert table.header == ["region", "place", "urban"] and len(table.rows) == 6
+
+
+def test_utf8_is_told_apart_from_utf8_with_a_bom(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes("编号,性别\n1,男\n".encode())
+    assert read_table(path).encoding == "utf-8"
+    path.write_bytes("编号,性别\n1,男\n".encode("utf-8-sig"))
+    assert read_table(path).encoding == "utf-8-sig"
+
+
+def test_note_cells() -> None:
+    assert all(is_note(t) for t in ("注：数据来源于普查。", "注1. 虚构", "资料来源：统计局", "Source: bureau", "※ 口径"))
+    assert not any(is_note(t) for t in ("城关镇", "合计", "注册人口"))

@@ -44,6 +44,8 @@ def test_voices_carry_the_evidence_of_text_attributes_in_jsonl_and_csv(tmp_path:
     by_voice = {r["voice"]: r for r in table}
     assert json.loads(by_voice["v_a"]["cues"])["urban"]["text"] == "村里"  # JSON, not a Python repr
     assert "texts" not in table[0]
+    # the age group is exported, not the ages behind it
+    assert by_voice["v_a"]["age_group"] == "60+" and "age_lo" not in table[0] and "age_hi" not in table[0]
 
 
 def test_documents_keep_attributes_as_json_in_csv(tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ def test_report_records_version_parameters_seed_and_input_hashes(store: Path, tm
     assert isinstance(notes, dict)
     assert notes["seed"] == 11 and notes["replicates"] == 8
     assert notes["version"] and notes["version"] != "unknown"
-    assert notes["parameters"] == {"method": "blend", "replicates": 8, "seed": 11, "min_cell": 5, "lang": "zh"}
+    assert notes["parameters"] == {"method": "blend", "blend_mix": "composite", "replicates": 8, "seed": 11,
+                                   "min_cell": 5, "lang": "zh"}
     assert notes["inputs"] == {"margins": hashlib.sha256(MARGINS.read_bytes()).hexdigest()}
     assert notes["suppression"]["min_cell"] == 5
 

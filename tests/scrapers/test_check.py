@@ -1,6 +1,8 @@
 """``tongxin profiles check``: one page fetched from a local server, what the profile extracts."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from cli.main import main
@@ -46,9 +48,11 @@ def test_check_command_names_a_page_that_is_not_there() -> None:
     assert result.output.startswith(f"Error: {base}/nope.html: the site answered HTTP 404")
 
 
-def test_check_command_says_when_the_profile_finds_nothing() -> None:
-    with serve_directory(SITE) as base:
-        result = CliRunner().invoke(main, ["profiles", "check", "gov-letters", base + "/forum/index.html"])
+def test_check_command_says_when_the_profile_finds_nothing(tmp_path: Path) -> None:
+    (tmp_path / "about.html").write_text("<html><body><h1>关于本站</h1><p>本站由某某市主办。</p></body></html>",
+                                         encoding="utf-8")
+    with serve_directory(tmp_path) as base:
+        result = CliRunner().invoke(main, ["profiles", "check", "gov-letters", base + "/about.html"])
     assert result.exit_code == 1
     assert "found no documents and no links" in result.output
 

@@ -173,3 +173,15 @@ def test_cursor_crawl_of_a_local_feed(tmp_path: Path) -> None:
     # first: 25..6, then 5..1, then an empty page ends the walk
     assert asked == [None, "6", "1"]
     assert count(db) == 25
+
+
+def test_epoch_and_iso_times_from_the_api_are_read_in_china_time() -> None:
+    # 1772512200 s = 2026-03-03 04:30 UTC; JSON numbers, milliseconds and ISO strings with Z alike.
+    body = ('{"data": {"total": 3, "list": ['
+            '{"id": 3, "content": "路灯坏了", "createTime": 1772512200, "reply": {"time": "2026-03-04T02:00:00Z"}},'
+            '{"id": 2, "content": "路面积水", "createTime": 1772512200000},'
+            '{"id": 1, "content": "垃圾清运", "createTime": "2026-03-03T04:30:00.000+0000"}]}}').encode()
+    items, _ = split(make_spider().parse(reply(API, body)))
+    assert [i["posted_at"] for i in items] == ["2026-03-03T12:30:00"] * 3
+    assert [i["posted_raw"] for i in items] == ["1772512200", "1772512200000", "2026-03-03T04:30:00.000+0000"]
+    assert items[0]["replied_at"] == "2026-03-04T10:00:00"

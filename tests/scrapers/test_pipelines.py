@@ -91,12 +91,31 @@ def test_clean_then_drop_empty() -> None:
         DropEmptyPipeline().process_item(item)
 
 
-def test_since_drops_old_posts_and_keeps_undated(tmp_path: Path) -> None:
-    stage = SincePipeline.from_crawler(crawler_for(tmp_path, since=date(2026, 11, 1)))
+def test_since_drops_old_posts_and_undated_ones_it_cannot_place(tmp_path: Path) -> None:
+    crawler = crawler_for(tmp_path, since=date(2026, 11, 1))
+    stage = SincePipeline.from_crawler(crawler)
     with pytest.raises(DropItem, match="posted before --since"):
         stage.process_item(post())
-    undated = post(posted_at=None)
-    assert stage.process_item(undated) is undated
+    recent = post(posted_at="2026-11-01", posted_raw="2026-11-01")
+    assert stage.process_item(recent) is recent
+    # An unknown date is never taken as a new one: dropped under its own reason, and counted.
+    with pytest.raises(DropItem, match=r"^undated \(--since cannot place it\)$"):
+        stage.process_item(post(posted_at=None, posted_raw="上周四"))
+    with pytest.raises(DropItem, match="undated"):
+        stage.process_item(post(posted_at=None, posted_raw=None))
+    assert crawler.stats.get_value("tongxin/dates/unreadable") == 1
+    assert crawler.stats.get_value("tongxin/dates/missing") == 1
+
+
+def test_without_since_undated_documents_are_stored_and_counted(tmp_path: Path) -> None:
+    crawler = crawler_for(tmp_path)
+    stages = chain(crawler)
+    run_through(stages, post(1, posted_at=None, posted_raw="上周四"))
+    run_through(stages, post(2))
+    stages[-1].close_spider()
+    assert [d["posted_raw"] for d in stored(tmp_path)] == ["上周四", "2026-10-12 20:31"]
+    with open_store(tmp_path / "t.db") as store:
+        assert run_record(store, 1)["stats"]["dates"] == {"unreadable": 1}
 
 
 def test_attributes_from_site_profile() -> None:

@@ -39,7 +39,8 @@ def test_builtin_profiles_load_and_are_listed() -> None:
     assert "内容" in names["gov-letters"].labels["text"] and "留言内容" in names["gov-letters"].labels["text"]
     assert "font.jammer" in names["discuz"].strip
     for profile in names.values():
-        assert set(profile.selectors) == SPIDER_SCHEMA[profile.spider]["selectors"]
+        schema = SPIDER_SCHEMA[profile.spider]
+        assert schema.get("required_selectors", schema["selectors"]) <= set(profile.selectors) <= schema["selectors"]
         assert SPIDER_SCHEMA[profile.spider].get("required_paths", set()) <= set(profile.paths)
         assert profile.description
     assert names["json-api"].paths["items"] == "data.list[*]"
@@ -93,8 +94,18 @@ def test_unknown_spider_and_missing_keys(tmp_path: Path) -> None:
         load_profile(write(tmp_path, GOOD.replace("spider: gov_letters", "spider: letters")))
     with pytest.raises(InputError, match=r"missing key 'description'"):
         load_profile(write(tmp_path, GOOD.replace("description: a board\n", "")))
-    with pytest.raises(InputError, match=r"missing selectors for spider gov_letters: row_value"):
-        load_profile(write(tmp_path, GOOD.replace('  row_value: "td"\n', "")))
+    hanweb = GOOD.replace("spider: gov_letters", "spider: hanweb").replace('  list_item: "ul li"\n', "").replace(
+        '  next_page: "a.next"\n', "").replace("selectors:\n", 'selectors:\n  article_title: "h1"\n  article_date: "span"\n')
+    with pytest.raises(InputError, match=r"missing selectors for spider hanweb: article_body"):
+        load_profile(write(tmp_path, hanweb))
+
+
+def test_a_gov_letters_profile_may_leave_every_selector_to_the_generic_reader(tmp_path: Path) -> None:
+    profile = load_profile(write(tmp_path, "name: b\nspider: gov_letters\ndescription: a board\n"))
+    assert profile.selectors == {}
+    assert load_profile("gov-letters").selectors == {}
+    pinned = load_profile(write(tmp_path, GOOD.replace('  row_value: "td"\n', '  row_value: "td"\n  text: "div.con"\n')))
+    assert pinned.selectors["text"] == "div.con"
 
 
 def test_not_a_mapping_and_missing_file(tmp_path: Path) -> None:

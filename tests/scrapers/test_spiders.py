@@ -244,3 +244,65 @@ def test_letter_writer_title_gives_sex_but_never_the_name() -> None:
     assert honorific_sex("张先生") == "男"
     assert honorific_sex("王**") is None
     assert honorific_sex(None) is None
+
+
+# --- Discuz official replies ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("group", "badges", "text", "unit"), [
+    ("管理员", "", "本帖已转交相关部门。", "管理员"),
+    ("超级版主", "", "已置顶。", "超级版主"),
+    ("注册会员", "官方认证", "您好，已安排维修。", "官方认证"),
+    ("注册会员", "", "回复单位：县住建局\n您好，已安排维修人员。", "县住建局"),
+    ("注册会员", "", "【答复单位】：城关镇人民政府 经核实……", "城关镇人民政府"),
+    ("注册会员", "", "县交通运输局回复：该路段已列入计划。", "县交通运输局"),
+    ("中级会员", "", "小区门口路灯坏了三个月。", None),
+    ("中级会员", "", "昨天城管局回复：说不归他们管，这叫什么事？", None),
+    ("中级会员", "", "我打电话问了，城管局回复说下周来修。", None),
+    ("新手上路", "实名认证", "村里自来水又停了。", None),
+])
+def test_official_replies_are_told_from_citizens(group: str, badges: str, text: str, unit: str | None) -> None:
+    from scrapers.spiders.discuz import official_unit
+
+    assert official_unit(group, badges, text) == unit
+
+
+def test_verification_badges_count_but_medals_do_not() -> None:
+    def first_post(sidebar: str) -> DocumentItem:
+        url = "http://bbs.example.cn/forum/thread-9-2-1.html"
+        html = ('<div id="postlist"><div id="post_1"><table><tr><td class="pls">'
+                f'<div class="authi"><a class="xw1" href="space-uid-1.html">阿明</a></div>{sidebar}</td>'
+                '<td class="plc"><em id="authorposton1">发表于 2026-3-1 08:12</em>'
+                '<td class="t_f" id="postmessage_1">已收到，马上处理。</td></td></tr></table></div></div>')
+        raw = HtmlResponse(url, body=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"},
+                           request=Request(url))
+        items, _ = items_and_requests(make_spider(DiscuzSpider).parse(raw))
+        return items[0]
+
+    verified = first_post('<a href="home.php?mod=spacecp&amp;ac=profile&amp;op=verify&amp;vid=1">'
+                          '<img src="v.png" alt="官方认证" title="官方认证"></a>')
+    assert (verified["kind"], verified["reply_unit"]) == ("article", "官方认证")
+    medal = first_post('<p class="md_ctrl"><img src="m.png" title="官方活动纪念章" alt="官方活动纪念章"></p>')
+    assert (medal["kind"], medal.get("reply_unit")) == ("post", None)
+    labelled = first_post('<dl class="pil cl"><dt>用户组</dt><dd>职能部门</dd></dl>')
+    assert (labelled["kind"], labelled["reply_unit"]) == ("article", "职能部门")
+    member = first_post('<dl class="pil cl"><dt>用户组</dt><dd>注册会员</dd></dl>')
+    assert member["kind"] == "post"
+
+
+def test_official_reply_on_the_first_page_goes_to_the_opening_post() -> None:
+    page = (TEST_DATA / "pages" / "thread.html").read_text(encoding="utf-8")
+    badge = ('<p><em><a href="home.php?mod=spacecp&amp;ac=usergroup&amp;gid=21">官方认证</a></em></p>'
+             '<div class="authi"><a href="space-uid-7.html" class="xw1">城关小王</a></div>')
+    marked = page.replace('<div class="authi"><a href="space-uid-7.html" class="xw1">城关小王</a></div>', badge, 1)
+    assert marked != page
+    url = "http://bbs.example.cn/forum/thread-101-1-1.html"
+    raw = HtmlResponse(url, body=marked.encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"},
+                       request=Request(url))
+    plain, _ = thread_items()
+    items, _ = items_and_requests(make_spider(DiscuzSpider).parse(raw))
+    assert len(items) == len(plain) - 1  # the official post is no longer a post of its own
+    opening = items[0]
+    official = plain[1]
+    assert opening["reply_text"] == official["text"] and opening["reply_unit"] == "官方认证"
+    assert {i["kind"] for i in items} == {"post"}
+    assert official["url"] not in {i["url"] for i in items}

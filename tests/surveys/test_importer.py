@@ -53,7 +53,8 @@ def test_gbk_file_imports_valid_rows_and_rejects_the_rest_with_reasons(tmp_path:
     assert len(stored) == 4
 
 
-def test_no_name_phone_or_id_reaches_store_or_rejects(tmp_path: Path, store) -> None:
+def test_no_name_phone_or_id_reaches_store_or_rejects(tmp_path: Path, sqlite_store) -> None:
+    store = sqlite_store  # the store file's bytes are searched
     path = write_survey(tmp_path / "survey.csv", ROWS)
     summary = import_survey(store, path, interview_year=2026)
     rejects = write_rejects(summary, tmp_path / "rejects.csv")
@@ -283,7 +284,7 @@ def test_migration_adds_wave_place_and_id_key_to_an_older_store(tmp_path: Path) 
         before = {r["respondent"] for r in stored(s)}
     con = sqlite3.connect(db)
     con.execute("DROP INDEX ix_respondents_id_key")
-    for column in ("wave", "place", "id_key"):
+    for column in ("wave", "place", "id_key", "age_lo", "age_hi"):
         con.execute(f"ALTER TABLE respondents DROP COLUMN {column}")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.commit()

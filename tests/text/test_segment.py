@@ -213,3 +213,55 @@ def test_traditional_answer_is_coded_like_its_simplified_twin(segmenter: Segment
 def test_fingerprint_names_the_tokenisation_version() -> None:
     assert Segmenter().fingerprint() != Segmenter().fingerprint().replace("0", "1")
     assert Segmenter().fingerprint() == Segmenter().fingerprint()
+
+
+# --- the rjieba engine ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rjieba_segmenter() -> Segmenter:
+    return Segmenter.default(engine="rjieba")
+
+
+def test_rjieba_engine_loads_the_user_dictionary(tmp_path: Path) -> None:
+    userdict = tmp_path / "dict.txt"
+    userdict.write_text("# county words\n村村通公交 20000 n\n老旧小区改造\nColor OS\t2000\tnz\n", encoding="utf-8")
+    text = "村村通公交什么时候开，老旧小区改造拖了三年，Color OS 也不好用"
+    bare = Segmenter(engine="rjieba")
+    loaded = Segmenter(userdict=userdict, engine="rjieba")
+    for word in ("村村通公交", "老旧小区改造", "Color OS"):
+        assert word not in bare.cut(text)
+        assert word in loaded.cut(text)
+    assert loaded.cut(text) == Segmenter(userdict=userdict, engine="jieba").cut(text)
+
+
+def test_rjieba_cuts_dates_and_ranges_where_jieba_does(rjieba_segmenter: Segmenter, segmenter: Segmenter) -> None:
+    text = "2026-08-13上午反映，房租涨了3.5-4.0万，wi-fi和a_b也不行"
+    assert rjieba_segmenter.cut(text) == segmenter.cut(text)
+    assert "2026" not in rjieba_segmenter.segment(text)  # numbers are dropped, whichever engine cut them
+
+
+def test_rjieba_agrees_with_jieba_on_the_blind_texts(segmenter: Segmenter, rjieba_segmenter: Segmenter) -> None:
+    import csv
+
+    with (Path(__file__).parents[1] / "data" / "blind" / "topics" / "holdout.csv").open(encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    same = sum(segmenter.segment(t) == rjieba_segmenter.segment(t) for t in texts)
+    assert same >= 0.99 * len(texts)
+
+
+def test_engines_have_their_own_fingerprints_and_workers_keep_the_engine(rjieba_segmenter: Segmenter,
+                                                                          segmenter: Segmenter) -> None:
+    assert rjieba_segmenter.fingerprint() != segmenter.fingerprint()
+    texts = ["我们村的路灯坏了三天", "看病太贵，挂号难"] * 3
+    assert rjieba_segmenter.segment_many(texts, workers=2, min_parallel=2) == [
+        rjieba_segmenter.segment(t) for t in texts]
+
+
+def test_engine_comes_from_the_environment_and_an_unknown_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TONGXIN_SEGMENTER", "rjieba")
+    assert Segmenter().engine == "rjieba"
+    assert Segmenter(engine="jieba").engine == "jieba"
+    monkeypatch.setenv("TONGXIN_SEGMENTER", "thulac")
+    with pytest.raises(InputError, match=r"^segmentation engine 'thulac' is not one of jieba, rjieba \(set by "
+                                         r"engine= or TONGXIN_SEGMENTER\)$"):
+        Segmenter()

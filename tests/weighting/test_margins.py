@@ -96,8 +96,8 @@ def test_totals_within_half_a_percent_are_accepted(tmp_path):
 
 
 def test_missing_column_and_bad_joint_level(tmp_path):
-    with pytest.raises(WeightingError, match=r"line 1: column 'target' not found \(columns are: variable, level, share\)"):
-        Margins.from_csv(write(tmp_path, "variable,level,share\nsex,male,1\n"))
+    with pytest.raises(WeightingError, match=r"line 1: no column of targets found \(the header is: variable, level, note\)"):
+        Margins.from_csv(write(tmp_path, "variable,level,note\nsex,male,x\n"))
     with pytest.raises(WeightingError, match=r"line 2, column 'level': '60\+' does not have one level per variable"):
         Margins.from_csv(write(tmp_path, "variable,level,target\nage_group*sex,60+,1\n"))
 
