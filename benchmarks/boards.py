@@ -255,9 +255,10 @@ def score(board: str, expected: dict[str, Any], docs: list[dict[str, Any]], outc
 
 
 def evaluate(board: str, profile: str, timeout: float, root: Path = BOARDS_DIR) -> BoardResult:
-    """Crawl and score one board in a fresh temporary store."""
+    """Crawl and score one board in a fresh temporary store (with the profile its ``expected.json`` names, if any)."""
     board_dir = root / board
     expected = json.loads((board_dir / "expected.json").read_text(encoding="utf-8"))
+    profile = expected.get("profile", profile)  # a forum board names the profile of its spider (discuz)
     with tempfile.TemporaryDirectory(prefix=f"boards-{board}-") as tmp:
         db = Path(tmp) / "tongxin.db"
         outcome = run_crawl(board_dir, profile, db, expected["list_pages"][0], timeout)

@@ -41,6 +41,7 @@ def _describe(summary: CrawlSummary) -> str:
         *([f"  incremental: {_counts(summary.incremental)}"] if summary.incremental else []),
         *([f"  decoding repaired: {_counts(summary.decoding)}"] if summary.decoding else []),
         *([f"  dates not read: {_counts(summary.dates)}"] if summary.dates else []),
+        *([f"  official replies kept apart: {_counts(summary.official)}"] if summary.official else []),
     ])
 
 
@@ -108,6 +109,10 @@ def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | 
     if all(s.nothing_found for s in summaries):
         failed = summaries[0]
         cause = failed.why_nothing()
+        if redis_url and failed.pages_fetched == 0 and not failed.errors and not failed.restricted:
+            # In a shared crawl the other crawlers may have taken every page: nothing wrong.
+            click.echo("this crawler fetched nothing: the shared crawl had no page left for it", err=True)
+            return
         if failed.pages_fetched == 0 and not failed.restricted:
             raise click.ClickException(
                 f"nothing could be fetched from {', '.join(urls)} (errors: {_counts(failed.errors)}); "

@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 INFLIGHT_META = "tongxin_inflight"  # (worker, field) of the in-flight entry of a request's page
 HEARTBEAT_SECONDS = 2.0
 DEAD_AFTER_SECONDS = 10  # a worker whose heartbeat is older than this is taken for dead
+# Scrapy asks a scheduler that has nothing to give (here: the shared queue is empty while another
+# crawler's pages are in flight) again only every 5 s; requests those pages add would wait that long.
+IDLE_POLL_SECONDS = 0.5
 
 # Pop the best request and record it as in flight for this worker, in one step: a kill
 # between the two would lose the request.
@@ -64,6 +67,14 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
 local field = redis.sha1hex(found[1])
 redis.call('HSET', KEYS[2], field, found[1])
 return {field, found[1]}
+"""
+
+
+# Mark a page seen and queue its request in one step (or do neither if it was seen).
+_PUSH_NEW = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
 """
 
 
@@ -187,6 +198,7 @@ class DistributedScheduler:
         self.spider: Any = None
         self.heartbeat: Any = None
         self._pop = self.server.register_script(_POP_INTO)
+        self._push_new = self.server.register_script(_PUSH_NEW)
         self.stats = crawler.stats
 
     @classmethod
@@ -207,6 +219,12 @@ class DistributedScheduler:
         self._beat()
         self.heartbeat = LoopingCall(self._beat)
         self.heartbeat.start(HEARTBEAT_SECONDS, now=False)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # opened outside a running crawl (tests)
+            engine = None
+        if engine is not None and hasattr(engine, "_SLOT_HEARTBEAT_INTERVAL"):  # read when the engine starts
+            engine._SLOT_HEARTBEAT_INTERVAL = IDLE_POLL_SECONDS
         spider.logger.info("shared crawl %s as %s: %d requests queued", self.keys.prefix, self.worker,
                            len(self.queue))
 
@@ -236,11 +254,18 @@ class DistributedScheduler:
 
     def enqueue_request(self, request: Request) -> bool:
         assert self.keys is not None
-        if self._first_request_for_page(request) and not self.server.sadd(self.keys.seen, page_fingerprint(request)):
-            if self.stats:
-                self.stats.inc_value("tongxin/distributed/already_seen")
-            return False
-        self.queue.push(request)
+        if self._first_request_for_page(request):
+            # Seen and queued in one step: between the two, another crawler would find the
+            # page seen but nowhere to fetch, and might end before it is queued.
+            pushed = self._push_new(keys=[self.keys.seen, self.keys.queue],
+                                    args=[page_fingerprint(request), -request.priority,
+                                          self.queue._encode_request(request)])
+            if not pushed:
+                if self.stats:
+                    self.stats.inc_value("tongxin/distributed/already_seen")
+                return False
+        else:
+            self.queue.push(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True

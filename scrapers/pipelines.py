@@ -228,6 +228,7 @@ class StorePipeline:
         self.restricted: Counter[str] = Counter()  # pages behind a login or permission wall, by kind
         self.decoding: Counter[str] = Counter()  # pages decoded with a repair: detected, replaced, gzip-*
         self.dates: Counter[str] = Counter()  # documents whose date is unreadable or missing
+        self.official: Counter[str] = Counter()  # forum posts taken as official replies, by rule
         self.started_at = ""
         self.finished_at = ""
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -407,6 +408,8 @@ class StorePipeline:
                 self.decoding[key[len("tongxin/decoding/"):]] += int(count)
             elif key.startswith("tongxin/dates/"):
                 self.dates[key[len("tongxin/dates/"):]] += int(count)
+            elif key.startswith("tongxin/official/"):
+                self.official[key[len("tongxin/official/"):]] += int(count)
             elif key.startswith("tongxin/blocked/"):
                 self.blocked[key[len("tongxin/blocked/"):]] += int(count)
             elif key.startswith("tongxin/incremental/"):
@@ -434,6 +437,7 @@ class StorePipeline:
             "restricted": dict(self.restricted),
             "decoding": dict(self.decoding),
             "dates": dict(self.dates),
+            "official": dict(self.official),
         }
 
 

@@ -56,6 +56,7 @@ class CrawlSummary:
     restricted: dict[str, int] = field(default_factory=dict)  # login / permission -> pages behind the wall
     decoding: dict[str, int] = field(default_factory=dict)  # detected, replaced, gzip-* -> pages repaired
     dates: dict[str, int] = field(default_factory=dict)  # unreadable / missing -> documents
+    official: dict[str, int] = field(default_factory=dict)  # rule -> forum posts taken as official replies
     started_at: str = ""
     finished_at: str = ""
 
@@ -256,6 +257,7 @@ def crawl(
             summary.restricted = stats.get("restricted", {})
             summary.decoding = stats.get("decoding", {})
             summary.dates = stats.get("dates", {})
+            summary.official = stats.get("official", {})
             summary.started_at = pipeline.started_at
             summary.finished_at = pipeline.finished_at
         else:

@@ -6,9 +6,14 @@ has an age would invent data. Two explicit choices, both counted:
 
 - ``fractional``: the voice is split across the levels of each unknown attribute in
   proportion to the (base-weighted) distribution of those levels among fully known
-  voices that share its known attributes. If no fully known voice shares all of them,
-  the conditioning drops known attributes from the last listed one backwards until
-  some do (down to the overall distribution); each such fallback is counted. The split
+  voices that share its known attributes and its ``condition`` columns (what it said:
+  the estimates pass the voice's topics, because an allocation blind to the outcome
+  spreads, say, an elder-care voice of unknown age over the young in proportion to the
+  young, and so flattens every difference between age groups; imputation models must
+  include the outcome, Little 1992, "Regression with missing X's", JASA 87). If no
+  fully known voice shares all of them, the conditioning drops the ``condition``
+  columns, then known attributes from the last listed one backwards, until some do
+  (down to the overall distribution); each such fallback is counted. The split
   rows carry fractional base weights that sum to the voice's base weight, and a
   ``source_row`` column that points back to the voice.
 - ``exclude``: voices with any unknown attribute are left out, and counted.
@@ -63,6 +68,7 @@ def allocate_unknown(
     unknown: str = "unknown",
     base_weights: pd.Series | str | None = None,
     weight_column: str = "base_weight",
+    condition: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, UnknownReport]:
     """The sample with unknown values of ``variables`` allocated or excluded.
 
@@ -112,7 +118,7 @@ def allocate_unknown(
     patterns = pd.Series(bits[any_unknown], index=is_unknown.index[any_unknown])
     for pattern, rows in patterns.groupby(patterns, sort=True).groups.items():
         unknown_vars = [v for j, v in enumerate(variables) if int(pattern) >> (top - j) & 1]
-        given = [v for v in variables if v not in unknown_vars]
+        given = [v for v in variables if v not in unknown_vars] + list(condition)
         todo = frame.loc[rows]
         while True:
             part, left = _allocate(todo, known, given, unknown_vars, weight_column)

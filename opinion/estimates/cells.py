@@ -13,11 +13,12 @@ sample sizes follow from a handful of sums per cell, whatever the number of voic
   the number of voices with a positive weight, over the voices that count for the
   effective sample size (``counted``, default ``has_any``).
 
-A cell is a combination of the weighting variables' levels, ``unknown`` included.
+A cell is a combination of the weighting variables' levels, ``unknown`` included, and
+of the voices' topics (column ``_topics``, the 0/1 flags of :func:`opinion.estimates.methods.topic_pattern`).
 Voices whose attributes are unknown are split across the cells they could belong to
 exactly as :func:`weighting.unknown.allocate_unknown` splits them (in proportion to the
-known voices sharing their known attributes: the shares depend on the cell only, so
-splitting a cell's sums splits its voices). Ten million voices make about a hundred
+known voices sharing their known attributes and their topics: the shares depend on the
+cell only, so splitting a cell's sums splits its voices). Ten million voices make about a hundred
 cells; the sums come from :func:`cell_stats` (numpy, ``bincount``) or
 :func:`cell_stats_sql` (``GROUP BY`` in the database).
 """
@@ -31,9 +32,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.attributes import UNKNOWN
+from opinion.estimates.methods import topic_pattern
 from weighting import Margins, rake
 from weighting.errors import WeightingError
 from weighting.unknown import UNKNOWN_METHODS, allocate_unknown
+
+TOPICS = "_topics"  # the cells' column of topic patterns
 
 __all__ = ["CellEstimates", "CellStats", "cell_stats", "cell_stats_from_codes", "cell_stats_sql", "rake_cells",
            "raw_cells"]
@@ -54,7 +58,8 @@ class CellStats:
 
     @property
     def variables(self) -> list[str]:
-        return [str(c) for c in self.cells.columns]
+        """The weighting variables (the cells' columns but the topics pattern)."""
+        return [str(c) for c in self.cells.columns if c != TOPICS]
 
 
 @dataclass
@@ -108,15 +113,17 @@ def cell_stats_from_codes(codes: Sequence[np.ndarray], levels: Sequence[Sequence
 
 def cell_stats(voices: pd.DataFrame, variables: Sequence[str], y: pd.DataFrame, has_any: pd.Series, *,
                base: pd.Series | None = None, counted: pd.Series | None = None) -> CellStats:
-    """Cell sums of a voice-level frame (missing values count as ``unknown``)."""
+    """Cell sums of a voice-level frame (missing values count as ``unknown``); the cells are
+    crossed with the voices' topic patterns."""
     codes, levels = [], []
-    for variable in variables:
-        column = voices[variable].astype(object).where(voices[variable].notna(), UNKNOWN).astype(str)
+    columns = [voices[v].astype(object).where(voices[v].notna(), UNKNOWN).astype(str) for v in variables]
+    columns.append(pd.Series(topic_pattern(y.to_numpy(dtype=float)), index=voices.index))
+    for column in columns:
         code, uniques = pd.factorize(column, sort=True)
         codes.append(code)
         levels.append([str(u) for u in uniques])
     return cell_stats_from_codes(
-        codes, levels, variables, y.to_numpy(dtype=float), has_any.to_numpy(dtype=float), [str(c) for c in y.columns],
+        codes, levels, [*variables, TOPICS], y.to_numpy(dtype=float), has_any.to_numpy(dtype=float), [str(c) for c in y.columns],
         base=None if base is None else base.to_numpy(dtype=float),
         counted=None if counted is None else counted.to_numpy(dtype=float),
     )
@@ -131,13 +138,20 @@ def cell_stats_sql(conn: sa.Connection, source: sa.FromClause, variables: Sequen
     the effective size when it raises a concern.
     """
     levels = [sa.func.coalesce(source.c[v], UNKNOWN).label(v) for v in variables]
+    flags = [sa.cast(sa.case((source.c[t] > 0.5, 1), else_=0), sa.String) for t in topics]
+    pattern: sa.ColumnElement[str] = flags[0] if flags else sa.literal("")
+    for flag in flags[1:]:
+        pattern = pattern.concat(flag)
+    levels.append(pattern.label(TOPICS))
     speaking = sa.func.sum(source.c[has_any])
     query = sa.select(*levels, sa.func.count().label("_n"), speaking.label("_d"),
                       *(sa.func.sum(source.c[t]).label(f"_t{i}") for i, t in enumerate(topics)))
-    query = query.group_by(*(source.c[v] for v in variables)).order_by(*(source.c[v] for v in variables))
+    keys = [*(source.c[v] for v in variables), pattern]
+    query = query.group_by(*keys).order_by(*keys)
     rows = conn.execute(query).all()
-    frame = pd.DataFrame([tuple(str(x) for x in r[:len(variables)]) for r in rows], columns=list(variables))
-    numbers = np.array([r[len(variables):] for r in rows], dtype=float).reshape(len(rows), 2 + len(topics))
+    width = len(variables) + 1
+    frame = pd.DataFrame([tuple(str(x) for x in r[:width]) for r in rows], columns=[*variables, TOPICS])
+    numbers = np.array([r[width:] for r in rows], dtype=float).reshape(len(rows), 2 + len(topics))
     d = numbers[:, 1]
     return CellStats(cells=frame, base=numbers[:, 0], speaking=d, topics=numbers[:, 2:], counted=d,
                      counted_sq=d, counted_n=d, topic_names=list(topics))
@@ -166,7 +180,8 @@ def rake_cells(stats: CellStats, margins: Margins, *, variables: Sequence[str] |
     alive = stats.base > 0
     if not alive.any():
         raise WeightingError("no voice with a positive base weight to rake")
-    frame = stats.cells.loc[alive, dims].reset_index(drop=True)
+    condition = [TOPICS] if TOPICS in stats.cells.columns else []
+    frame = stats.cells.loc[alive, dims + condition].reset_index(drop=True)
     frame["_cell"] = np.flatnonzero(alive)
     if unknown == "exclude":
         known = frame[dims].ne(UNKNOWN).all(axis=1)
@@ -174,7 +189,7 @@ def rake_cells(stats: CellStats, margins: Margins, *, variables: Sequence[str] |
         parts["_base"] = stats.base[parts["_cell"].to_numpy()]
     else:
         parts, _ = allocate_unknown(frame, dims, unknown=UNKNOWN, base_weights=pd.Series(stats.base[alive]),
-                                    weight_column="_base")
+                                    weight_column="_base", condition=condition)
     if parts.empty:
         raise WeightingError(f"no cell with known {', '.join(dims)} to rake")
     result = rake(parts[dims], margins, variables=dims, base_weights=parts["_base"], max_iter=max_iter, tol=tol)

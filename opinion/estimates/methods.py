@@ -99,15 +99,29 @@ def _group_labels(frame: pd.DataFrame, variables: Sequence[str]) -> np.ndarray:
     return labels
 
 
+def topic_pattern(yv: np.ndarray) -> np.ndarray:
+    """Each voice's topics (n, k) as one string of 0/1 flags (a value above 0.5 is raised:
+    for a pseudo-outcome, the person's code where a person coded the voice)."""
+    flags = (np.asarray(yv, dtype=float) > 0.5).astype(int).astype(str)
+    return np.array(["".join(row) for row in flags], dtype=object) if flags.size else np.full(len(flags), "")
+
+
 def _allocated(
-    voices: pd.DataFrame, rows: np.ndarray, variables: Sequence[str], base: pd.Series
+    voices: pd.DataFrame, rows: np.ndarray, variables: Sequence[str], base: pd.Series,
+    pattern: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The voices in ``rows`` with unknown levels of ``variables`` split fractionally
-    (:func:`weighting.unknown.allocate_unknown`): one row per voice or part of a voice,
-    ``_position`` its voice's position in ``voices``; and each row's base weight."""
+    (:func:`weighting.unknown.allocate_unknown`), conditioned on what each voice said
+    (``pattern``, from :func:`topic_pattern`) as well as on its known attributes: one row
+    per voice or part of a voice, ``_position`` its voice's position in ``voices``; and
+    each row's base weight."""
     frame = voices.loc[rows, list(variables)].reset_index(drop=True)
     frame["_position"] = np.flatnonzero(rows)
-    split, _ = allocate_unknown(frame, list(variables), unknown=UNKNOWN,
+    condition: list[str] = []
+    if pattern is not None:
+        frame["_topics"] = pattern[rows]
+        condition = ["_topics"]
+    split, _ = allocate_unknown(frame, list(variables), unknown=UNKNOWN, condition=condition,
                                 base_weights=pd.Series(base.to_numpy()[rows]), weight_column="_base")
     return split, split["_base"]
 
@@ -187,12 +201,13 @@ def point_estimates(
     known = _known(voices, weight_vars).to_numpy()
     speaking_online = online & (m.to_numpy() > 0)
     allocations: dict[tuple[str, ...], tuple[pd.DataFrame, pd.Series]] = {}
+    pattern = topic_pattern(yv)
 
     def allocation(variables: Sequence[str]) -> tuple[pd.DataFrame, pd.Series]:
         """The speaking online voices allocated over ``variables`` (once per set of variables)."""
         key = tuple(variables)
         if key not in allocations:
-            allocations[key] = _allocated(voices, speaking_online, key, m)
+            allocations[key] = _allocated(voices, speaking_online, key, m, pattern)
         return allocations[key]
 
     problems: dict[str, str] = {}

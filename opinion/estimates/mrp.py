@@ -42,6 +42,7 @@ import pandas as pd
 from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 
 from opinion.attributes import UNKNOWN
+from opinion.estimates.methods import topic_pattern
 from weighting import Margins
 from weighting.errors import WeightingError
 from weighting.unknown import allocate_unknown
@@ -74,11 +75,15 @@ def _unknown(frame: pd.DataFrame, variables: Sequence[str]) -> pd.Series:
 
 def imputed_attributes(
     voices: pd.DataFrame, variables: Sequence[str], rng: np.random.Generator, imputations: int,
+    pattern: np.ndarray | None = None,
 ) -> list[pd.DataFrame]:
     """``imputations`` copies of ``voices[variables]`` (same index) with every unknown level
     drawn from the distribution among the voices of the same source who share the voice's
-    known attributes (:func:`weighting.unknown.allocate_unknown`). Voices whose source has
-    no voice with every attribute known keep their unknowns (and are left out of the fit).
+    known attributes and what it said (``pattern``: one string per voice, e.g. its topics
+    from :func:`opinion.estimates.methods.topic_pattern`; an imputation blind to the
+    outcome would flatten the differences the model estimates), by
+    :func:`weighting.unknown.allocate_unknown`. Voices whose source has no voice with
+    every attribute known keep their unknowns (and are left out of the fit).
     """
     base = voices[list(variables)].astype(object)
     copies = [base.copy() for _ in range(imputations)]
@@ -87,8 +92,12 @@ def imputed_attributes(
         if not missing.any():
             continue
         frame = group[list(variables)].astype(object)
+        condition: list[str] = []
+        if pattern is not None:
+            frame["_topics"] = pattern[voices.index.get_indexer(group.index)]
+            condition = ["_topics"]
         try:
-            split, _ = allocate_unknown(frame, list(variables), unknown=UNKNOWN)
+            split, _ = allocate_unknown(frame, list(variables), unknown=UNKNOWN, condition=condition)
         except WeightingError:
             continue  # nobody in this source is fully known: nothing to draw from
         split = split[split["source_row"].isin(group.index[missing])]
@@ -125,7 +134,7 @@ def mrp_estimates(
     rng = np.random.default_rng(seed)
     speaking = has_any.astype(bool)
     missing = _unknown(voices, variables)
-    completed = (imputed_attributes(voices, variables, rng, imputations)
+    completed = (imputed_attributes(voices, variables, rng, imputations, topic_pattern(y.to_numpy(dtype=float)))
                  if imputations > 1 and (missing & speaking).any() else [voices[list(variables)]])
     fits = []
     for attributes in completed:

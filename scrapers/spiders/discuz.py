@@ -5,16 +5,22 @@ threads (rules, announcements) are skipped: only ``normalthread_`` rows are foll
 A post's canonical URL is its thread's first-page URL plus ``#pid<N>``, so the same
 post reached through another page number is still one document.
 
-Official replies. On government-run forums a department answers in the thread (a user
-group such as 管理员/版主/官方认证, or a post opening with ``回复单位：县住建局`` or
-``县住建局回复：``). That is the administration speaking, not a citizen's voice, so it
-is kept apart as on letter boards: replies on the thread's first page become the
-opening post's ``reply_text`` and ``reply_unit``; any other official post is stored
-with kind ``article`` (the administration's own words, never counted as a voice).
-``reply_unit`` is the unit the post names, else the user group, never a nickname.
+Official replies. On government-run forums a department answers in the thread. That is
+the administration speaking, not a citizen's voice, so it is kept apart as on letter
+boards: replies on the thread's first page become the opening post's ``reply_text``
+and ``reply_unit``; any other official post is stored with kind ``article`` (the
+administration's own words, never counted as a voice). What marks an official reply,
+and where the Discuz! templates print it, is in :mod:`scrapers.spiders._discuz_official`:
+the poster's group, custom title, verification or signature, a post opening with
+``回复单位：县住建局`` / ``县住建局回复：``, a ``回复单位`` label, an answer box, an answer
+edited into the opening post, a 点评 signed by a unit, a 网络问政 panel. Answers found
+inside the opening post are cut out of its text. Each is counted in the crawl's
+statistics as ``tongxin/official/<rule>``. ``reply_unit`` is the unit the answer names,
+else the group or title, never a nickname.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -27,25 +33,26 @@ from w3lib.url import canonicalize_url
 from scrapers.dates import parse_date
 from scrapers.items import DocumentItem
 from scrapers.spiders._base import ProfileSpider, element_text, first
+from scrapers.spiders._discuz_official import (
+    ANSWER_HEAD,
+    OFFICIAL_STATUS,
+    STRIP_ANSWERS,
+    Official,
+    comment_answers,
+    message_answers,
+    named_unit,
+    opening_unit,
+    panel_answer,
+    poster_status,
+    split_edited_answer,
+)
 
 _STATIC_THREAD = re.compile(r"thread-(?P<tid>\d+)-(?P<page>\d+)-(?P<extra>\d+)\.html$")
 _POST_ID = re.compile(r"(\d+)$")
 _POSTED_PREFIX = re.compile(r"^\s*(发表于|发表時間|发表时间)\s*[:：]?\s*")
-# Discuz prints the poster's user group in the post's sidebar as a link to the group page,
-# and verification badges (官方认证) as icons linking to the verification page. Medals and
-# other titled icons are left alone: "官方活动纪念章" is not an official account.
-_GROUP_CSS = "td.pls a[href*='usergroup']"
-_SIDEBAR_CSS = "td.pls"
-# Templates that print the group as a label: "用户组 注册会员", "用户组：官方认证".
-_GROUP_LABEL = re.compile(r"(?:用户组|组别|会员组|认证)\s*[:：]?\s*(?P<group>[^\s:：]{2,12})")
-_BADGE_CSS = "td.pls a[href*='verify'] img, td.pls a[href*='verify']"
-_OFFICIAL_GROUP = re.compile(r"官方认证|认证单位|管理员|版主|官方|政府|部门|职能单位|回复专用")
-_UNIT_SUFFIX = r"(?:局|委|办|政府|中心|所|站|院|部|厅|处|科|队|公司|街道|社区|村委会|居委会|办事处|管委会)"
-_OFFICIAL_OPENING = re.compile(
-    r"^\s*(?:【?(?:回复单位|答复单位|办理单位|承办单位|回复部门|官方回复)】?\s*[:：]\s*(?P<unit>[^\s，,。；;:：]{2,30})?"
-    rf"|(?!昨天|今天|前天|刚才|刚刚|上次|之前|后来|我|你|他|她|村里|听说)"
-    rf"(?P<unit2>[^\s，,。；;:：]{{2,20}}?{_UNIT_SUFFIX})(?:官方)?(?:回复|答复)\s*[:：])"
-)
+# A post someone else edited ("本帖最后由 问政小编 于 … 编辑"): where answers get edited in.
+_EDITED = re.compile(r"本帖最后由\s*(?P<editor>\S+)\s*于\s*(?P<when>.+?)\s*编辑")
+_SHORT = 10  # characters of a post's own words around an answer box below which the post is the answer
 
 
 def official_unit(group: str, badges: str, text: str) -> str | None:
@@ -56,11 +63,11 @@ def official_unit(group: str, badges: str, text: str) -> str | None:
     official one, or when it opens by naming its unit (``回复单位：县住建局``,
     ``县住建局回复：``). The unit named wins; else the group (``官方认证``).
     """
-    match = _OFFICIAL_OPENING.search(text[:80])
-    if match:
-        return match["unit"] or match["unit2"] or "回复单位"
+    unit = opening_unit(text)
+    if unit is not None:
+        return unit
     for label in (group, badges):
-        found = _OFFICIAL_GROUP.search(label)
+        found = OFFICIAL_STATUS.search(label)
         if found:
             return label.strip() if label is group else found.group(0)
     return None
@@ -140,28 +147,52 @@ class DiscuzSpider(ProfileSpider):
         thread_url = canonical_thread_url(response.url)
         fetched = self.now()
         items: list[DocumentItem] = []
+        answers: list[Official] = []  # parts of the opening post (or the page) that are the answer
         for index, post in enumerate(response.css(self.sel("post"))):
-            item = self.parse_post(post, thread_url, fetched)
-            if item is None:
+            opening = page == 1 and index == 0
+            read = self._read_post(post, thread_url, fetched, opening)
+            if read is None:
                 continue
+            item, found = read
             # Only the opening post carries the thread title: repliers did not write it.
-            item["title"] = title if (page == 1 and index == 0) else None
+            item["title"] = title if opening else None
             items.append(item)
-        yield from self._attach_official_replies(items, page)
+            if opening:
+                answers += found
+        if page == 1 and items and items[0].get("title") is not None and not any(a.rule == "panel" for a in answers):
+            page_root = first(response.css("html"))
+            outside = panel_answer(page_root, outside_posts=True) if page_root is not None else None
+            if outside is not None:  # a 网络问政 panel between the posts
+                answers.append(outside)
+        for answer in answers:
+            self._count(answer.rule)
+        yield from self._attach_official_replies(items, page, answers, fetched)
         yield from self._next(response, "thread_next", meta={"thread_title": title})
 
     @staticmethod
-    def _attach_official_replies(items: list[DocumentItem], page: int) -> Iterator[DocumentItem]:
-        """On a thread's first page, official replies go into the opening post's reply fields."""
+    def _attach_official_replies(items: list[DocumentItem], page: int, answers: list[Official],
+                                 fetched: Any) -> Iterator[DocumentItem]:
+        """On a thread's first page, official replies go into the opening post's reply fields.
+
+        ``answers`` are those found inside the opening post or beside it (an answer
+        edited in, a 点评, a 网络问政 panel); whole posts by officials follow them.
+        """
         if page != 1 or not items or items[0]["kind"] != "post" or items[0].get("title") is None:
             yield from items  # no citizen's opening post on this page to attach a reply to
             return
         opening = items[0]
         replies = [i for i in items[1:] if i["kind"] == "article"]
-        if replies:
-            opening["reply_text"] = "\n\n".join(r["text"] for r in replies)
-            opening["reply_unit"] = replies[0].get("reply_unit")
-            opening["replied_at"] = replies[0].get("posted_at")
+        texts = [a.text for a in answers if a.text] + [r["text"] for r in replies]
+        if texts:
+            opening["reply_text"] = "\n\n".join(texts)
+            named = [a for a in answers if a.text]
+            if named:
+                opening["reply_unit"] = named[0].unit
+                when = parse_date(_POSTED_PREFIX.sub("", named[0].when), fetched) if named[0].when else None
+                opening["replied_at"] = when.iso if when is not None else None
+            else:
+                opening["reply_unit"] = replies[0].get("reply_unit")
+                opening["replied_at"] = replies[0].get("posted_at")
         for item in items:
             if not any(item is r for r in replies):
                 yield item
@@ -175,6 +206,13 @@ class DiscuzSpider(ProfileSpider):
         return ""
 
     def parse_post(self, post: Selector, thread_url: str, fetched: Any) -> DocumentItem | None:
+        """One post as a document: kind ``article`` when an official speaks, else ``post``."""
+        read = self._read_post(post, thread_url, fetched, opening=False)
+        return read[0] if read is not None else None
+
+    def _read_post(self, post: Selector, thread_url: str, fetched: Any,
+                   opening: bool) -> tuple[DocumentItem, list[Official]] | None:
+        """The post as a document, and the official answers found inside it (the opening post only)."""
         match = _POST_ID.search(post.attrib.get("id", ""))
         if match is None:
             return None
@@ -186,15 +224,43 @@ class DiscuzSpider(ProfileSpider):
         raw = exact.attrib.get("title", "") if exact is not None else element_text(posted_el)
         posted = parse_date(_POSTED_PREFIX.sub("", raw).strip(), fetched)
         profile = self._profile_fields(post)
-        text = element_text(message, self.profile.strip)
-        group = " ".join(element_text(g).strip() for g in post.css(_GROUP_CSS)) or self._group_label(post)
-        badges = " ".join(b.attrib.get("title") or b.attrib.get("alt") or "" for b in post.css(_BADGE_CSS))
-        unit = official_unit(group, badges, text.strip())
-        return DocumentItem(
+        official = poster_status(post)
+        inside = message_answers(message, labels=not opening) if official is None else []
+        panel = panel_answer(post) if official is None and opening else None
+        text = element_text(message, [*self.profile.strip, STRIP_ANSWERS])
+        found: list[Official] = []
+        if official is None:
+            unit = opening_unit(text.strip())
+            if unit is None and ANSWER_HEAD.match(text.strip()):  # 【官方回复】… / 部门回复 … heading the post
+                unit = named_unit(text.strip()) or "官方回复"
+            if unit is not None:
+                official = Official(unit, "opening")
+        if official is None and inside:
+            label = next((a for a in inside if a.rule == "label"), None)
+            if label is not None or (not opening and len(text.strip()) < _SHORT):
+                # The whole post is the answer: a label naming its unit, or a box with nothing around it.
+                official = Official(label.unit if label else inside[0].unit, label.rule if label else "box")
+            elif opening:
+                found += [a for a in inside if a.text]
+        if official is None and opening:
+            edited = _EDITED.search(element_text(first(post.css("i.pstatus"))))
+            text, cut = split_edited_answer(text, edited is not None)
+            if cut is not None:  # the answer's time is the edit's
+                found.append(dataclasses.replace(cut, when=edited["when"]) if edited else cut)
+            found += [panel] if panel is not None else []
+            found += comment_answers(post)
+        if official is not None:
+            self._count(official.rule)
+            if inside:  # an official's post keeps all its words, boxes and labels included
+                text = element_text(message, self.profile.strip)
+            named = named_unit(text)  # the unit the answer names beats the poster's group or title
+            if named and official.rule in ("group", "title", "verify", "signature"):
+                official = dataclasses.replace(official, unit=named)
+        item = DocumentItem(
             url=f"{thread_url}#pid{match.group(1)}",
             source=self.profile.name,
-            kind="post" if unit is None else "article",
-            reply_unit=unit,
+            kind="post" if official is None else "article",
+            reply_unit=official.unit if official is not None else None,
             author=element_text(first(post.css(self.sel("author")))).strip() or None,
             text=text,
             posted_at=posted.iso,
@@ -204,13 +270,13 @@ class DiscuzSpider(ProfileSpider):
             sex=profile.get("sex"),
             age=profile.get("age"),
         )
+        return item, found
 
-    @staticmethod
-    def _group_label(post: Selector) -> str:
-        """The user group printed as a label in the sidebar (``用户组 注册会员``), or ""."""
-        sidebar = first(post.css(_SIDEBAR_CSS))
-        match = _GROUP_LABEL.search(element_text(sidebar)) if sidebar is not None else None
-        return match["group"] if match else ""
+    def _count(self, rule: str) -> None:
+        """Count an official reply in the crawl's statistics, by the rule that found it."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(f"tongxin/official/{rule}")
 
     def _profile_fields(self, post: Selector) -> dict[str, str]:
         """Public profile fields (dl.pil: dt label, dd value); any subset may be there."""

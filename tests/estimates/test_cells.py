@@ -39,7 +39,7 @@ def test_cell_rake_equals_the_voice_level_rake(simulated: tuple, unknown: str) -
     raw = raw_cells(stats)
     np.testing.assert_allclose(raw.values.to_numpy(), point.values.loc["raw"].to_numpy(dtype=float), rtol=1e-12)
     assert (raw.n, raw.ess) == (point.n["raw"], pytest.approx(point.ess["raw"], rel=1e-12))
-    assert len(stats.base) < 60 < online.sum()  # the point: a few dozen cells stand for the voices
+    assert len(stats.base) < online.sum() / 10  # the point: a few dozen cells (attributes x topics) stand for the voices
 
 
 def test_cell_rake_follows_bootstrap_multipliers(simulated: tuple) -> None:  # type: ignore[type-arg]
