@@ -120,9 +120,14 @@ def main(argv: list[str]) -> int:
         return 2
     results: dict[str, dict[str, object]] = {}
     seconds: dict[str, float] = {}
+    failed = 0
     for name in wanted:
         started = time.perf_counter()
-        result = importlib.import_module(f"benchmarks.{name}").run()
+        try:
+            result = importlib.import_module(f"benchmarks.{name}").run()
+        except Exception as exc:  # one broken benchmark must not lose the others' figures
+            failed += 1
+            result = {"error": f"{type(exc).__name__}: {exc}"}
         seconds[name] = time.perf_counter() - started
         results[name] = result
         print(json.dumps({"benchmark": name, **result}, ensure_ascii=False, default=str), flush=True)
@@ -133,7 +138,7 @@ def main(argv: list[str]) -> int:
         print(results["simulate"]["markdown"], flush=True)
         write_results(results, seconds)
         print(f"written: {RESULTS}", flush=True)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

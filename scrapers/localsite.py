@@ -47,6 +47,14 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def translate_path(self, path: str) -> str:
+        """A page saved with its query in its file name (``list.jsp?page=2``, as wget saves it) answers that query."""
+        local = super().translate_path(path)
+        query = path.split("#", 1)[0].partition("?")[2]
+        if query and Path(f"{local}?{query}").is_file():
+            return f"{local}?{query}"
+        return local
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 

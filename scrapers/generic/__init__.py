@@ -15,7 +15,10 @@ reading serves the ``gov_letters`` spider, ``tongxin profiles suggest`` and test
   link to a page of the same site with a title-like text, whatever the classes; links
   in navigation, breadcrumbs and footers are left out. :func:`find_next` finds the next
   list page by its link text (下一页, 下页, ›, » ...) or by a page number in the URL
-  (``page=N``, ``pageNo=N``, ``list_N.html``, ``index_N.html``).
+  (``page=N``, ``pageNo=N``, ``list_N.html``, ``index_N.html``); when the pager is
+  javascript, by the URL pattern the page itself shows (the page function its links call,
+  a ``<select>`` jumper, 共N页 with a 尾页 link, TRS's ``createPageHTML``, 大汉 jpage's
+  ``dataproxy.jsp``: :mod:`scrapers.generic._paging`), never past the last page it names.
 
 Every value found carries the rule that found it (:class:`Found`), so ``tongxin
 profiles check`` can say why a field holds what it holds, and ``profiles suggest`` can
@@ -41,10 +44,19 @@ from scrapers.generic.letters import (
     page_title,
     read_letter,
 )
-from scrapers.generic.lists import ListEntry, ListReading, find_next, group_css, read_list, url_shape
+from scrapers.generic.lists import (
+    ListEntry,
+    ListReading,
+    find_next,
+    group_css,
+    is_datastore,
+    read_list,
+    read_records,
+    url_shape,
+)
 
 __all__ = [
     "BLOCK_TAGS", "INVISIBLE_TAGS", "LETTER_LABELS", "OTHER_LABELS", "Found", "LetterReading", "ListEntry",
-    "ListReading", "body_block", "find_date", "find_next", "group_css", "is_pending", "label_index", "label_key",
-    "node_text", "page_title", "read_letter", "read_list", "squeeze", "url_shape",
+    "ListReading", "body_block", "find_date", "find_next", "group_css", "is_datastore", "is_pending", "label_index",
+    "label_key", "node_text", "page_title", "read_letter", "read_list", "read_records", "squeeze", "url_shape",
 ]

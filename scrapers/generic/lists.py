@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from scrapers.generic import _paging
 from scrapers.generic._text import (
     _SPACE,
     _css_matches,
@@ -50,6 +51,7 @@ class ListReading:
     next_rule: str = ""
     next_css: str | None = None
     unfollowable: list[str] = field(default_factory=list)  # next links that only javascript can follow
+    more_urls: list[str] = field(default_factory=list)  # further list pages the page names at once (大汉 jpage)
 
 
 def _signature(element: etree._Element) -> tuple[str, ...]:
@@ -161,7 +163,40 @@ def read_list(root: etree._Element, page_url: str, known_shapes: Iterable[str] =
             seen.add(url)
             reading.entries.append(ListEntry(url, text, find_date(node_text(item))))
     reading.next_url, reading.next_rule, reading.next_css, reading.unfollowable = find_next(root, page_url, links)
+    if embedded and reading.next_url is None:
+        reading.more_urls = _paging.jpage_pages(root, page_url)
+        if reading.more_urls:
+            reading.next_rule = f"{len(reading.more_urls)} jpage requests to {reading.more_urls[0].split('?')[0]}"
+        elif not reading.unfollowable and (left := _paging.jpage_left(root)):
+            reading.unfollowable.append(left)
     return reading
+
+
+def read_records(text: str, page_url: str) -> ListReading:
+    """The letters of a bare ``<datastore>`` answer (大汉 JCMS ``dataproxy.jsp``): one ``<record>`` each.
+
+    ``text`` is the answer as served (XML, rows as HTML in CDATA); no next page: the
+    column page named every request (:func:`scrapers.generic._paging.jpage_pages`).
+    """
+    from lxml import html as lxml_html
+
+    reading = ListReading(rule="records of a <datastore> answer")
+    for match in _RECORD.finditer(text):
+        fragment = (match.group(1) or match.group(2) or "").strip()
+        if not fragment:
+            continue
+        item = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        for _anchor, url, title in _links(item, page_url):
+            if _good_link_text(title) and all(url != entry.url for entry in reading.entries):
+                reading.entries.append(ListEntry(url, title, find_date(node_text(item))))
+                break
+    return reading
+
+
+def is_datastore(text: str) -> bool:
+    """A bare ``<datastore>`` answer rather than an HTML page."""
+    head = text[:3000].lower()
+    return "<datastore" in head and "<body" not in head
 
 
 _RECORD = re.compile(r"<record>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
@@ -192,6 +227,7 @@ def find_next(root: etree._Element, page_url: str,
               links: list[tuple[etree._Element, str, str]] | None = None) -> tuple[str | None, str, str | None, list[str]]:
     """The next list page: (URL or None, the rule that found it, a CSS selector for it, javascript-only links)."""
     unfollowable: list[str] = []
+    scripted_links: list[tuple[str, str]] = []
     for anchor in root.iterfind(".//a"):
         text = _SPACE.sub("", node_text(anchor)) or _SPACE.sub("", anchor.get("title") or "")
         lowered = text.lower()
@@ -207,20 +243,27 @@ def find_next(root: etree._Element, page_url: str,
             target = _JS_URL.search(script)
             if target is not None:
                 return urljoin(page_url, target.group(1)), f"link {text} (URL in its script)", None, unfollowable
-            unfollowable.append(f"{text}: {script.strip()[:80]}")
+            scripted_links.append((text, script.strip()))
             continue
         url = urljoin(page_url, href).split("#")[0]
         if url == page_url.split("#")[0]:
             continue  # the last page links 下一页 to itself
         css = f'a:contains("{text}")' if text and '"' not in text else None
         return url, f"link text {text}", css, unfollowable
+    derived = _paging.javascript_next(root, page_url, scripted_links)
+    if derived is not None:
+        return derived[0], derived[1], None, unfollowable
     scripted = _scripted_next(root, page_url)
     if scripted is not None:
         return scripted, "page count in the TRS script createPageHTML", None, unfollowable
+    links = links if links is not None else _links(root, page_url)
+    numbered = _numbered_next(root, page_url, links)
+    if numbered is not None:
+        return numbered[0], numbered[1], None, unfollowable
     current = _page_number(page_url)
     candidates: list[tuple[int, str]] = []
     base = _page_base(page_url)
-    for _, url, _text in links if links is not None else _links(root, page_url):
+    for _, url, _text in links:
         number = _page_number(url)
         if number is None or number <= (current or 0) or _page_base(url) != base:
             continue
@@ -228,37 +271,107 @@ def find_next(root: etree._Element, page_url: str,
     if candidates:
         number, url = min(candidates)
         return url, f"page number in the URL ({number})", None, unfollowable
+    here = _paging.current_page(root) or (1 if current is None else None)
+    if here is not None:
+        derived = _paging.ordinal_next(root, page_url, here)
+        if derived is not None:
+            return derived[0], derived[1], None, unfollowable
+    derived = _paging.written_next(root, page_url)
+    if derived is not None:
+        return derived[0], derived[1], None, unfollowable
+    total = _paging.total_pages(root)
+    if here is not None and total is not None and here >= total:
+        return None, "no next page (the last by the page's own count)", None, unfollowable
+    unfollowable += [f"{text}: {script[:80]}" for text, script in scripted_links]
+    if not unfollowable and here is not None:
+        unfollowable += _paging.scripted_page_links(root, here)
     return None, "no next page", None, unfollowable
 
 
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\w+)['\"]?\s*,\s*(\w+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
-                          r"\s*['\"](\w+)['\"]")
+def _numbered_next(root: etree._Element, page_url: str,
+                   links: list[tuple[etree._Element, str, str]]) -> tuple[str, str] | None:
+    """Page N+1 from the URL of another page the pager links to by its number or as 尾页.
+
+    A link ``3`` to ``index_2.html`` (or 尾页 to ``index_4.html`` on a page saying 共5页)
+    tells how page numbers map to URLs; this page's number comes from its own text
+    (当前第2页) or URL, and page N+1 is built the same way when it is no later than the
+    last page the pager names.
+    """
+    total = _paging.total_pages(root)
+    refs: list[tuple[int, str, re.Match[str]]] = []
+    for anchor, url, _text in links:
+        match = _PAGE_NUMBER.search(url)
+        bare = _SPACE.sub("", node_text(anchor)) or _SPACE.sub("", anchor.get("title") or "")
+        if match is None or not _same_list(url, page_url):
+            continue
+        if bare.isdigit():
+            refs.append((int(bare), url, match))
+        elif bare in _paging.LAST_TEXTS and total:
+            refs.append((total, url, match))
+    if not refs:
+        return None
+    ordinal, url, match = refs[0]
+    group = "n" if match.group("n") else "n2"
+    shift = int(match.group(group)) - ordinal
+    here = _paging.current_page(root)
+    if here is None:
+        number = _page_number(page_url)
+        here = 1 if number is None else number - shift
+    wanted = here + 1
+    last = total or max(ref[0] for ref in refs)
+    if wanted > last or wanted + shift < 1:
+        return None
+    built = url[:match.start(group)] + str(wanted + shift) + url[match.end(group):]
+    if built.split("#")[0] == page_url.split("#")[0]:
+        return None
+    if any(built == link for _, link, _ in links):
+        return built, f"page number in the URL ({wanted + shift})"
+    return built, f"page {wanted} of {last} built like the pager's link to page {ordinal}"
+
+
+_CREATE_PAGE = re.compile(r"createPageHTML\(([^()]*)\)", re.I)
 
 
 def _scripted_next(root: etree._Element, page_url: str) -> str | None:
-    """TRS WCM list pages write their page links in script: ``createPageHTML(count, current, "index", "html")``.
+    """TRS WCM (and 开普-style) list pages write their page links in script: ``createPageHTML(count, current,
+    "index", "html")``, or with a container id first and the record count last
+    (``createPageHTML('page_div', count, current, 'index', 'shtml', records)``).
 
     Page 0 is ``index.html``, page N is ``index_N.html``; the arguments may be variables
-    set just before (``var countPage = 3``).
+    set just before (``var countPage = 3``). Counted from 0 in TRS's four-argument form;
+    otherwise from 1 unless the current page is 0.
     """
-    for script in root.iterfind(".//script"):
-        code = script.text or ""
-        call = _CREATE_PAGE.search(code)
-        if call is None:
-            continue
-        values = []
-        for arg in call.groups()[:2]:
-            if arg.isdigit():
-                values.append(int(arg))
+    code = "\n".join(script.text or "" for script in root.iterfind(".//script"))  # variables may be set in another
+    for call in _CREATE_PAGE.finditer(code):
+        args = [arg.strip() for arg in call.group(1).split(",")]
+        for i in range(len(args) - 3):
+            count, current = (_script_number(arg, code) for arg in args[i:i + 2])
+            name, ext = (arg.strip("'\"") for arg in args[i + 2:i + 4])
+            quoted = all(arg[:1] in "'\"" and re.fullmatch(r"[\w-]+", arg.strip("'\"")) for arg in args[i + 2:i + 4])
+            if count is None or current is None or not quoted:
                 continue
-            assigned = re.search(rf"\b{re.escape(arg)}\s*=\s*(\d+)", code)
-            if assigned is None:
-                return None
-            values.append(int(assigned.group(1)))
-        count, current = values
-        if current + 1 < count:
-            return urljoin(page_url, f"{call.group(3)}_{current + 1}.{call.group(4)}")
+            from_zero = len(args) == 4 or current == 0
+            if current + 1 < count or not from_zero and current + 1 <= count:
+                return urljoin(page_url, f"{name}_{current + 1}.{ext}")
+            return None
     return None
+
+
+def _script_number(arg: str, code: str) -> int | None:
+    """An argument of a script call: a number, or a variable the script sets to one."""
+    if arg.isdigit():
+        return int(arg)
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", arg):
+        return None
+    assigned = re.search(rf"\b{re.escape(arg)}\s*=\s*['\"]?(\d+)", code)
+    return int(assigned.group(1)) if assigned else None
+
+
+def _same_list(url: str, page_url: str) -> bool:
+    """``url`` is another page of the list ``page_url`` is a page of (the first page may have no number)."""
+    if _page_base(url) == _page_base(page_url):
+        return True
+    return _page_number(page_url) is None and url.rsplit("/", 1)[0] == page_url.split("?")[0].rsplit("/", 1)[0]
 
 
 def _page_number(url: str) -> int | None:

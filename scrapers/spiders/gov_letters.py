@@ -48,6 +48,11 @@ class GovLettersSpider(ProfileSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Any page of the board: a detail page gives a letter, a list page gives links."""
+        if not isinstance(response, TextResponse) or generic.is_datastore(response.text):
+            # 大汉 JCMS's dataproxy.jsp answers with bare <datastore> XML, sometimes as octet-stream.
+            text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+            yield from self.follow_listing(response, generic.read_records(text, response.url))
+            return
         root = _root(response)
         fields, excerpts = self.read_fields(root)
         if "text" in fields and not excerpts:
@@ -217,11 +222,11 @@ class GovLettersSpider(ProfileSpider):
             # Boards list newest first: a page with nothing recent ends the walk.
             self.logger.info("%s: nothing on or after %s; not following older pages", response.url, self.since)
             return
-        if listing.next_url is not None:
-            request = self.follow(response, listing.next_url)
+        for url in ([listing.next_url] if listing.next_url is not None else []) + listing.more_urls:
+            request = self.follow(response, url)
             if request is not None:
                 yield request
-        elif listing.unfollowable:
+        if listing.next_url is None and not listing.more_urls and listing.unfollowable:
             self.count("list:next-javascript")
             self.logger.warning("%s: the next page is reached only by javascript (%s); not followed",
                                 response.url, listing.unfollowable[0])

@@ -174,3 +174,124 @@ def test_a_list_of_one_dated_letter_and_short_numbered_titles_are_lists() -> Non
     numbered = listing("<ul>" + "".join(f"<li><a href='detail_{n}.html'>信件{n}</a></li>" for n in (1, 2, 3)) + "</ul>")
     assert len(numbered.entries) == 3
     assert listing("<ul><li><a href='/about.html'>关于本站</a></li></ul>").entries == []
+
+
+# --- pagination only a script follows: the URL pattern the page itself shows ----------------------
+
+GO_PAGE = ("<script>function goPage(page) {\n if (page == 1) { location.href = 'index.shtml'; }\n"
+           " else { window.location.href = 'index_' + page + '.shtml'; }\n}</script>")
+
+
+@pytest.mark.parametrize(("html", "url", "next_url"), [
+    # 开普-style: the next link calls the page's own function with the next page's number
+    (f"<a href='javascript:goPage(1)'>首页</a><a href='javascript:goPage(3)'>下一页</a>{GO_PAGE}",
+     "http://x.gov.cn/xjxd/index_2.shtml", "http://x.gov.cn/xjxd/index_3.shtml"),
+    # onclick on a void link, the function assigned to a variable, a page index counted from 0
+    ("<a href='javascript:void(0)' onclick='toPage(this)'>下一页</a><span class='cur'>1</span>"
+     "<a href='javascript:void(0)' onclick='toPage(2)'>2</a><a href='javascript:void(0)' onclick='toPage(3)'>3</a>"
+     "<script>var toPage = function(p) { window.location.href = 'list.jsp?pageIndex=' + (p - 1) + '&type=1'; };</script>",
+     "http://x.gov.cn/ly/list.jsp", "http://x.gov.cn/ly/list.jsp?pageIndex=1&type=1"),
+    # a <select> jumper whose onchange builds the URL from the option's value
+    ("共5页 <select onchange=\"location.href='list_'+this.options[this.selectedIndex].value+'.htm'\">"
+     "<option value='1'>第1页</option><option value='2' selected>第2页</option><option value='3'>第3页</option>"
+     "</select>", "http://x.gov.cn/ly/list_2.htm", "http://x.gov.cn/ly/list_3.htm"),
+    # option values that are URLs
+    ("<select onchange='location=this.value'><option value='p1.html'>1</option><option value='p2.html'>2</option>"
+     "</select>", "http://x.gov.cn/ly/p1.html", "http://x.gov.cn/ly/p2.html"),
+    # 共N页 and a 尾页 link: TRS-style numbering from 0 (index.html, index_1.html ... index_3.html) ...
+    ("共4页 当前第1页 <a href='javascript:;'>下一页</a> <a href='index_3.html'>尾页</a>",
+     "http://x.gov.cn/ms/index.html", "http://x.gov.cn/ms/index_1.html"),
+    ("共4页 当前第3页 <a href='javascript:;'>下一页</a> <a href='index_3.html'>尾页</a>",
+     "http://x.gov.cn/ms/index_2.html", "http://x.gov.cn/ms/index_3.html"),
+    # ... or from 1 (index_4.html is page 4)
+    ("共4页 当前第1页 <a href='javascript:;'>下一页</a> <a href='index_4.html'>尾页</a>",
+     "http://x.gov.cn/ms/index.html", "http://x.gov.cn/ms/index_2.html"),
+    # 开普-style createPageHTML with the container first and the record count last
+    ("<script>createPageHTML('page_div', 3, 1, 'index', 'shtml', 15);</script>",
+     "http://x.gov.cn/xx/index.shtml", "http://x.gov.cn/xx/index_2.shtml"),
+    # data-page attributes read by a click handler
+    ("<a href='javascript:;' data-page='2'>2</a><a href='javascript:;' data-page='3'>3</a>"
+     "<script>$('.pg a').click(function () { location.href = '?pageNo=' + $(this).data('page'); });</script>",
+     "http://x.gov.cn/xx/list.jsp", "http://x.gov.cn/xx/list.jsp?pageNo=2"),
+    # a form sent by GET whose page field the function sets
+    ("<form id='f' action='list.jsp' method='get'><input type='hidden' name='type' value='3'>"
+     "<input type='hidden' id='curPage' name='curPage' value='1'></form><a href='javascript:goPage(2)'>下一页</a>"
+     "<script>function goPage(p) { document.getElementById('curPage').value = p; document.forms[0].submit(); }</script>",
+     "http://x.gov.cn/xx/list.jsp", "http://x.gov.cn/xx/list.jsp?type=3&curPage=2"),
+    # a pager the script writes itself from its current page (TRS's document.write), counted from 0
+    ("<script>var currentPage = 0; var countPage = 3;\nif (currentPage < countPage - 1) document.write("
+     "'<a href=\"index_' + (currentPage + 1) + '.html\">下一页</a>');</script>",
+     "http://x.gov.cn/xx/index.html", "http://x.gov.cn/xx/index_1.html"),
+])
+def test_a_javascript_pager_is_followed_by_the_pattern_the_page_shows(html: str, url: str, next_url: str) -> None:
+    found = listing(html, url)
+    assert found.next_url == next_url, found.next_rule
+    assert found.unfollowable == []
+
+
+@pytest.mark.parametrize("html", [
+    # the function is in an external script: nothing shows how page 2's URL is made
+    "<a href='javascript:goPage(2)'>2</a><a href='javascript:goPage(3)'>3</a><script src='/js/page.js'></script>",
+    "<a href='javascript:void(0)' onclick='nextPage()'>下一页</a>",
+    # a function building the URL in pieces: only a fragment ('_' + p) is shown, not the URL
+    "<a href='javascript:goPage(2)'>下一页</a>"
+    "<script>function goPage(p) { var u = 'index'; if (p > 1) u += '_' + p; location.href = u + '.shtml'; }</script>",
+    # a form sent by POST
+    "<form action='list.jsp' method='post'><input type='hidden' id='curPage' name='curPage' value='1'></form>"
+    "<a href='javascript:goPage(2)'>下一页</a>"
+    "<script>function goPage(p) { document.getElementById('curPage').value = p; document.forms[0].submit(); }</script>",
+])
+def test_a_javascript_pager_without_a_visible_pattern_is_counted_not_guessed(html: str) -> None:
+    found = listing(html, "http://x.gov.cn/xx/list.jsp")
+    assert found.next_url is None
+    assert len(found.unfollowable) == 1
+
+
+def test_no_page_past_the_last_one_the_page_names() -> None:
+    last = listing(f"<span>共3页</span><a href='javascript:goPage(2)'>2</a><span class='current'>3</span>{GO_PAGE}",
+                   "http://x.gov.cn/xjxd/index_3.shtml")
+    assert (last.next_url, last.unfollowable) == (None, [])
+    counted = listing("共4页 当前第4页 <a href='javascript:void(0)' onclick='nextPage()'>下一页</a>",
+                      "http://x.gov.cn/ms/index_3.html")
+    assert (counted.next_url, counted.unfollowable) == (None, [])
+    trs = listing("<script>createPageHTML(3, 2, 'index', 'html');</script>", "http://x.gov.cn/xx/index_2.html")
+    assert trs.next_url is None
+    written = listing("<script>var currentPage = 2; var countPage = 3;\nif (currentPage < countPage - 1) "
+                      "document.write('<a href=\"index_' + (currentPage + 1) + '.html\">下一页</a>');</script>",
+                      "http://x.gov.cn/xx/index_2.html")
+    assert written.next_url is None
+
+
+JPAGE = ("<div id='20563'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/"
+         "dataproxy.jsp?page=1&webid=3&path=/&columnid=5521&unitid=20563&permissiontype=0\"></a>]]></nextgroup>"
+         "<recordset>{records}</recordset><totalrecord>14</totalrecord></datastore></script>"
+         "<script>$('#20563').jpage({{dataStore: dataStore, perPage: 3, groupSize: 2, "
+         "proxyUrl: '/module/web/jpage/dataproxy.jsp', ajaxParam: {{col: 1, appid: 1, webid: 3, path: '/', "
+         "columnid: 5521, unitid: 20563, permissiontype: 0}}}});</script></div>")
+
+
+def test_a_jcms_jpage_column_names_its_later_groups_from_dataproxy() -> None:
+    records = "".join(f"<record><![CDATA[<li><a href=\"/art/2026/4/2/art_5521_{n}.html\">第{n}封来信的标题</a>"
+                      "</li>]]></record>" for n in range(1, 7))
+    found = listing(JPAGE.format(records=records), "http://x.gov.cn/col/col5521/index.html")
+    assert len(found.entries) == 6
+    query = "&perpage=3&col=1&appid=1&webid=3&path=%2F&columnid=5521&unitid=20563&permissiontype=0"
+    assert found.more_urls == [f"http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={end}"
+                               f"{query}" for start, end in ((7, 12), (13, 18))]
+    without_total = JPAGE.replace("<totalrecord>14</totalrecord>", "").format(records=records)
+    assert listing(without_total, "http://x.gov.cn/col/col5521/index.html").more_urls == []
+    without_proxy = listing(JPAGE.replace("dataproxy.jsp", "proxy").format(records=records),
+                            "http://x.gov.cn/col/col5521/index.html")
+    assert (without_proxy.more_urls, without_proxy.unfollowable) == (
+        [], ["jpage: 6 of 14 records in the <datastore>, no dataproxy.jsp request in the page"])
+
+
+def test_a_dataproxy_answer_gives_its_records_as_letters() -> None:
+    answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<datastore><nextgroup><![CDATA[]]></nextgroup><recordset>'
+              + "".join(f"<record><![CDATA[<li><a href=\"/art/2026/4/2/art_5521_{n}.html\">第{n}封来信的标题</a>"
+                        f"<span>[2026-04-0{n}]</span></li>]]></record>" for n in (7, 8)) + "</recordset></datastore>")
+    assert generic.is_datastore(answer)
+    found = generic.read_records(answer, "http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7")
+    assert [(e.url, e.date_raw) for e in found.entries] == [
+        (f"http://x.gov.cn/art/2026/4/2/art_5521_{n}.html", f"2026-04-0{n}") for n in (7, 8)]
+    assert not generic.is_datastore("<html><body><script type='text/xml'><datastore></datastore></script></body></html>")

@@ -121,3 +121,27 @@ def test_check_names_the_rule_behind_each_field() -> None:
     assert listing.list_rule == "largest group of linked items (3 × tr)"
     assert listing.next_rule == "link text 下一页"
     assert f"  title: {want['letters'][0]['title']}  [label 信件标题 (dt → dd)]" in shown.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("board", ["hanweb_jpage", "kaipu_gopage", "select_jumper", "count_text_index"])
+def test_list_pages_reached_only_by_script_are_crawled(board: str, tmp_path: Path) -> None:
+    """大汉 jpage's dataproxy.jsp groups, 开普's goPage(n), a <select> jumper, 共N页 with a 尾页 link."""
+    want = expected(board)
+    db = tmp_path / "t.db"
+    with serve_directory(DEV / board) as base:
+        done = run_cli("crawl", "gov-letters", f"{base}/{want['list_pages'][0]}", "--db", str(db), *FAST)
+    assert f"{len(want['list_pages']) + len(want['letters'])} pages fetched" in done.stdout
+    assert "errors: none" in done.stdout  # no javascript-only link left over, no page that does not exist
+    docs = stored(db)
+    assert sorted(docs) == sorted(letter["url"] for letter in want["letters"])
+    for letter in want["letters"]:
+        assert docs[letter["url"]]["title"] == letter["title"]
+        assert docs[letter["url"]]["posted_at"].startswith(letter["date"])
+
+
+def test_the_jpage_board_pages_through_dataproxy_with_startrecord_and_endrecord() -> None:
+    want = expected("hanweb_jpage")
+    proxies = want["list_pages"][1:]
+    assert proxies and all(p.startswith("module/web/jpage/dataproxy.jsp?startrecord=") and "&endrecord=" in p
+                           for p in proxies)

@@ -1,10 +1,12 @@
 """Write the development letter boards: ``python -m tests.sites.dev_boards._generate``.
 
-Eight static boards, each in the shape of a public government CMS template family
+Static boards, each in the shape of a public government CMS template family
 (list as ``ul``, table rows, ``div`` cards or ``dl``; letter pages as a table, ``dl``,
 labelled ``div``s or inline ``<p>标题：…</p>`` lines), with sidebars of other letters,
 breadcrumbs, footers, pending letters, GBK and UTF-8, dates printed several ways and
-pagination by ``下一页`` text or a ``list_N.html`` / ``index_N.html`` number. Each board
+pagination by ``下一页`` text, a ``list_N.html`` / ``index_N.html`` number, or script
+(TRS ``createPageHTML``, 大汉 jpage's ``dataproxy.jsp``, 开普-style ``goPage(n)``, a
+``<select>`` jumper, 共N页 with a 尾页 link). Each board
 has an ``expected.json`` in the shape ``benchmarks/boards.py`` reads. The generic
 reader was tuned on these only.
 """
@@ -342,6 +344,93 @@ def detail_hanweb(x: Letter, b: Board) -> str:
                   f"{FOOTER}", b.charset)
 
 
+# --- 11: 大汉 JCMS jpage: first group in <datastore>, later groups from dataproxy.jsp ---------------
+# A saved answer's file name carries its query, as wget saves it: the local server serves it
+# for that query (scrapers.localsite).
+
+JPAGE = {"col": 1, "appid": 1, "webid": 3, "path": "/", "columnid": 5521, "sourceContentType": 1, "unitid": 20563,
+         "webname": "某某市人民政府", "permissiontype": 0}
+JPAGE_PER_PAGE, JPAGE_GROUP = 3, 2
+
+
+def jpage_name(n: int) -> str:
+    if n == 1:
+        return "col/col5521/index.html"
+    from urllib.parse import urlencode
+    size = JPAGE_PER_PAGE * JPAGE_GROUP
+    start = (n - 1) * size + 1
+    query = urlencode({"startrecord": start, "endrecord": start + size - 1, "perpage": JPAGE_PER_PAGE, **JPAGE})
+    return f"module/web/jpage/dataproxy.jsp?{query}"
+
+
+def list_jpage(items: list[Letter], n: int, pages: int, b: Board) -> str:
+    records = "".join(f"<record><![CDATA[<li><a href=\"/{b.detail_name(x)}\" target=\"_blank\" title=\"{x.title}\">"
+                      f"{x.title}</a><span class=\"bt-data-time\">[{x.day}]</span></li>]]></record>\n" for x in items)
+    total = len(all_letters[b.name])
+    if n > 1:  # the proxy's answer: bare XML, no page around it
+        return (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<nextgroup><![CDATA[]]></nextgroup>\n'
+                f"<recordset>\n{records}</recordset>\n</datastore>\n")
+    params = ",".join(f"{k}:{v!r}" if isinstance(v, str) else f"{k}:{v}" for k, v in JPAGE.items())
+    nextgroup = ("<a href=\"/module/web/jpage/dataproxy.jsp?page=1&webid=3&path=/&columnid=5521&unitid=20563"
+                 "&webname=%E6%9F%90%E6%9F%90%E5%B8%82%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C&permissiontype=0\"></a>")
+    store = (f"<div id='20563'><script type='text/xml'><datastore><nextgroup><![CDATA[{nextgroup}]]></nextgroup>"
+             f"<recordset>{records}</recordset><totalrecord>{total}</totalrecord></datastore></script>"
+             "<script type='text/javascript' src='/module/web/jpage/jquery.page.min.js'></script>"
+             f"<script>$('#20563').jpage({{dataStore: dataStore, perPage: {JPAGE_PER_PAGE}, groupSize: {JPAGE_GROUP}, "
+             "barPosition: 'bottom', proxyUrl: '/module/web/jpage/dataproxy.jsp', "
+             f"ajaxParam: {{{params}}}, showMode: 'full'}});</script></div>")
+    return page("市长信箱 某某市人民政府", f"{HEADER}{crumbs('市长信箱')}<div class='main'>{store}</div>{FOOTER}",
+                b.charset)
+
+
+# --- 12: 开普-style: every pager link calls goPage(n); the function in the page builds index_N.shtml ---
+
+
+def list_kaipu(items: list[Letter], n: int, pages: int, b: Board) -> str:
+    rows = "".join(f"<li><a href='{b.detail_name(x).split('/', 1)[1]}' target='_blank'>{x.title}</a>"
+                   f"<span>{x.day}</span></li>" for x in items)
+    numbers = "".join(f"<span class='current'>{k}</span>" if k == n else f"<a href='javascript:goPage({k})'>{k}</a>"
+                      for k in range(1, pages + 1))
+    pager = (f"<div class='fenye'><a href='javascript:goPage(1)'>首页</a>"
+             f"<a href='javascript:goPage({max(n - 1, 1)})'>上一页</a>{numbers}"
+             f"<a href='javascript:goPage({min(n + 1, pages)})'>下一页</a><a href='javascript:goPage({pages})'>尾页</a>"
+             f"<span>共{pages}页</span></div>")
+    script = ("<script type='text/javascript'>function goPage(page) {\n  if (page == 1) {\n"
+              "    window.location.href = 'index.shtml';\n  } else {\n"
+              "    window.location.href = 'index_' + page + '.shtml';\n  }\n}</script>")
+    return page("信件选登_某某县人民政府", f"{HEADER}{crumbs('县长信箱', '信件选登')}<div class='xjxd'><ul class='list'>"
+                f"{rows}</ul>{pager}</div>{script}{FOOTER}", b.charset)
+
+
+# --- 13: a <select> page jumper; the onchange script builds list_N.htm; 下一页 calls a function ---
+
+
+def list_jumper(items: list[Letter], n: int, pages: int, b: Board) -> str:
+    rows = "".join(f"<tr><td><a href='/{b.detail_name(x)}'>{x.title}</a></td><td>{x.category}</td>"
+                   f"<td>{slash(x.day, x.clock)}</td></tr>" for x in items)
+    options = "".join(f"<option value='{k}'{' selected' if k == n else ''}>第{k}页</option>" for k in range(1, pages + 1))
+    jumper = ("<select name='page' onchange=\"window.location.href='list_'+this.options[this.selectedIndex].value"
+              f"+'.htm'\">{options}</select>")
+    nxt = "<a href='javascript:void(0)' onclick='nextPage()'>下一页</a>" if n < pages else "<span>下一页</span>"
+    return page("领导留言板", f"{HEADER}{crumbs('领导留言板')}<table class='lylist'><tr><th>留言标题</th><th>类别</th>"
+                f"<th>留言时间</th></tr>{rows}</table><div class='page'>{nxt} 转到 {jumper}</div>"
+                "<script src='/js/page.js'></script>" + FOOTER, b.charset)
+
+
+# --- 14: "共N页 当前第M页" and 尾页 linking index_N.html (from 0); 下一页 only javascript ---------
+
+
+def list_count_text(items: list[Letter], n: int, pages: int, b: Board) -> str:
+    rows = "".join(f"<li><em>{cn_date(x.day)}</em><a href='/{b.detail_name(x)}'>{x.title}</a></li>" for x in items)
+    last = f"index_{pages - 1}.html"
+    pager = (f"<div class='pagination'>共{pages}页 当前第{n}页 <a href='index.html'>首页</a> "
+             "<a href='javascript:void(0)' onclick='prevPage()'>上一页</a> "
+             "<a href='javascript:void(0)' onclick='nextPage()'>下一页</a> "
+             f"<a href='{last}'>尾页</a></div>")
+    return page("民生留言_某某区人民政府", f"{HEADER}{crumbs('民生留言')}<ul class='msglist'>{rows}</ul>{pager}{FOOTER}",
+                b.charset)
+
+
 BOARDS = [
     Board("ul_td_labels", "大汉-style ul list, label cells 标　　题：, UTF-8", "utf-8", 4, 7,
           lambda n: f"szxx/list_{n}.html", list_ul, lambda x: f"szxx/detail_{x.number}.html", detail_td),
@@ -367,6 +456,16 @@ BOARDS = [
     Board("hanweb_datastore", "大汉 JCMS list rows only in a datastore script, 暂未回复", "utf-8", 100, 7,
           lambda n: "col/col4421/index.html", list_datastore, lambda x: f"art/2026/3/5/art_4421_{x.number}.html",
           detail_hanweb),
+    Board("hanweb_jpage", "大汉 JCMS jpage: later rows from dataproxy.jsp?startrecord=&endrecord=", "utf-8", 6, 14,
+          jpage_name, list_jpage, lambda x: f"art/2026/4/2/art_5521_{300 + x.number}.html", detail_hanweb),
+    Board("kaipu_gopage", "开普-style javascript:goPage(n) pager, the URL built by the page's function", "utf-8", 3, 8,
+          lambda n: "xjxd/index.shtml" if n == 1 else f"xjxd/index_{n}.shtml", list_kaipu,
+          lambda x: f"xjxd/{x.number:05d}.shtml", detail_dl),
+    Board("select_jumper", "a <select> page jumper, javascript 下一页", "gbk", 3, 7,
+          lambda n: f"lyb/list_{n}.htm", list_jumper, lambda x: f"lyb/show_{x.number}.htm", detail_12345),
+    Board("count_text_index", "共N页 当前第M页, 尾页 to index_N.html, javascript 下一页", "utf-8", 2, 7,
+          lambda n: "msly/index.html" if n == 1 else f"msly/index_{n - 1}.html", list_count_text,
+          lambda x: f"msly/content_{x.number}.html", detail_divs),
 ]
 all_letters: dict[str, list[Letter]] = {}
 
