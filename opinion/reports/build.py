@@ -65,7 +65,7 @@ METHOD_NOTES = {
         "pseudo": ("网上声音按参与模型（以入户调查为参照样本，Chen-Li-Wu 伪似然）估计的上网概率倒数加权，双稳健估计；"
                    "假定在年龄、性别、城乡相同的人中，是否上网与关心什么无关。区间来自同一组自助法重复样本，每次重新拟合参与模型。"),
         "mrp": ("多层模型（年龄、性别、城乡、来源的随机截距，部分合并）按人口单元事后分层；小组借用其他组的信息。"
-                "区间来自变分后验，可能偏窄。"),
+                "区间来自变分后验，只能作粗略参考。"),
     },
     "en": {
         "raw": "Online voices unweighted: each author counts once; describes who posts, not residents.",
@@ -82,7 +82,7 @@ METHOD_NOTES = {
                    "Intervals from the same bootstrap replicates, the participation model refitted in each."),
         "mrp": ("Multilevel model (random intercepts for age, sex, urban/rural and source, partial pooling) post-stratified "
                 "to population cells; small groups borrow strength. "
-                "Intervals from the variational posterior, likely too narrow."),
+                "Intervals from the variational posterior: read them as rough."),
     },
 }
 
