@@ -86,3 +86,20 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 def any_store(store: Store) -> Store:
     """The ``store`` fixture under the name the store tests give it."""
     return store
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis server (``$TONGXIN_TEST_REDIS``, default scripts/services.sh's); skipped
+    if absent, failed under CI=true."""
+    import redis
+
+    url = os.environ.get("TONGXIN_TEST_REDIS", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.RedisError as exc:
+        message = f"no Redis at {url} (start it with scripts/services.sh): {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url

@@ -12,7 +12,7 @@ import csv
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.errors import InputError
+from opinion.estimates.correction import record_coding_sample
 from opinion.estimates.handcoding import (
     ID_COLUMN,
     NO_CONCERN,
@@ -33,7 +34,7 @@ from opinion.files.resources import data_file
 from opinion.reports.build import ReportOptions, build_report, file_sha256
 from opinion.reports.data import ReportData
 from opinion.reports.render import render_html, render_markdown, write_tables
-from opinion.store.db import Store, coding_samples, documents, open_store, respondents
+from opinion.store.db import Store, documents, open_store, respondents
 from opinion.store.privacy import pseudonym, workspace_key
 from opinion.surveys.importer import ImportSummary, import_survey, write_rejects
 from opinion.text.coder import as_coder
@@ -175,13 +176,7 @@ def record_shipped_sample(
         raise InputError(f"shipped hand-coded voices with no text in the store: {', '.join(lost)}")
     drawn = voices.iloc[rows].assign(
         probability=[c.probability for c in codes], stratum=[c.stratum for c in codes], key=[c.key for c in codes])
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    with store.engine.begin() as conn:
-        conn.execute(coding_samples.insert(), [
-            {"sample": name, "source": row.source, "voice": row.voice, "probability": float(row.probability),
-             "stratum": row.stratum, "drawn_at": now, "seed": seed}
-            for row in drawn.itertuples()
-        ])
+    record_coding_sample(store, drawn, name=name, seed=seed)
     return drawn
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "draw_coding_sample",
     "hand_sample",
     "pseudo_outcomes",
+    "record_coding_sample",
 ]
 
 
@@ -124,6 +125,13 @@ def draw_coding_sample(
         chosen = rng.choice(members, size=take, replace=False)
         picked.append(frame.loc[chosen].assign(probability=take / size, stratum=stratum))
     drawn = pd.concat(picked).sample(frac=1.0, random_state=seed)
+    record_coding_sample(store, drawn, name=name, seed=seed)
+    return drawn
+
+
+def record_coding_sample(store: Store, drawn: pd.DataFrame, *, name: str, seed: int) -> None:
+    """Record a draw in the store: one row per drawn voice (``drawn`` has ``source``,
+    ``voice``, ``probability`` and ``stratum``), so imported codes are matched to it."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.engine.begin() as conn:
         conn.execute(coding_samples.insert(), [
@@ -131,7 +139,6 @@ def draw_coding_sample(
              "stratum": row.stratum, "drawn_at": now, "seed": seed}
             for row in drawn.itertuples()
         ])
-    return drawn
 
 
 def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSample | None:

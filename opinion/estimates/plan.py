@@ -52,6 +52,7 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN, normalise_level
 from opinion.errors import InputError
+from opinion.estimates.blend import kish
 from opinion.estimates.voices import survey_joint
 from opinion.files.tables import read_frame
 from weighting import Margins, rake
@@ -141,11 +142,6 @@ def _frame(shares: pd.Series, by: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def _kish(w: np.ndarray) -> float:
-    total = float(w.sum())
-    return total * total / float((w * w).sum()) if total > 0 else 0.0
-
-
 def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> tuple[pd.DataFrame, float, list[str]]:
     """Per cell: population share, online and survey effective sample sizes; plus the survey deff."""
     by = list(by)
@@ -168,7 +164,7 @@ def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> 
         except WeightingError as exc:
             notes.append(f"survey weights could not be calibrated ({exc}); design weights used")
         w = weights.to_numpy()
-        deff = max(1.0, float((w > 0).sum()) / _kish(w)) if _kish(w) > 0 else 1.0
+        deff = max(1.0, float((w > 0).sum()) / kish(w)) if kish(w) > 0 else 1.0
     def key(frame: pd.DataFrame) -> pd.Series:
         return frame[by].astype(str).agg("*".join, axis=1) if len(frame) else pd.Series(dtype=str)
 
@@ -177,7 +173,7 @@ def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> 
     survey_ess = pd.Series(dtype=float)
     if len(placed):
         w = pd.Series(weights.loc[placed.index].to_numpy(), index=key(placed).to_numpy())
-        survey_ess = w.groupby(level=0).agg(lambda s: _kish(s.to_numpy()))
+        survey_ess = w.groupby(level=0).agg(lambda s: kish(s.to_numpy()))
     cell_key = key(cells)
     cells["online_ess"] = cell_key.map(online_ess).fillna(0.0).astype(float).to_numpy()
     cells["survey_ess"] = cell_key.map(survey_ess).fillna(0.0).astype(float).to_numpy()

@@ -1,7 +1,6 @@
 """The shared-crawl benchmark, run small: one and two ``tongxin crawl --redis`` crawlers on a slow local site."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 import urllib.request
@@ -10,22 +9,6 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_workers import DELAY_MS, PER_SITE, page_delay, run, serve_slow_site
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    """The test Redis server (``$TONGXIN_TEST_REDIS``); skipped if absent, failed under CI=true."""
-    import redis
-
-    url = os.environ.get("TONGXIN_TEST_REDIS", "redis://127.0.0.1:6379/0")  # scripts/services.sh
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.RedisError as exc:
-        message = f"no Redis at {url} (start it with scripts/services.sh): {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
 
 
 def test_the_site_answers_each_page_after_its_own_delay_and_counts_open_requests(tmp_path: Path) -> None:

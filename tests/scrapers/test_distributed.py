@@ -24,24 +24,6 @@ from scrapers.spiders import GovLettersSpider
 from tests.helpers import REPO
 from tests.sites.sitegen import write_letter_board
 
-REDIS_DEFAULT = "redis://127.0.0.1:6379/0"  # scripts/services.sh
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    """The test Redis server (``$TONGXIN_TEST_REDIS``); skipped if absent, failed under CI=true."""
-    import redis
-
-    url = os.environ.get("TONGXIN_TEST_REDIS", REDIS_DEFAULT)
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.RedisError as exc:
-        message = f"no Redis at {url} (start it with scripts/services.sh): {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
-
 
 def scheduler_for(redis_url: str, start: str) -> tuple[DistributedScheduler, Any]:
     crawler = get_crawler(GovLettersSpider, {"TONGXIN_REDIS_URL": redis_url})
