@@ -70,16 +70,26 @@ def allocate_unknown(
     weight_column: str = "base_weight",
     condition: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, UnknownReport]:
-    """The sample with unknown values of ``variables`` allocated or excluded.
+    """The sample with unknown values of ``variables`` allocated or excluded (see the module).
 
-    Missing values (NaN) count as unknown too. The result has a fresh index, the
-    column ``source_row`` (the original index label) and ``weight_column`` (the base
-    weight of each output row).
+    ``sample``: one row per voice; ``condition``: further columns that ``fractional``
+    conditions on. Missing values (NaN) count as unknown too. The result has a fresh
+    index, the column ``source_row`` (the original index label) and ``weight_column``
+    (the base weight of each output row; a voice's parts sum to its base weight). Its rows:
+    the fully known rows in their order, then the parts of the others, pattern of unknown
+    variables by pattern (in the order of their tuples of unknown flags), each voice's
+    parts in the sorted order of the levels they take. An allocated level is the text
+    (``astype(str)``) of the level of the known voices it comes from.
+
+    Raises:
+        WeightingError: an unknown ``method``; a column not in ``sample``; base weights
+            missing, negative or not one per row; no fully known row with a positive
+            weight to allocate by.
     """
     if method not in UNKNOWN_METHODS:
         raise WeightingError(f"method={method!r}; expected one of {', '.join(UNKNOWN_METHODS)}")
     variables = list(variables)
-    missing = [v for v in variables if v not in sample.columns]
+    missing = [v for v in [*variables, *condition] if v not in sample.columns]
     if missing:
         raise WeightingError(
             f"sample: column {missing[0]!r} not found (columns are: "
@@ -90,8 +100,9 @@ def allocate_unknown(
     frame["source_row"] = sample.index
     frame[weight_column] = base
     frame = frame.reset_index(drop=True)
+    text = {v: _Levels(frame[v]) for v in variables}
     is_unknown = pd.DataFrame(
-        {v: frame[v].isna() | (frame[v].astype(str).str.strip() == unknown) for v in variables}
+        {v: frame[v].isna().to_numpy() | text[v].stripped_is(unknown) for v in variables}
     )
     any_unknown = is_unknown.any(axis=1).to_numpy()
     counts = {v: int(is_unknown[v].sum()) for v in variables}
@@ -107,75 +118,124 @@ def allocate_unknown(
             f"every row has an unknown value of {', '.join(variables)}; there is no known "
             "distribution to allocate them by: exclude them or find the attributes"
         )
-    pieces = [known]
+    # Levels become sortable integer codes once; each pattern and fallback then costs a few
+    # numpy sorts over those codes (bootstrap replicates redo this hundreds of times).
+    text.update({c: _Levels(frame[c]) for c in condition if c not in text})
+    known_rows = np.flatnonzero(~any_unknown)
+    weights = frame[weight_column].to_numpy(dtype=float)
     fallbacks: dict[str, int] = {}
-    # Each row's pattern of unknowns as one integer (bit j: variable j unknown), grouped
-    # without a row-wise apply.
-    # The first variable is the most significant bit, so the patterns come in the order of
-    # their tuples of flags.
+    rows_out: list[np.ndarray] = []
+    weights_out: list[np.ndarray] = []
+    # For each output row and unknown variable: the known row whose level it takes.
+    donors: dict[str, list[np.ndarray]] = {v: [] for v in variables}
+    # Each row's pattern of unknowns as one integer (bit j: variable j unknown). The first
+    # variable is the most significant bit, so the patterns come in the order of their
+    # tuples of flags; a stable sort keeps each pattern's rows in their order.
     top = len(variables) - 1
     bits = is_unknown.to_numpy() @ (1 << (top - np.arange(len(variables))))
-    patterns = pd.Series(bits[any_unknown], index=is_unknown.index[any_unknown])
-    for pattern, rows in patterns.groupby(patterns, sort=True).groups.items():
+    unknown_rows = np.flatnonzero(any_unknown)
+    by_pattern = unknown_rows[np.argsort(bits[unknown_rows], kind="stable")]
+    patterns, sizes = np.unique(bits[by_pattern], return_counts=True)
+    for pattern, todo in zip(patterns, np.split(by_pattern, np.cumsum(sizes)[:-1]), strict=True):
         unknown_vars = [v for j, v in enumerate(variables) if int(pattern) >> (top - j) & 1]
         given = [v for v in variables if v not in unknown_vars] + list(condition)
-        todo = frame.loc[rows]
         while True:
-            part, left = _allocate(todo, known, given, unknown_vars, weight_column)
-            pieces.append(part)
-            if left.empty:
+            ready, table_rows, share, donor, left = _allocate(todo, known_rows, weights, text, given,
+                                                              unknown_vars)
+            rows_out.append(ready)
+            weights_out.append(weights[ready] * share[table_rows])
+            for v in variables:
+                donors[v].append(donor[table_rows] if v in unknown_vars else np.full(len(ready), -1))
+            if not len(left):
                 break
             if not given:  # pragma: no cover - the overall distribution always exists
                 raise WeightingError("no known distribution to allocate unknown values by")
             dropped = given.pop()
             fallbacks[f"dropping {dropped}"] = fallbacks.get(f"dropping {dropped}", 0) + len(left)
             todo = left
-    out = pd.concat(pieces, ignore_index=True)
+    split = frame.take(np.concatenate(rows_out)).reset_index(drop=True)
+    for v in variables:
+        donor = np.concatenate(donors[v])
+        taken = donor >= 0
+        if taken.any():
+            values = split[v].to_numpy(dtype=object, copy=True)
+            values[taken] = text[v].strings[donor[taken]]
+            split[v] = values
+    split[weight_column] = np.concatenate(weights_out)
+    out = pd.concat([known, split], ignore_index=True)
     report = UnknownReport(method, len(frame), int(any_unknown.sum()), counts, len(out),
                            fallbacks=fallbacks)
     logger.info(report.summary())
     return out, report
 
 
-_SEP = "\x1f"  # joins levels into one key; sorts below every printable character, as tuples do
+class _Levels:
+    """One column's values as text (as ``astype(str)`` gives them) and as integer codes
+    that sort as the text does (missing values last, as a level of their own)."""
+
+    def __init__(self, column: pd.Series) -> None:
+        self.strings = column.astype(str).to_numpy(dtype=object)
+        codes, uniques = pd.factorize(self.strings)
+        order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+        rank = np.empty(len(uniques) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(uniques))
+        rank[-1] = len(uniques)  # code -1, a missing value
+        self.codes = rank[codes]
+        self.levels = [*np.asarray(uniques, dtype=object)[order], None]
+        self.size = len(uniques) + 1
+
+    def stripped_is(self, value: str) -> np.ndarray:
+        """Whether each value, stripped of surrounding blanks, is ``value``."""
+        match = np.array([isinstance(lv, str) and lv.strip() == value for lv in self.levels], dtype=bool)
+        return match[self.codes]
 
 
-def _keys(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Each row's levels of ``columns`` joined into one string ("" for no column)."""
-    keys = np.full(len(frame), "", dtype=object)
-    for i, column in enumerate(columns):
-        values = frame[column].astype(str).to_numpy(dtype=object)
-        keys = values if i == 0 else keys + _SEP + values
-    return keys
+def _combine(text: dict[str, _Levels], columns: Sequence[str], rows: np.ndarray) -> tuple[np.ndarray, int]:
+    """One integer per row of ``rows`` for its levels of ``columns``, ordered as their tuples
+    are, and a bound on the codes; re-numbered densely before they could overflow."""
+    code = np.zeros(len(rows), dtype=np.int64)
+    bound = 1
+    for column in columns:
+        levels = text[column]
+        if bound * levels.size >= 1 << 62:
+            uniques, code = np.unique(code, return_inverse=True)
+            bound = len(uniques)
+        code = code * levels.size + levels.codes[rows]
+        bound *= levels.size
+    return code, bound
 
 
 def _allocate(
-    todo: pd.DataFrame, known: pd.DataFrame, given: list[str], unknown_vars: list[str],
-    weight_column: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split ``todo`` rows over the unknown variables' levels by the known distribution
-    given ``given``; also return the rows with no known voice sharing ``given``.
+    todo: np.ndarray, known: np.ndarray, weights: np.ndarray, text: dict[str, _Levels], given: list[str],
+    unknown_vars: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split the rows ``todo`` over the unknown variables' levels by the distribution among
+    the ``known`` rows given ``given``.
 
-    Each row becomes one row per combination of unknown levels that a known row with the
-    same ``given`` levels has (in sorted order), its weight times that combination's share
-    of the known weight."""
-    table = (pd.DataFrame({"_g": _keys(known, given), **{v: known[v].astype(str) for v in unknown_vars},
-                           "_w": known[weight_column].to_numpy(dtype=float)})
-             .groupby(["_g", *unknown_vars], sort=True)["_w"].sum())
-    table = table[table > 0]
-    group_of_row = table.index.get_level_values("_g").to_numpy(dtype=object)
-    mass = table.to_numpy(dtype=float)
-    groups, first, count = np.unique(group_of_row, return_index=True, return_counts=True)
+    Each row that a known row with positive weight shares ``given`` with becomes one row
+    per combination of unknown levels that such known rows have (in sorted order), its
+    weight times that combination's share of their weight. Returns the rows split
+    (repeated once per part), each part's row of the table, the table's shares and a known
+    row holding each table row's levels; and the rows left, with no such known row."""
+    both = np.concatenate([known, todo])
+    group, group_bound = _combine(text, given, both)
+    level, level_bound = _combine(text, unknown_vars, known)
+    if group_bound * level_bound >= 1 << 62:
+        group = np.unique(group, return_inverse=True)[1]
+        level = np.unique(level, return_inverse=True)[1]
+        level_bound = len(known)
+    known_group, todo_group = group[:len(known)], group[len(known):]
+    cells, donor, cell_of_row = np.unique(known_group * level_bound + level, return_index=True,
+                                          return_inverse=True)
+    mass = np.bincount(cell_of_row, weights=weights[known], minlength=len(cells))
+    held = mass > 0
+    cells, donor, mass = cells[held], known[donor[held]], mass[held]
+    groups, first, count = np.unique(cells // level_bound, return_index=True, return_counts=True)
     share = mass / np.repeat(np.add.reduceat(mass, first), count) if len(mass) else mass
-    todo_keys = _keys(todo, given)
-    has = np.isin(todo_keys, groups)
-    ready, left = todo.loc[has], todo.loc[~has]
-    at = np.searchsorted(groups, todo_keys[has])
+    at = np.minimum(np.searchsorted(groups, todo_group), max(len(groups) - 1, 0))
+    has = groups[at] == todo_group if len(groups) else np.zeros(len(todo), dtype=bool)
+    at = at[has]
     per_row = count[at]
     offsets = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     table_rows = np.repeat(first[at], per_row) + offsets
-    out = ready.iloc[np.repeat(np.arange(len(ready)), per_row)].reset_index(drop=True)
-    for variable in unknown_vars:
-        out[variable] = table.index.get_level_values(variable).to_numpy(dtype=object)[table_rows]
-    out[weight_column] = out[weight_column].to_numpy(dtype=float) * share[table_rows]
-    return out[list(todo.columns)], left
+    return np.repeat(todo[has], per_row), table_rows, share, donor, todo[~has]
