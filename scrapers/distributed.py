@@ -26,6 +26,10 @@ here adds what this project's crawls need:
 * **An end.** A process stops when the queue is empty and no other live process has a
   page in flight (it would find new links); the last one to finish removes the crawl's
   keys, so the next crawl of the same site starts afresh, as a local crawl does.
+* **Politeness across crawlers** (:mod:`scrapers.sharedpace`): every request also waits
+  for its domain's shared turn, so ``CONCURRENT_REQUESTS_PER_DOMAIN`` and
+  ``DOWNLOAD_DELAY`` (or AutoThrottle's larger delay) hold for all processes together.
+  ``TONGXIN_SHARED_POLITENESS=False`` leaves them per process.
 
 With PostgreSQL as the store (SQLite takes one writer at a time) every process writes
 to the same corpus. ``--status`` prints :func:`crawl_status`.
@@ -38,7 +42,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import signals
@@ -48,6 +52,7 @@ from scrapy.settings import BaseSettings
 
 from opinion.errors import TongxinError
 from scrapers.ledger import LedgerMiddleware
+from scrapers.sharedpace import DomainPace, SharedPace, domain_paces, install_paced_handlers, pace_keys
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +104,9 @@ def distributed_settings(redis_url: str) -> dict[str, Any]:
 def apply_distributed(settings: BaseSettings) -> None:
     """Switch ``settings`` to a shared crawl when ``TONGXIN_REDIS_URL`` is set (merging middlewares).
 
+    Unless ``TONGXIN_SHARED_POLITENESS`` is false, per-domain politeness is shared by
+    all the crawl's processes (:func:`scrapers.sharedpace.install_paced_handlers`).
+
     Raises:
         TongxinError: when Redis cannot be reached at that URL.
     """
@@ -113,6 +121,8 @@ def apply_distributed(settings: BaseSettings) -> None:
             settings.set(name, merged, priority="cmdline")
         else:
             settings.set(name, value, priority="cmdline")
+    if settings.getbool("TONGXIN_SHARED_POLITENESS", True):
+        install_paced_handlers(settings)
 
 
 def _redis(url: str) -> Any:
@@ -141,6 +151,7 @@ class CrawlStatus:
     seen: int
     workers: dict[str, int]  # live worker -> pages in flight
     dead: dict[str, int]  # worker whose heartbeat stopped -> pages in flight, not yet put back
+    domains: dict[str, DomainPace] = field(default_factory=dict)  # used in the last minute
 
     def describe(self) -> str:
         live = ", ".join(f"{w} ({n} in flight)" for w, n in sorted(self.workers.items())) or "none"
@@ -149,11 +160,12 @@ class CrawlStatus:
         if self.dead:
             lines.append("  stopped with pages in flight (put back by the next live crawler): "
                          + ", ".join(f"{w} ({n})" for w, n in sorted(self.dead.items())))
+        lines.extend(f"  {domain}: {pace.describe()}" for domain, pace in sorted(self.domains.items()))
         return "\n".join(lines)
 
 
 def crawl_status(redis_url: str, profile: str, urls: Iterable[str]) -> CrawlStatus:
-    """Queue length, pages seen and in-flight pages per crawler of the crawl of ``profile`` from ``urls``."""
+    """Queue, pages seen, pages in flight per crawler and per-domain pace of the crawl of ``profile`` from ``urls``."""
     server = _redis(redis_url)
     keys = _Keys(namespace(profile, urls))
     live: dict[str, int] = {}
@@ -162,7 +174,7 @@ def crawl_status(redis_url: str, profile: str, urls: Iterable[str]) -> CrawlStat
         worker = raw.decode()
         (live if server.exists(keys.alive(worker)) else dead)[worker] = int(server.hlen(keys.inflight(worker)))
     return CrawlStatus(keys.prefix, int(server.zcard(keys.queue)), int(server.scard(keys.seen)), live,
-                       {w: n for w, n in dead.items() if n})
+                       {w: n for w, n in dead.items() if n}, domain_paces(server, keys.prefix))
 
 
 class _Keys:
@@ -197,6 +209,7 @@ class DistributedScheduler:
         self.queue: Any = None
         self.spider: Any = None
         self.heartbeat: Any = None
+        self.pace: SharedPace | None = None
         self._pop = self.server.register_script(_POP_INTO)
         self._push_new = self.server.register_script(_PUSH_NEW)
         self.stats = crawler.stats
@@ -215,6 +228,7 @@ class DistributedScheduler:
         profile = getattr(getattr(spider, "profile", None), "name", None) or spider.name
         self.keys = _Keys(namespace(profile, getattr(spider, "start_urls", [])))
         self.queue = PriorityQueue(server=self.server, spider=spider, key=self.keys.queue)
+        self.pace = SharedPace(self.server, self.keys.prefix, self.worker, lease_seconds=DEAD_AFTER_SECONDS)
         self.server.sadd(self.keys.workers, self.worker)
         self._beat()
         self.heartbeat = LoopingCall(self._beat)
@@ -232,16 +246,21 @@ class DistributedScheduler:
         assert self.keys is not None
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
+        if self.pace is not None:
+            self.pace.release_all()
         pipe = self.server.pipeline()
         pipe.delete(self.keys.inflight(self.worker), self.keys.alive(self.worker))
         pipe.srem(self.keys.workers, self.worker)
         pipe.execute()
         if reason == "finished" and not self.server.scard(self.keys.workers) and not len(self.queue):
-            self.server.delete(self.keys.queue, self.keys.seen, self.keys.workers)  # the crawl is complete
+            self.server.delete(self.keys.queue, self.keys.seen, self.keys.workers,  # the crawl is complete
+                               *pace_keys(self.server, self.keys.prefix))
 
     def _beat(self) -> None:
         assert self.keys is not None
         self.server.set(self.keys.alive(self.worker), "1", ex=DEAD_AFTER_SECONDS)
+        if self.pace is not None:
+            self.pace.refresh()
 
     # --- the scheduler interface --------------------------------------------------------------
 

@@ -45,6 +45,9 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# A crawl shared through Redis (--redis) keeps these per-site limits for all its crawlers
+# together (scrapers/sharedpace.py); False keeps them per crawler.
+TONGXIN_SHARED_POLITENESS = True
 DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = False
 
