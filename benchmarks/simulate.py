@@ -144,7 +144,7 @@ def draw_county(seed: int, strength: float, size: int = 60_000) -> County:
             weight = (len(villages) / len(chosen)) * (len(people) / take)
             answers = rng.random(take) < (drawn["age_group"].map(RESPONSE).to_numpy()
                                           * np.where(drawn["urban"] == "urban", 0.85, 1.0))
-            respondents.append(drawn[answers].assign(source="survey", design_weight=weight))
+            respondents.append(drawn[answers].assign(source="survey", design_weight=weight, stratum=drawn["region"]))
     survey = pd.concat(respondents)
     voices = pd.concat([voices_online, survey], ignore_index=True)
     counts = pop.groupby(["age_group", "sex", "urban"]).size()
@@ -237,8 +237,11 @@ def plot(summary: pd.DataFrame, path: Path) -> None:
 
 
 def run_study(replications: int, replicates: int, mrp: bool = True, first_seed: int = 0,
-              progress: bool = False, jobs: int = 1) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Every strength x replication (seeds ``first_seed`` on), in ``jobs`` processes."""
+              progress: bool = False, jobs: int = 1,
+              partial: Path | None = None) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Every strength x replication (seeds ``first_seed`` on), in ``jobs`` processes.
+    ``partial``: a CSV each finished replication's rows are appended to as it ends, so a
+    long study stopped half-way can still be summarised (:func:`summarise`)."""
     from concurrent.futures import ProcessPoolExecutor
 
     started = time.perf_counter()
@@ -247,7 +250,10 @@ def run_study(replications: int, replicates: int, mrp: bool = True, first_seed: 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one_replication, seed, strength, replicates, mrp) for seed, strength in tasks]
         for done, future in enumerate(futures, 1):
-            rows += future.result()
+            finished = future.result()
+            rows += finished
+            if partial is not None:
+                pd.DataFrame(finished).to_csv(partial, mode="a", header=done == 1, index=False)
             if progress:
                 print(f"{done}/{len(tasks)}", file=sys.stderr, flush=True)
     meta: dict[str, object] = {
@@ -268,11 +274,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     args = parser.parse_args(argv)
     replications = min(args.replications, 100) if args.quick else args.replications
-    frame, meta = run_study(replications, args.replicates, mrp=not (args.quick or args.no_mrp),
-                            progress=args.progress, jobs=args.jobs)
-    summary = summarise(frame)
     args.out.mkdir(parents=True, exist_ok=True)
+    partial = args.out / "simulation_draws.partial.csv"
+    partial.unlink(missing_ok=True)
+    frame, meta = run_study(replications, args.replicates, mrp=not (args.quick or args.no_mrp),
+                            progress=args.progress, jobs=args.jobs, partial=partial)
+    summary = summarise(frame)
     frame.to_csv(args.out / "simulation_draws.csv", index=False)
+    partial.unlink(missing_ok=True)
     text = markdown(summary, meta)
     (args.out / "simulation.md").write_text(text + "\n", encoding="utf-8")
     plot(summary, args.out / "simulation.png")

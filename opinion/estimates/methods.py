@@ -24,7 +24,9 @@ the share raising this topic. Online voices exist because they spoke, so this is
 can measure; prevalence over everyone is never estimated from online voices.
 
 Intervals come from bootstrap replicates that redo the whole weighting: online voices
-resampled as independent units, survey clusters resampled (Rao-Wu rescaled bootstrap).
+resampled as independent units, survey clusters resampled within their strata (Rao-Wu
+rescaled bootstrap), with Student's t at the design's effective degrees of freedom
+(:mod:`opinion.estimates.design`).
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ import pandas as pd
 from opinion.attributes import UNKNOWN
 from opinion.estimates.blend import MIXES, BlendResult, blend, kish, ratio, unit_ratio
 from opinion.estimates.correction import HandSample, pseudo_outcomes
+from opinion.estimates.design import bootstrap_multipliers, effective_df, strata_and_units, t_interval
 from opinion.estimates.voices import survey_joint
 from weighting import Margins, rake
 from weighting.errors import WeightingError
@@ -63,6 +66,8 @@ class PointEstimates:
     problems: dict[str, str] = field(default_factory=dict)  # method -> why it could not be weighted
     by_values: pd.DataFrame | None = None  # (level, method) x column, when a --by variable is given
     blend_units: np.ndarray | None = None  # (voices, topics): unit weights reproducing the blend per topic
+    # blend_<mix> rows (compare_mixes): their (voices, topics) unit weights
+    mix_units: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -256,9 +261,11 @@ def point_estimates(
     values["blend"], carry, blend_ess = mixed.estimate, mixed.carry, mixed.ess
     weights["blend"] = pd.Series(mixed.units.mean(axis=1), index=voices.index)
     rows_out = list(METHODS)
+    mix_units: dict[str, np.ndarray] = {}
     for other in (m for m in MIXES if compare_mixes and m != blend_mix):
         alternative = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=other)
         values[f"blend_{other}"], ess[f"blend_{other}"] = alternative.estimate, alternative.ess
+        mix_units[f"blend_{other}"] = alternative.units
         n[f"blend_{other}"] = int(((alternative.units.max(axis=1) > 0) & (dc > 0)).sum())
         rows_out.append(f"blend_{other}")
     covariates = list(pseudo_vars or weight_vars)
@@ -279,7 +286,7 @@ def point_estimates(
     weights["raw"] = pd.Series(w_raw, index=voices.index)
     by_values = _by_group(voices, yv, d, weights, by, y.columns, mixed.units) if by else None
     return PointEstimates(values=table, n=n, ess=ess, carry=carry, weights=weights, problems=problems,
-                          by_values=by_values, blend_units=mixed.units)
+                          by_values=by_values, blend_units=mixed.units, mix_units=mix_units)
 
 
 BY_METHODS = ("raw", "rake", "survey", "blend")
@@ -398,27 +405,6 @@ def _pseudo(
             pd.Series(unit, index=voices.index))
 
 
-def bootstrap_multipliers(voices: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
-    """Frequency weights of one replicate: online voices resampled as units; survey clusters
-    resampled within the survey with n-1 draws and rescaled by n/(n-1) (Rao-Wu)."""
-    m = pd.Series(0.0, index=voices.index)
-    online = voices.index[voices["source"] == "online"]
-    if len(online):
-        draws = rng.multinomial(len(online), np.full(len(online), 1 / len(online)))
-        m.loc[online] = draws.astype(float)
-    survey = voices[voices["source"] == "survey"]
-    if len(survey):
-        clusters = survey["cluster"].astype(str)
-        labels = np.array(sorted(clusters.unique()))
-        if len(labels) > 1:
-            counts = rng.multinomial(len(labels) - 1, np.full(len(labels), 1 / len(labels)))
-            factor = dict(zip(labels, counts * len(labels) / (len(labels) - 1), strict=True))
-            m.loc[survey.index] = clusters.map(factor).to_numpy(dtype=float)
-        else:
-            m.loc[survey.index] = 1.0
-    return m
-
-
 def estimate_with_intervals(
     voices: pd.DataFrame,
     y: pd.DataFrame,
@@ -437,7 +423,9 @@ def estimate_with_intervals(
     blend_mix: str = "composite",
     compare_mixes: bool = False,
 ) -> Estimates:
-    """Point estimates and 95% percentile intervals from replicates that redo the weighting.
+    """Point estimates and 95% intervals from replicates that redo the weighting (their
+    standard error, Student's t at the design's effective degrees of freedom, on the logit
+    scale: :mod:`opinion.estimates.design`).
 
     ``hand``: voices coded by a person; every estimate is then corrected for the coder's
     errors (:mod:`opinion.estimates.correction`): each voice carries its pseudo-outcome,
@@ -457,6 +445,7 @@ def estimate_with_intervals(
                                compare_mixes=compare_mixes)
 
     point = run(None)
+    design = strata_and_units(voices)
     shift_method = _shift_method(point) if hand is not None else None
     shifts: list[np.ndarray] = []
     rng = np.random.default_rng(seed)
@@ -464,7 +453,7 @@ def estimate_with_intervals(
     by_draws: list[np.ndarray] = []
     failed = 0
     for r in range(replicates):
-        m = bootstrap_multipliers(voices, rng)
+        m = bootstrap_multipliers(voices, rng, design)
         replicate = run(m)
         draws.append(replicate.values.to_numpy())
         if shift_method is not None:
@@ -480,16 +469,22 @@ def estimate_with_intervals(
     if failed:
         log.warning("%d of %d replicates could not be weighted and were left out", failed, replicates)
     rows = []
-    for (method, column), estimate, se, low, high in _intervals(point.values, draws):
-        rows.append({"column": column, "method": method, "estimate": estimate, "se": se, "ci_low": low,
+    counted = has_any.to_numpy(dtype=float)
+    dfs = _degrees_of_freedom(point, design, counted, yy.to_numpy(dtype=float))
+    for (method, column), estimate, se, df, low, high in _intervals(point.values, draws, dfs):
+        rows.append({"column": column, "method": method, "estimate": estimate, "se": se, "df": df, "ci_low": low,
                      "ci_high": high, "n": point.n[method], "ess": point.ess[method]})
     by_table = None
     if point.by_values is not None:
         counts = _by_counts(voices, has_any, point.weights, by) if by else {}
+        inside = {level: (voices[by].astype(str) == level).to_numpy()
+                  for level in point.by_values.index.get_level_values("level").unique()} if by else {}
+        by_dfs = _degrees_of_freedom(point, design, counted, yy.to_numpy(dtype=float), point.by_values.index, inside)
         by_table = pd.DataFrame([
             {"by": by, "level": level, "column": column, "method": method, "estimate": estimate, "se": se,
-             "ci_low": low, "ci_high": high, "n": counts.get((level, method), 0)}
-            for ((level, method), column), estimate, se, low, high in _intervals(point.by_values, by_draws)
+             "df": df, "ci_low": low, "ci_high": high, "n": counts.get((level, method), 0)}
+            for ((level, method), column), estimate, se, df, low, high
+            in _intervals(point.by_values, by_draws, by_dfs)
         ])
     table = pd.DataFrame(rows)
     if hand is not None:
@@ -534,19 +529,50 @@ def _coder_error(point: PointEstimates, method: str, y: pd.DataFrame, has_any: p
     return np.asarray(point.values.loc[method].to_numpy(dtype=float) - coder)
 
 
-def _intervals(point: pd.DataFrame, draws: list[np.ndarray]) -> list[tuple[tuple[Any, Any], float, float, float, float]]:
-    """(row label, column), estimate, SE and 95% percentile interval for every cell of ``point``."""
+def _degrees_of_freedom(
+    point: PointEstimates, design: tuple[np.ndarray, np.ndarray], counted: np.ndarray, outcomes: np.ndarray,
+    rows: pd.Index | None = None, inside: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Effective degrees of freedom (:func:`opinion.estimates.design.effective_df`) of every
+    cell of ``point.values`` (or, with ``rows`` as (level, method) pairs and ``inside`` each
+    level's voices, of ``point.by_values``), from each method's unit weights over the
+    voices who raise a concern and the ``outcomes`` (n, k) (the blend's weights differ by
+    topic)."""
+    labels = point.values.index if rows is None else rows
+    k = point.values.shape[1]
+    yv = outcomes
+    out = np.full((len(labels), k), np.inf)
+    strata, units = design
+    for i, label in enumerate(labels):
+        level, method = (None, label) if rows is None else label
+        mask = counted * (1.0 if level is None or inside is None else inside[level])
+        topic_units = point.blend_units if method == "blend" else point.mix_units.get(method)
+        if topic_units is not None:
+            out[i] = [effective_df(topic_units[:, j] * mask, strata, units, yv[:, j]) for j in range(k)]
+        elif method in point.weights:
+            w = point.weights[method].to_numpy() * mask
+            out[i] = [effective_df(w, strata, units, yv[:, j]) for j in range(k)]
+    return out
+
+
+def _intervals(
+    point: pd.DataFrame, draws: list[np.ndarray], dfs: np.ndarray
+) -> list[tuple[tuple[Any, Any], float, float, float, float, float]]:
+    """(row label, column), estimate, SE, degrees of freedom and 95% interval (Student's t
+    on the logit scale; :func:`opinion.estimates.design.t_interval`) for every cell of
+    ``point``."""
     stacked = np.stack(draws) if draws else np.full((1, *point.shape), np.nan)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         # A method that could not be weighted is all-NaN; it is reported, not warned about.
         warnings.simplefilter("ignore", RuntimeWarning)
         se = np.nanstd(stacked, axis=0, ddof=1) if len(draws) > 1 else np.full(point.shape, np.nan)
-        low = np.nanpercentile(stacked, 2.5, axis=0)
-        high = np.nanpercentile(stacked, 97.5, axis=0)
-    return [
-        ((label, column), point.iat[i, j], se[i, j], low[i, j], high[i, j])
-        for i, label in enumerate(point.index) for j, column in enumerate(point.columns)
-    ]
+    out = []
+    for i, label in enumerate(point.index):
+        for j, column in enumerate(point.columns):
+            estimate = float(point.iat[i, j])
+            low, high = t_interval(estimate, float(se[i, j]), float(dfs[i, j]))
+            out.append(((label, column), estimate, float(se[i, j]), float(dfs[i, j]), low, high))
+    return out
 
 
 def _by_counts(

@@ -42,6 +42,7 @@ VOICE_COLUMNS = [
     "voice", "source", "region", "urban", "age_group", "sex",
     "prov_region", "prov_urban", "prov_age_group", "prov_sex",
     "n_documents", "sites", "texts", "cluster", "design_weight", "items", "cues", "age_lo", "age_hi",
+    "stratum",
 ]
 # ``age_lo``/``age_hi``: the ages a voice's age evidence allows (completed years, NaN ``age_hi``
 # with a known ``age_lo`` for "and over", both NaN unknown); ``age_group`` is placed from
@@ -183,7 +184,7 @@ def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: da
             ages = None
         record.update(
             n_documents=len(entry["texts"]), sites=",".join(sorted(entry["sites"])), texts=entry["texts"],
-            cluster=None, design_weight=1.0, items="{}", cues=dumps(used) if used else "",
+            cluster=None, stratum=None, design_weight=1.0, items="{}", cues=dumps(used) if used else "",
             age_lo=_nan(ages[0] if ages else None), age_hi=_nan(ages[1] if ages else None),
         )
         records.append(record)
@@ -206,7 +207,8 @@ def survey_voices(store: Store) -> pd.DataFrame:
         ages = (row["age_lo"], row["age_hi"]) if row["age_lo"] is not None else _band_ages(row["age_group"])
         record.update(
             n_documents=1, sites="survey", texts=[row["text"]] if row["text"] else [],
-            cluster=row["cluster"] or row["respondent"], design_weight=float(row["design_weight"]),
+            cluster=row["cluster"] or row["respondent"], stratum=row["stratum"] or None,
+            design_weight=float(row["design_weight"]),
             items=row["items"] or "{}", cues="",
             age_lo=_nan(ages[0] if ages else None), age_hi=_nan(ages[1] if ages else None),
         )

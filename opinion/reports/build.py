@@ -188,7 +188,8 @@ def build_report(
         mrp = mrp_estimates(voices, topics, has_topic, population, variables=opts.weight_vars, seed=opts.seed,
                             shift=estimates.coder_shift)
         mrp = mrp.assign(method="mrp", ess=mrp["n"].astype(float))
-        estimates.table = pd.concat([estimates.table, mrp[estimates.table.columns]], ignore_index=True)
+        # a posterior interval: no design degrees of freedom (df NaN)
+        estimates.table = pd.concat([estimates.table, mrp.reindex(columns=estimates.table.columns)], ignore_index=True)
     words = word_table_from(voices, tokens, margins, opts, method="rake" if mode == ONLINE_ONLY else "blend")
     keywords = group_keywords(voices, tokens, lang=opts.lang)
     tones = tone_table(tokens, load_tone_lexicon(), voices.index)

@@ -25,7 +25,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -101,6 +101,7 @@ respondents = sa.Table(
     # with age_lo set is open-ended ("60岁以上"), both NULL unknown
     sa.Column("age_lo", sa.Integer),
     sa.Column("age_hi", sa.Integer),
+    sa.Column("stratum", sa.String),  # the design stratum the cluster was drawn in (schema 8)
 )
 
 segment_cache = sa.Table(
@@ -219,6 +220,10 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE respondents ADD COLUMN age_lo INTEGER",
         "ALTER TABLE respondents ADD COLUMN age_hi INTEGER",
+    ],
+    # 7 -> 8: respondents keep the stratum their cluster was drawn in (NULL: the file named none)
+    [
+        "ALTER TABLE respondents ADD COLUMN stratum VARCHAR",
     ],
 ]
 

@@ -578,7 +578,8 @@ def _parse_row(row: Mapping[str, str], mapping: Mapping[str, str], codebook: Cod
     return {
         "respondent_id": rid, "region": region or None, "place": place or None,
         "sex": sex, "age_group": group, "urban": urban,
-        "cluster": cell("cluster") or place or None, "design_weight": weight,
+        "cluster": cell("cluster") or place or None, "stratum": to_simplified(cell("stratum")) or None,
+        "design_weight": weight,
         "text": text or None, "items": items,
         "age": exact, "age_lo": age_lo, "age_hi": age_hi,
         "interview_date": interview.isoformat() if interview else None, "choices": choices,
@@ -586,7 +587,9 @@ def _parse_row(row: Mapping[str, str], mapping: Mapping[str, str], codebook: Cod
 
 
 # What the store keeps of a record; the rest (age, dates, choices) is shown by check only.
-_STORED = frozenset({"region", "place", "sex", "age_group", "urban", "cluster", "design_weight", "text", "items"})
+_STORED = frozenset({
+    "region", "place", "sex", "age_group", "urban", "cluster", "stratum", "design_weight", "text", "items",
+})
 
 
 @dataclass

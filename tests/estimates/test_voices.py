@@ -127,7 +127,7 @@ def test_a_store_of_schema_4_gains_the_cue_table(tmp_path: Path) -> None:
     with open_store(db) as s, s.engine.begin() as conn:
         upsert_document(conn, doc("http://x/1", "v_a", "本人女"))
         conn.execute(sa.text("DROP TABLE document_cues"))
-        for column in ("age_lo", "age_hi"):  # added by the step 6 -> 7
+        for column in ("age_lo", "age_hi", "stratum"):  # added by the steps 6 -> 7 and 7 -> 8
             conn.execute(sa.text(f"ALTER TABLE respondents DROP COLUMN {column}"))
         conn.execute(sa.text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     with open_store(db) as s:

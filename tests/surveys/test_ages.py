@@ -45,7 +45,7 @@ def test_a_store_of_schema_6_gains_the_age_columns_and_keeps_its_respondents(tmp
     with open_store(db) as store:
         import_survey(store, write(tmp_path / "s.csv", ROWS[:2]), interview_year=2026)
     con = sqlite3.connect(db)
-    for column in ("age_lo", "age_hi"):
+    for column in ("age_lo", "age_hi", "stratum"):  # added by the steps 6 -> 7 and 7 -> 8
         con.execute(f"ALTER TABLE respondents DROP COLUMN {column}")
     con.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
     con.commit()
@@ -53,7 +53,7 @@ def test_a_store_of_schema_6_gains_the_age_columns_and_keeps_its_respondents(tmp
     with open_store(db) as store:
         with store.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one() \
-                == str(SCHEMA_VERSION) == "7"
+                == str(SCHEMA_VERSION) == "8"
         voices = survey_voices(store)
         # imported before: no ages kept, so the stored group's own band stands for them
         assert sorted(voices["age_group"]) == ["18-29", "60+"]

@@ -53,6 +53,19 @@ def test_gbk_file_imports_valid_rows_and_rejects_the_rest_with_reasons(tmp_path:
     assert len(stored) == 4
 
 
+def test_stratum_and_cluster_are_kept_for_the_variance(tmp_path: Path, store) -> None:
+    # The design a field team records: 抽样层 (the stratum, here the township) and 村 (the cluster).
+    header = "编号,抽样层,村/社区,性别,年龄,城乡,最关心的问题"
+    rows = ["1,柳林鄉,杨庄村,男,67,乡村,看病难", "2,城关镇,东关社区,女,34,城镇,房价高", "3,城关镇,,男,45,城镇,就业"]
+    import_survey(store, write_survey(tmp_path / "s.csv", rows, header=header), interview_year=2026)
+    from opinion.estimates.voices import survey_voices
+
+    voices = survey_voices(store).sort_values("age_group")
+    # traditional 鄉 read as 乡; the respondent without a village is its own cluster
+    assert voices["stratum"].tolist() == ["城关镇", "城关镇", "柳林乡"]
+    assert voices["cluster"].iloc[0] == "东关社区" and voices["cluster"].iloc[1].startswith("r")
+
+
 def test_no_name_phone_or_id_reaches_store_or_rejects(tmp_path: Path, sqlite_store) -> None:
     store = sqlite_store  # the store file's bytes are searched
     path = write_survey(tmp_path / "survey.csv", ROWS)
@@ -284,7 +297,7 @@ def test_migration_adds_wave_place_and_id_key_to_an_older_store(tmp_path: Path) 
         before = {r["respondent"] for r in stored(s)}
     con = sqlite3.connect(db)
     con.execute("DROP INDEX ix_respondents_id_key")
-    for column in ("wave", "place", "id_key", "age_lo", "age_hi"):
+    for column in ("wave", "place", "id_key", "age_lo", "age_hi", "stratum"):
         con.execute(f"ALTER TABLE respondents DROP COLUMN {column}")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.commit()
