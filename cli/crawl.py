@@ -75,8 +75,11 @@ def _show_progress(state: CrawlProgress) -> None:
               help="Set a Scrapy setting, as `scrapy crawl -s` does (repeatable).")
 @click.option("--redis", "redis_url", default=None, metavar="URL",
               help="Share this crawl with other crawler processes through Redis (redis://HOST:PORT/DB): one "
-                   "queue, each page fetched once; give them one PostgreSQL --db.")
-@click.option("--status", is_flag=True, help="With --redis: print the shared crawl's queue and crawlers, and exit.")
+                   "queue, each page fetched once, each site's limits held for all of them together; give them one "
+                   "PostgreSQL --db.")
+@click.option("--status", is_flag=True,
+              help="With --redis: print the shared crawl's queue, its crawlers and each site's pace shared by them "
+                   "(delay, next free turn, connections taken), and exit.")
 def crawl(profile: str, urls: tuple[str, ...], db: str | None, max_pages: int | None,
           since: date | None, resume: bool, contact: str | None, ignore_robots: bool,
           progress_every: int, settings: tuple[str, ...], redis_url: str | None = None, status: bool = False) -> None:

@@ -49,6 +49,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
 
 from opinion.errors import TongxinError
 from scrapers.ledger import LedgerMiddleware
@@ -75,10 +76,15 @@ return {field, found[1]}
 """
 
 
-# Mark a page seen and queue its request in one step (or do neither if it was seen).
+# Mark a page seen and queue its request in one step (or do neither if it was seen). The n-th
+# page queued for a host (KEYS[3], ARGV[4]) is scored -priority + n / (n + 1): within a priority,
+# pages leave first come first served per host and in turn across hosts. Equal scores would leave
+# in the order of their encoded bytes, host by host: a crawl of many sites would have every
+# crawler wait on one site's limits at a time.
 _PUSH_NEW = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+local n = redis.call('HINCRBY', KEYS[3], ARGV[4], 1) - 1
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + n / (n + 1), ARGV[3])
 return 1
 """
 
@@ -182,6 +188,7 @@ class _Keys:
         self.prefix = prefix
         self.queue = f"{prefix}:requests"
         self.seen = f"{prefix}:seen"
+        self.hosts = f"{prefix}:hosts"  # host -> pages queued for it (their turn order)
         self.workers = f"{prefix}:workers"
 
     def inflight(self, worker: str) -> str:
@@ -253,7 +260,7 @@ class DistributedScheduler:
         pipe.srem(self.keys.workers, self.worker)
         pipe.execute()
         if reason == "finished" and not self.server.scard(self.keys.workers) and not len(self.queue):
-            self.server.delete(self.keys.queue, self.keys.seen, self.keys.workers,  # the crawl is complete
+            self.server.delete(self.keys.queue, self.keys.seen, self.keys.workers, self.keys.hosts,  # complete
                                *pace_keys(self.server, self.keys.prefix))
 
     def _beat(self) -> None:
@@ -276,9 +283,9 @@ class DistributedScheduler:
         if self._first_request_for_page(request):
             # Seen and queued in one step: between the two, another crawler would find the
             # page seen but nowhere to fetch, and might end before it is queued.
-            pushed = self._push_new(keys=[self.keys.seen, self.keys.queue],
+            pushed = self._push_new(keys=[self.keys.seen, self.keys.queue, self.keys.hosts],
                                     args=[page_fingerprint(request), -request.priority,
-                                          self.queue._encode_request(request)])
+                                          self.queue._encode_request(request), urlparse_cached(request).hostname or ""])
             if not pushed:
                 if self.stats:
                     self.stats.inc_value("tongxin/distributed/already_seen")

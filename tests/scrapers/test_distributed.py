@@ -76,6 +76,27 @@ def test_a_settled_page_leaves_flight_and_a_retry_takes_over_its_entry(redis_url
         scheduler.close("finished")
 
 
+def test_the_pages_of_several_sites_leave_the_queue_in_turn(redis_url: str, start_url: str) -> None:
+    import redis
+
+    scheduler, spider = scheduler_for(redis_url, start_url)
+    folders = [start_url.rsplit("/", 1)[0], "http://other-board.example/letters"]
+    try:
+        for folder in folders:  # one site's pages, then the other's, as two list pages give them
+            for n in range(1, 4):
+                assert scheduler.enqueue_request(spider.page_request(f"{folder}/detail_{n}.html"))
+        taken = []
+        while (request := scheduler.next_request()) is not None:
+            taken.append(request.url)
+        # Each site's pages in the order queued, the sites in turn: a crawler is not left
+        # waiting on one site's politeness with work for the other queued.
+        assert [set(taken[i:i + 2]) for i in range(0, 6, 2)] == [
+            {f"{folder}/detail_{n}.html" for folder in folders} for n in range(1, 4)]
+    finally:
+        scheduler.close("finished")
+    assert not redis.Redis.from_url(redis_url).keys(f"{namespace('gov-letters', [start_url])}:*")
+
+
 def test_pages_in_flight_of_a_stopped_crawler_are_put_back(redis_url: str, start_url: str) -> None:
     import redis
 
