@@ -1,9 +1,12 @@
-"""``tongxin store``: the workspace store itself (moving a corpus between SQLite and PostgreSQL)."""
+"""``tongxin store``: the workspace store itself (moving a corpus between SQLite and PostgreSQL,
+segmenting its texts ahead of reports)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+
+from cli._common import db_option, missing_store, replicate_progress
 
 
 @click.group()
@@ -40,3 +43,60 @@ def copy(source: str, destination: str, append: bool, batch_size: int) -> None:
     click.echo(f"copied {summary.rows_added} of {summary.rows_read} rows from {summary.source} "
                f"to {summary.destination}")
     click.echo(f"note: {summary.key_note}")
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int]:
+    from opinion.errors import InputError
+    from opinion.text.prepare import parse_shard
+
+    if value is None:
+        return 0, 1
+    try:
+        return parse_shard(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@store.command("segment")
+@db_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes that segment, each with its own connection to the store.")
+@click.option("--shard", callback=_shard, metavar="I/K",
+              help="Only the texts in shard I of K (0-based), so K runs, on K machines over one PostgreSQL "
+              "store, share the work without overlap.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="Texts read, segmented and cached together; an interrupted run loses at most the batches "
+              "under way.")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(dir_okay=False),
+              help="jieba user dictionary loaded after the shipped one, as given to `tongxin words`; repeatable.")
+def segment(db: str, workers: int, shard: tuple[int, int], batch: int, userdicts: tuple[str, ...]) -> None:
+    """Segment the stored texts that reports read and cache their tokens, so reports only aggregate.
+
+    Reads every document (not articles) and survey answer in batches, skips those already
+    cached for the current segmenter (the global --engine, the shipped dictionary and any
+    --userdict), segments the rest over --workers processes and writes each batch to the
+    cache as it is done; a rerun continues where an interrupted one stopped. Examples: one
+    machine, then two machines sharing a server store:
+
+    \b
+    tongxin store segment --db tongxin.db --workers 4
+    tongxin --engine rjieba store segment --db postgresql://me:pw@10.0.0.5/opinion --shard 0/2
+    tongxin --engine rjieba store segment --db postgresql://me:pw@10.0.0.5/opinion --shard 1/2
+    """
+    from opinion.store.db import open_store, shown_url
+    from opinion.text.prepare import count_voice_texts, segment_store
+    from opinion.text.segment import Segmenter
+
+    if (message := missing_store(db)) is not None:  # opening it would create an empty store
+        raise click.ClickException(message)
+    segmenter = Segmenter.default(extra_userdicts=userdicts)
+    with open_store(db) as opened:
+        with replicate_progress(count_voice_texts(opened), "segmenting") as bar:
+            summary = segment_store(opened, segmenter, workers=workers, shard=shard, batch=batch,
+                                    on_batch=lambda read, _segmented: bar.update(read - bar.pos))
+    part = f"shard {shard[0]}/{shard[1]}: " if shard[1] > 1 else ""
+    left = f" ({summary.other_shards} left to other shards)" if shard[1] > 1 else ""
+    click.echo(f"{part}{summary.texts} texts{left}: {summary.cached} already cached, {summary.segmented} "
+               f"segmented in {summary.seconds:.1f} s ({summary.workers} process{'es' if workers > 1 else ''}, "
+               f"{segmenter.engine}) "
+               f"in {shown_url(db)}")
