@@ -245,7 +245,8 @@ def run_study(replications: int, replicates: int, mrp: bool = True, first_seed: 
     from concurrent.futures import ProcessPoolExecutor
 
     started = time.perf_counter()
-    tasks = [(seed, strength) for strength in STRENGTHS for seed in range(first_seed, first_seed + replications)]
+    # seeds outermost: a study stopped half-way has as many draws of every strength
+    tasks = [(seed, strength) for seed in range(first_seed, first_seed + replications) for strength in STRENGTHS]
     rows: list[dict[str, object]] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one_replication, seed, strength, replicates, mrp) for seed, strength in tasks]
