@@ -124,7 +124,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "headline_main": "修正后的主要数字是“{corrected}”。",
         "headline_only_raw": "本报告只有原始数字，没有修正方法。",
         "other_estimand": "另一口径：{estimand}",
-        "interval_note": "方括号内为 95% 区间；n 为样本人数，ess 为有效样本量：ess 越小，数字越不确定。",
+        "interval_note": "方括号内为 95% 区间；n 为样本人数，ess 为有效样本量：ess 越小，数字越不确定。"
+                         "区间按抽样设计的有效自由度取 t 分位数：每层只抽少数几个村时，区间会相应变宽。",
         "topic": "议题",
         "heard": "谁的声音被听到",
         "heard_intro": "各群体在人口、网上声音和入户调查中所占比例。",
@@ -209,7 +210,9 @@ _STRINGS: dict[str, dict[str, str]] = {
         "headline_only_raw": "This report has raw figures only, no corrected method.",
         "other_estimand": "Other estimand: {estimand}",
         "interval_note": "Brackets hold 95% intervals; n is the number of people, ess the effective "
-                         "sample size: the smaller the ess, the less certain the figure.",
+                         "sample size: the smaller the ess, the less certain the figure. Intervals use "
+                         "Student's t at the sampling design's effective degrees of freedom: a survey of "
+                         "few villages per stratum gives wide intervals.",
         "topic": "Topic",
         "heard": "Who is heard",
         "heard_intro": "Each group's share of the population, of online voices and of survey respondents.",
