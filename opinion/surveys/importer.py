@@ -99,13 +99,26 @@ def _question_words(header: str) -> str:
     return _QUESTION_LEAD_RE.sub("", text.strip()).strip()
 
 
+# A bilingual header: an English label and a Chinese one, either first ("Sex 性别", "性别 Sex").
+_BILINGUAL_RE = re.compile(
+    r"^(?:(?P<en>[A-Za-z][A-Za-z0-9 ./_\-]*?)\s*(?P<zh>[\u4e00-\u9fff].*)"
+    r"|(?P<zh2>[\u4e00-\u9fff][^A-Za-z]*?)\s*(?P<en2>[A-Za-z][A-Za-z0-9 ./_\-]*))$"
+)
+
+
 def _header_keys(header: str) -> tuple[str, ...]:
     """The forms a header is compared in, plainest first: as written, without the question
-    number and question words, and that without 的 ("您所在的乡镇" = 所在乡镇)."""
+    number and question words, and that without 的 ("您所在的乡镇" = 所在乡镇); last, each
+    label of a bilingual header ("Stratum 层（按乡镇）" = stratum or 层)."""
     plain = _norm(header)
     simplified = _norm(to_simplified(header))
-    question = _norm(to_simplified(_question_words(header)))
-    return tuple(dict.fromkeys(k for k in (plain, simplified, question, question.replace("的", "")) if k))
+    stem = to_simplified(_question_words(header))
+    question = _norm(stem)
+    labels: list[str] = []
+    found = _BILINGUAL_RE.match(stem)
+    if found:
+        labels = [_norm(found["en"] or found["en2"] or ""), _norm(found["zh"] or found["zh2"] or "")]
+    return tuple(dict.fromkeys(k for k in (plain, simplified, question, question.replace("的", ""), *labels) if k))
 
 
 @dataclass(frozen=True)
@@ -578,7 +591,7 @@ def _parse_row(row: Mapping[str, str], mapping: Mapping[str, str], codebook: Cod
     return {
         "respondent_id": rid, "region": region or None, "place": place or None,
         "sex": sex, "age_group": group, "urban": urban,
-        "cluster": cell("cluster") or place or None, "stratum": to_simplified(cell("stratum")) or None,
+        "cluster": to_simplified(cell("cluster")) or place or None, "stratum": to_simplified(cell("stratum")) or None,
         "design_weight": weight,
         "text": text or None, "items": items,
         "age": exact, "age_lo": age_lo, "age_hi": age_hi,

@@ -66,6 +66,19 @@ def test_stratum_and_cluster_are_kept_for_the_variance(tmp_path: Path, store) ->
     assert voices["cluster"].iloc[0] == "东关社区" and voices["cluster"].iloc[1].startswith("r")
 
 
+def test_bilingual_headers_and_design_columns_as_field_teams_name_them(tmp_path: Path) -> None:
+    header = "Resp ID 个人编号,Stratum 层（按乡镇）,调查点（村/居）,性别 Sex,Age 年龄,Concern 最关心的问题"
+    rows = ["A1,青石鎮,雙河村,男,50,粮价", "A2,城关镇,东门社区,女,41,房价"]
+    checked = check_survey(write_survey(tmp_path / "s.csv", rows, encoding="utf-8", header=header),
+                           interview_year=2026)
+    assert checked.mapping["stratum"] == "Stratum 层（按乡镇）" and checked.mapping["cluster"] == "调查点（村/居）"
+    assert checked.mapping["sex"] == "性别 Sex" and checked.mapping["age"] == "Age 年龄"
+    assert [(r["stratum"], r["cluster"]) for _, r in checked.records] == [("青石镇", "双河村"), ("城关镇", "东门社区")]
+    coded = check_survey(write_survey(tmp_path / "c.csv", ["7,2,样本一村,1,33,看病"], encoding="utf-8",
+                                      header="pid,层代码,样本村（社区）,gender,age,main_concern"), interview_year=2026)
+    assert [(r["respondent_id"], r["stratum"], r["cluster"]) for _, r in coded.records] == [("7", "2", "样本一村")]
+
+
 def test_no_name_phone_or_id_reaches_store_or_rejects(tmp_path: Path, sqlite_store) -> None:
     store = sqlite_store  # the store file's bytes are searched
     path = write_survey(tmp_path / "survey.csv", ROWS)
