@@ -662,6 +662,9 @@ def _validate(
             record["choices"] = [scrubber.mask(c) for c in record["choices"]]
         if record["age_group"] is None:
             notes["age range not inside one age group (age group left unknown)"] += 1
+        if "stratum" in mapping and not record["stratum"]:
+            # merged cells exported from Excel leave the rows below the first one blank
+            notes["stratum blank (taken as one more stratum; fill it in if cells were merged)"] += 1
         if cell_text := row.get(mapping.get("interview_date", ""), "").strip():
             if record["interview_date"] is None and cell_text.casefold() not in ("null", "n/a", "-"):
                 notes["interview date not read as a date (left blank)"] += 1

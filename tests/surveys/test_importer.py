@@ -77,6 +77,9 @@ def test_bilingual_headers_and_design_columns_as_field_teams_name_them(tmp_path:
     coded = check_survey(write_survey(tmp_path / "c.csv", ["7,2,样本一村,1,33,看病"], encoding="utf-8",
                                       header="pid,层代码,样本村（社区）,gender,age,main_concern"), interview_year=2026)
     assert [(r["respondent_id"], r["stratum"], r["cluster"]) for _, r in coded.records] == [("7", "2", "样本一村")]
+    merged = check_survey(write_survey(tmp_path / "m.csv", ["A1,青石镇,双河村,男,50,粮价", "A2,,双河村,女,41,房价"],
+                                       encoding="utf-8", header=header), interview_year=2026)
+    assert any(note.startswith("stratum blank") and count == 1 for note, count in merged.notes.items())
 
 
 def test_no_name_phone_or_id_reaches_store_or_rejects(tmp_path: Path, sqlite_store) -> None:
