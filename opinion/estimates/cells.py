@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.attributes import UNKNOWN
+from opinion.estimates.design import t_interval
 from opinion.estimates.methods import topic_pattern
 from weighting import Margins, rake
 from weighting.errors import WeightingError
@@ -39,8 +40,8 @@ from weighting.unknown import UNKNOWN_METHODS, allocate_unknown
 
 TOPICS = "_topics"  # the cells' column of topic patterns
 
-__all__ = ["CellEstimates", "CellStats", "cell_stats", "cell_stats_from_codes", "cell_stats_sql", "rake_cells",
-           "raw_cells"]
+__all__ = ["CellEstimates", "CellStats", "cell_intervals", "cell_stats", "cell_stats_from_codes", "cell_stats_sql",
+           "rake_cells", "raw_cells", "replicate_cells"]
 
 
 @dataclass
@@ -216,3 +217,72 @@ def _estimates(stats: CellStats, g: np.ndarray, iterations: int) -> CellEstimate
         iterations=iterations,
         cells=len(stats.base),
     )
+
+
+def replicate_cells(stats: CellStats, rng: np.random.Generator) -> CellStats:
+    """One bootstrap replicate of the voices behind ``stats``, resampled as units, drawn at
+    the cell level.
+
+    Drawing ``n`` voices with replacement from voices of base weight 1 puts
+    Multinomial(``n``, count / ``n``) voices in the cells; a cell's voices share their
+    attributes and their 0/1 topics (cells are crossed with topic patterns), so each of
+    its sums scales with its draw. The replicate therefore has the distribution of
+    :func:`opinion.estimates.methods.bootstrap_multipliers` over online voices, at the cost
+    of the cells. ``counted_sq`` counts each drawn voice once (a replicate's effective size
+    is not used).
+
+    Raises:
+        WeightingError: the cells are not crossed with topic patterns (their voices would
+            differ in what they said), or the base weights are not whole counts of voices
+            (replicates of weighted voices need the voices).
+    """
+    if TOPICS not in stats.cells.columns:
+        raise WeightingError(f"cell-level replicates need cells crossed with topic patterns (column {TOPICS!r})")
+    base = np.asarray(stats.base, dtype=float)
+    if not np.allclose(base, np.round(base)) or (base < 0).any():
+        raise WeightingError("cell-level replicates need plain counts of voices (base weight 1 each)")
+    total = int(round(base.sum()))
+    drawn = rng.multinomial(total, base / base.sum()).astype(float) if total else np.zeros_like(base)
+    scale = np.divide(drawn, base, out=np.zeros_like(base), where=base > 0)
+    return CellStats(cells=stats.cells, base=drawn, speaking=stats.speaking * scale,
+                     topics=stats.topics * scale[:, None], counted=stats.counted * scale,
+                     counted_sq=stats.counted * scale, counted_n=stats.counted_n * scale,
+                     topic_names=stats.topic_names)
+
+
+def cell_intervals(stats: CellStats, margins: Margins, *, replicates: int = 200, seed: int = 20201101,
+                   variables: Sequence[str] | None = None, unknown: str = "fractional") -> pd.DataFrame:
+    """``raw`` and ``rake`` estimates with 95% intervals from cell sums alone: replicates
+    drawn at the cell level (:func:`replicate_cells`), the rake redone in each, Student's t
+    at the voices' degrees of freedom (``n - 1``; online voices are one stratum of
+    independent units) on the logit scale (:func:`opinion.estimates.design.t_interval`).
+
+    Returns a long table (column, method, estimate, se, df, ci_low, ci_high, n, ess), as
+    :func:`opinion.estimates.methods.estimate_with_intervals` gives for these methods.
+
+    Raises:
+        WeightingError: as :func:`rake_cells` and :func:`replicate_cells`.
+    """
+    point = {"raw": raw_cells(stats), "rake": rake_cells(stats, margins, variables=variables, unknown=unknown)}
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[np.ndarray]] = {"raw": [], "rake": []}
+    for _ in range(replicates):
+        replicate = replicate_cells(stats, rng)
+        draws["raw"].append(raw_cells(replicate).values.to_numpy())
+        try:
+            draws["rake"].append(rake_cells(replicate, margins, variables=variables, unknown=unknown).values.to_numpy())
+        except WeightingError:
+            draws["rake"].append(np.full(len(stats.topic_names), np.nan))
+    df = float(max(round(stats.base.sum()) - 1, 1))
+    rows = []
+    for method, estimate in point.items():
+        stacked = np.stack(draws[method]) if draws[method] else np.full((1, len(stats.topic_names)), np.nan)
+        ok = np.isfinite(stacked).all(axis=1)
+        se = stacked[ok].std(axis=0, ddof=1) if ok.sum() > 1 else np.full(len(stats.topic_names), np.nan)
+        for j, topic in enumerate(stats.topic_names):
+            value = float(estimate.values.iloc[j])
+            low, high = t_interval(value, float(se[j]), df)
+            rows.append({"column": topic, "method": method, "estimate": value, "se": float(se[j]), "df": df,
+                         "ci_low": low, "ci_high": high, "n": estimate.n, "ess": estimate.ess})
+    return pd.DataFrame(rows)
+

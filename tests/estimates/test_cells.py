@@ -7,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from opinion.attributes import UNKNOWN
-from opinion.estimates.cells import cell_stats, cell_stats_sql, rake_cells, raw_cells
+from opinion.estimates.cells import cell_intervals, cell_stats, cell_stats_sql, rake_cells, raw_cells, replicate_cells
 from opinion.estimates.methods import bootstrap_multipliers, point_estimates
 from tests.estimates.simulation import simulate
+from weighting.errors import WeightingError
 
 VARIABLES = ["age_group", "sex", "urban"]
 
@@ -71,3 +72,30 @@ def test_group_by_in_the_database_gives_the_numpy_sums(simulated: tuple, tmp_pat
     pd.testing.assert_frame_equal(left, right)
     np.testing.assert_allclose(rake_cells(from_db, margins).values.to_numpy(),
                                rake_cells(from_numpy, margins).values.to_numpy(), rtol=1e-12)
+
+
+def test_cell_level_replicates_spread_as_voice_level_ones(simulated: tuple) -> None:  # type: ignore[type-arg]
+    """Replicates drawn at the cell level have the spread of voices resampled one by one."""
+    voices, y, has_any, margins = simulated
+    online = (voices["source"] == "online").to_numpy()
+    voices, y, has_any = voices[online].reset_index(drop=True), y[online].reset_index(drop=True), \
+        has_any[online].reset_index(drop=True)
+    stats = cell_stats(voices, VARIABLES, y, has_any)
+    table = cell_intervals(stats, margins, replicates=300, seed=5)
+    rng = np.random.default_rng(6)
+    voice_draws = np.stack([
+        point_estimates(voices, y, has_any, margins, multipliers=bootstrap_multipliers(voices, rng)).values.loc["rake"]
+        .to_numpy(dtype=float) for _ in range(300)])
+    cell_se = table[table["method"] == "rake"].set_index("column")["se"].reindex(y.columns).to_numpy()
+    np.testing.assert_allclose(cell_se, voice_draws.std(axis=0, ddof=1), rtol=0.2)
+    rake_rows = table[table["method"] == "rake"]
+    assert ((rake_rows["ci_low"] < rake_rows["estimate"]) & (rake_rows["estimate"] < rake_rows["ci_high"])).all()
+    # a cell's sums scale with its draw; the draws add up to the voices
+    replicate = replicate_cells(stats, np.random.default_rng(1))
+    assert replicate.base.sum() == stats.base.sum()
+    ratio = np.divide(replicate.topics, stats.topics, out=np.zeros_like(stats.topics), where=stats.topics > 0)
+    scale = replicate.base / stats.base
+    assert np.allclose(ratio[stats.topics[:, 0] > 0, 0], scale[stats.topics[:, 0] > 0])
+    with pytest.raises(WeightingError, match="plain counts"):
+        replicate_cells(cell_stats(voices, VARIABLES, y, has_any, base=pd.Series(0.5, index=voices.index)),
+                        np.random.default_rng(1))
