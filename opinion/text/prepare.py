@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -60,29 +61,29 @@ def voice_texts(store: Store, batch: int = DEFAULT_BATCH) -> Iterator[list[str]]
         .where(documents.c.kind.not_in(NOT_VOICES))
         .order_by(documents.c.id).limit(batch)
     )
-    last = None
-    while True:
-        query = doc_query if last is None else doc_query.where(documents.c.id > last)
-        with store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        if not rows:
-            break
+    for rows in _keyset_pages(store, doc_query, documents.c.id):
         yield [voice_text(r.kind, r.title, r.text) for r in rows]
-        last = rows[-1].id
     answer_query = (
         sa.select(respondents.c.id, respondents.c.text)
         .where(respondents.c.text.is_not(None), respondents.c.text != "")
         .order_by(respondents.c.id).limit(batch)
     )
+    for rows in _keyset_pages(store, answer_query, respondents.c.id):
+        yield [r.text for r in rows]
+
+
+def _keyset_pages(store: Store, query: sa.Select[Any], key: sa.ColumnElement[int]) -> Iterator[Sequence[sa.Row[Any]]]:
+    """The pages of ``query`` (ordered by ``key`` and limited), each read in its own
+    short transaction, the next starting after the last ``key`` seen."""
     last = None
     while True:
-        query = answer_query if last is None else answer_query.where(respondents.c.id > last)
+        page = query if last is None else query.where(key > last)
         with store.engine.connect() as conn:
-            answers = conn.execute(query).all()
-        if not answers:
-            break
-        yield [r.text for r in answers]
-        last = answers[-1].id
+            rows = conn.execute(page).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
 
 
 def count_voice_texts(store: Store) -> int:
