@@ -277,7 +277,9 @@ def pseudo_means(
     probabilities pi, the reference as a with-replacement draw; ``mi`` adds the
     sandwich variance of the outcome model; ``dr`` omits the outcome model's part,
     which vanishes when either model is right. ``dr_scale``: the population size the
-    ``dr`` residual total is divided by (see the module docstring).
+    ``dr`` residual total is divided by (see the module docstring). ``base_weights`` are
+    frequency weights: a row of weight ``f`` counts as ``f`` identical units, in the
+    estimates and in the standard errors alike.
     """
     if estimator not in ESTIMATORS:
         raise WeightingError(f"estimator={estimator!r}; expected one of {', '.join(ESTIMATORS)}")
@@ -342,7 +344,9 @@ def _variance(
         # Hajek mean linearised: u = delta (e - mean) / N_hat, a total over the sample.
         u = dom_s * (resid - ipw_part[None, :]) / n_a[None, :] * f[:, None]
         b = np.linalg.solve(info, x_s.T @ (((1.0 - pi_s) / pi_s)[:, None] * u))  # (p, k)
-        v_sample = np.sum((1.0 - pi_s)[:, None] * (u / pi_s[:, None] - x_s @ b) ** 2, axis=0)
+        # a row of frequency f is f units, each with u / f: f (u / (f pi) - x b)^2
+        per_unit = np.divide(u, (f * pi_s)[:, None], out=np.zeros_like(u), where=(f > 0)[:, None])
+        v_sample = np.sum((f * (1.0 - pi_s))[:, None] * (per_unit - x_s @ b) ** 2, axis=0)
         z_ref += (d * pi_r)[:, None] * (x_r @ b)
     if estimator in ("mi", "dr"):
         assert m_r is not None
@@ -354,11 +358,11 @@ def _variance(
     variance = v_sample + v_ref
     if estimator == "mi":
         # Outcome model: sandwich variance of the coefficients, carried by g = mean of x.
-        resid_model = resid * f[:, None]
         bread = np.linalg.pinv(x_s.T @ (f[:, None] * x_s))
         g = (x_r.T @ (d[:, None] * dom_r)) / n_b[None, :]  # (p, k)
         for j in range(y.shape[1]):
-            meat = x_s.T @ ((resid_model[:, j] ** 2)[:, None] * x_s)
+            # f units of residual r each: f r^2
+            meat = x_s.T @ ((f * resid[:, j] ** 2)[:, None] * x_s)
             cov = bread @ meat @ bread
             variance[j] += float(g[:, j] @ cov @ g[:, j])
     return variance

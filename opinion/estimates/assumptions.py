@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from opinion.attributes import UNKNOWN
+from opinion.estimates.design import voice_counts
 
 CHECK_COLUMNS = [
     "group", "topic", "online_share", "survey_share", "difference", "z", "p_value", "online_n", "survey_n",
@@ -38,16 +39,18 @@ def source_agreement(
     known = voices[list(group_vars)].ne(UNKNOWN).all(axis=1)
     speaking = has_any.astype(bool) & known
     group = voices[list(group_vars)].astype(str).agg("*".join, axis=1)
+    count = pd.Series(voice_counts(voices), index=voices.index)  # a cell row is that many voices
     rows = []
     for name in sorted(group[speaking].unique()):
         in_group = speaking & (group == name)
         online = in_group & (voices["source"] == "online")
         survey = in_group & (voices["source"] == "survey")
-        n_on, n_sv = int(online.sum()), int(survey.sum())
+        n_on, n_sv = int(count[online].sum()), int(count[survey].sum())
         if n_on < min_voices or n_sv < min_voices:
             continue
         for topic in y.columns:
-            p_on, p_sv = float(y.loc[online, topic].mean()), float(y.loc[survey, topic].mean())
+            p_on = float((y.loc[online, topic] * count[online]).sum() / n_on)
+            p_sv = float((y.loc[survey, topic] * count[survey]).sum() / n_sv)
             pooled = (p_on * n_on + p_sv * n_sv) / (n_on + n_sv)
             se = np.sqrt(pooled * (1 - pooled) * (1 / n_on + 1 / n_sv))
             z = (p_on - p_sv) / se if se > 0 else 0.0

@@ -43,10 +43,17 @@ MIXES = ("composite", "ess")
 __all__ = ["MIXES", "BlendResult", "any_share", "blend", "kish", "ratio", "ratio_variance", "unit_ratio"]
 
 
-def kish(w: np.ndarray) -> float:
-    """Kish's effective sample size of weights ``w``: (sum w)^2 / sum w^2; 0 for no weight."""
+def kish(w: np.ndarray, count: np.ndarray | None = None) -> float:
+    """Kish's effective sample size of weights ``w``: (sum w)^2 / sum w^2; 0 for no weight.
+
+    ``count`` (same shape): over how many voices of equal weight each weight is spread
+    (a row standing for ``c`` identical voices: ``c`` voices of weight ``w / c``), which
+    makes the denominator sum w^2 / c; default 1."""
     total = float(np.sum(w))
-    return total * total / float(np.sum(w * w)) if total > 0 else 0.0
+    if total <= 0:
+        return 0.0
+    squares = w * w if count is None else w * w / count
+    return total * total / float(np.sum(squares))
 
 
 def ratio(w: np.ndarray, y: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -63,22 +70,27 @@ def any_share(w: np.ndarray, d: np.ndarray) -> float:
     return float((w * d).sum() / total) if total > 0 else float("nan")
 
 
-def ratio_variance(w: np.ndarray, y: np.ndarray, d: np.ndarray, units: np.ndarray) -> np.ndarray:
+def ratio_variance(w: np.ndarray, y: np.ndarray, d: np.ndarray, units: np.ndarray,
+                   count: np.ndarray | None = None) -> np.ndarray:
     """Linearised variance (k,) of :func:`ratio` with rows grouped into sampling ``units``
     (a voice split in parts, or a survey cluster): with-replacement variance of the unit
-    totals of ``w (y - p d)``, scaled by n/(n-1), over (sum w d)^2. NaN with fewer than
-    two units."""
+    totals of ``w (y - p d)``, scaled by n/(n-1), over (sum w d)^2. ``count`` (rows,): how
+    many identical units each row's unit stands for (a row of ``c`` voices: ``c`` units,
+    each an equal part of its total; default 1), the same for every row of a unit. NaN
+    with fewer than two units."""
     live = w > 0
     denominator = (w * d).sum()
-    codes, inverse = np.unique(units[live], return_inverse=True)
-    if len(codes) < 2 or denominator <= 0:
+    codes, first, inverse = np.unique(units[live], return_index=True, return_inverse=True)
+    size = np.ones(len(codes)) if count is None else np.asarray(count, dtype=float)[live][first]
+    n = float(size.sum())
+    if n < 2 or denominator <= 0:
         return np.full(y.shape[1], np.nan)
     p = ratio(w, y, d)
     residual = w[live, None] * (y[live] - p[None, :] * d[live, None])
     totals = np.zeros((len(codes), y.shape[1]))
     np.add.at(totals, inverse, residual)
-    n = len(codes)
-    return np.asarray(n / (n - 1) * (totals**2).sum(axis=0) / denominator**2)
+    # c units of total T / c each: c (T / c)^2 = T^2 / c
+    return np.asarray(n / (n - 1) * (totals**2 / size[:, None]).sum(axis=0) / denominator**2)
 
 
 @dataclass
@@ -123,6 +135,7 @@ def blend(
     clusters: np.ndarray,
     *,
     mix: str = "composite",
+    count: np.ndarray | None = None,
 ) -> BlendResult:
     """The blended estimate over ``n`` voices and ``k`` topics.
 
@@ -132,7 +145,10 @@ def blend(
     ``online_rows``: the online part as (voice positions, group labels, weights), one row
     per voice or per fractional part of a voice; ``survey_weights`` (n,): calibrated
     weights (0 for online voices); ``clusters`` (n,): each respondent's cluster (the unit
-    of the survey's variance).
+    of the survey's variance); ``count`` (n,): over how many voices of equal weight each
+    voice's weight is spread (a row standing for identical online voices:
+    :func:`opinion.estimates.design.equal_voices`; default 1), for the effective sizes and
+    the variances.
 
     Raises:
         ValueError: ``mix`` is not one of :data:`MIXES`.
@@ -140,6 +156,7 @@ def blend(
     if mix not in MIXES:
         raise ValueError(f"mix={mix!r}; expected one of {', '.join(MIXES)}")
     n, k = yv.shape
+    size = np.ones(n) if count is None else np.asarray(count, dtype=float)
     everyone = np.arange(n)
     sources = {"online": online_rows, "survey": (everyone, group_of, survey_weights)}
     units_of = {"online": online_rows[0].astype(str), "survey": clusters.astype(str)}
@@ -154,8 +171,10 @@ def blend(
         for source, (at, groups, row_w) in sources.items():
             w = row_w * (groups == group)
             p = ratio(w, yv[at], d[at])
-            v = ratio_variance(w, yv[at], d[at], units_of[source]) if mix == "composite" else np.full(k, np.nan)
-            parts[source] = (w, p, v, kish(w[counted[at] > 0]))
+            v = (ratio_variance(w, yv[at], d[at], units_of[source], size[at]) if mix == "composite"
+                 else np.full(k, np.nan))
+            speaks = counted[at] > 0
+            parts[source] = (w, p, v, kish(w[speaks], size[at][speaks]))
         (_, p_on, v_on, ess_on), (_, p_sv, v_sv, ess_sv) = parts["online"], parts["survey"]
         lam = _survey_share(mix, p_on, p_sv, v_on, v_sv, ess_on, ess_sv)
         rows.append({"group": group, "population_share": float(share), "online_ess": ess_on, "survey_ess": ess_sv,

@@ -21,6 +21,11 @@ rather than from the noisy sample variances (Valliant & Rust 2010, JOS 26:585-60
 compare these approximations). Online voices, each its own unit, add
 thousands of degrees of freedom and leave t near 1.96.
 
+A voices frame may collapse online voices that share every attribute and topic into one
+row with a ``count`` column (:func:`voice_counts`). Such a row is ``count`` units of
+equal weight: the bootstrap draws voices, not rows, and the degrees of freedom count
+voices, so every result is that of the frame with each voice on its own row.
+
 The interval is built on the logit scale (Korn & Graubard 1999, *Analysis of Health
 Surveys*, §5.2; R survey's ``svyciprop(method = "logit")``), so it stays inside [0, 1]
 and is asymmetric near its ends; an estimate at 0 or 1, or outside [0, 1] (a
@@ -32,8 +37,58 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from opinion.errors import InputError
+
 COLLAPSED = "(collapsed strata)"
 ONLINE = "(online)"
+
+
+def voice_counts(voices: pd.DataFrame) -> np.ndarray:
+    """How many identical voices each row of ``voices`` stands for, shape (n,), float: its
+    ``count`` column, or 1 for every row when the frame has none.
+
+    Raises:
+        InputError: a count that is missing or not a whole number >= 1, or a survey
+            respondent's count other than 1 (a respondent carries its own design weight).
+    """
+    if "count" not in voices.columns:
+        return np.ones(len(voices))
+    count = pd.to_numeric(voices["count"], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(count) | (count < 1) | (count != np.floor(count))
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        value = voices["count"].iloc[at]
+        shown = repr(value.item() if isinstance(value, np.generic) else value)
+        raise InputError(f"voices row {voices.index[at]}: count {shown} is not a whole "
+                         "number >= 1 (the number of identical voices the row stands for)")
+    survey = (voices["source"] == "survey").to_numpy() & (count != 1)
+    if survey.any():
+        at = int(np.flatnonzero(survey)[0])
+        raise InputError(f"voices row {voices.index[at]}: a survey respondent has count {count[at]:g}; "
+                         "respondents are one row each (count 1), their design weight says whom they stand for")
+    return count
+
+
+def equal_voices(count: np.ndarray, multipliers: np.ndarray | None = None) -> np.ndarray:
+    """Over how many voices of equal weight each row's weight is spread, shape (n,), for
+    Kish's effective size and linearised variances (a row of weight ``W`` is that many
+    voices of weight ``W / size``).
+
+    On the full sample (``multipliers`` None) it is the row's ``count``. In a bootstrap
+    replicate a row of ``c`` voices drawn ``M`` times in all has each voice drawn ``m_v``
+    times, uniformly, so ``E[sum m_v^2 | M] = M + M (M - 1) / c`` and the row's squared
+    weight spreads as over ``M^2 / E[...] = M c / (c + M - 1)`` voices: on average what
+    the replicate of the frame with a row per voice gives. It is 1 for a row of one voice
+    (and for every respondent), whatever its multiplier.
+    """
+    count = np.asarray(count, dtype=float)
+    if multipliers is None:
+        return count
+    m = np.asarray(multipliers, dtype=float)
+    drawn = m > 0
+    size = count.copy()
+    size[drawn] = m[drawn] * count[drawn] / (count[drawn] + m[drawn] - 1.0)
+    return size
 
 
 def strata_and_units(voices: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -82,12 +137,25 @@ def bootstrap_multipliers(voices: pd.DataFrame, rng: np.random.Generator,
     clusters resampled within their strata, ``n_h - 1`` of ``n_h`` with replacement and
     rescaled by ``n_h / (n_h - 1)`` (Rao-Wu). A stratum with a single cluster (only when
     the whole survey is one cluster) keeps multiplier 1. ``design``: the result of
-    :func:`strata_and_units` for ``voices`` (computed when not given)."""
+    :func:`strata_and_units` for ``voices`` (computed when not given).
+
+    The ``N`` online voices are drawn ``N`` times, each with probability ``1 / N``; a row
+    of ``count`` voices (:func:`voice_counts`) is drawn with probability ``count / N``,
+    its multiplier the draws of its voices together (the same distribution as drawing
+    voice by voice and summing per row). Without a ``count`` column, or with every count
+    1, the draws are exactly those of ``multinomial(N, 1/N)`` over the rows, so a seed
+    gives the replicates it always gave.
+
+    Raises:
+        InputError: a bad ``count`` (see :func:`voice_counts`).
+    """
     strata, units = design if design is not None else strata_and_units(voices)
     m = np.zeros(len(voices))
     online = strata == ONLINE
     if online.any():
-        m[online] = rng.multinomial(int(online.sum()), np.full(int(online.sum()), 1 / online.sum()))
+        count = voice_counts(voices)[online]
+        total = float(count.sum())
+        m[online] = rng.multinomial(int(total), count / total)
     for stratum in sorted(set(strata[~online])):
         rows = np.flatnonzero(strata == stratum)
         labels, position = np.unique(units[rows], return_inverse=True)
@@ -100,7 +168,7 @@ def bootstrap_multipliers(voices: pd.DataFrame, rng: np.random.Generator,
 
 
 def effective_df(units_weight: np.ndarray, strata: np.ndarray, units: np.ndarray,
-                 y: np.ndarray | None = None) -> float:
+                 y: np.ndarray | None = None, count: np.ndarray | None = None) -> float:
     """Satterthwaite's effective degrees of freedom of a weighted share whose weights are
     ``units_weight`` (n,) (0 for voices it does not count: no concern, another domain).
 
@@ -110,32 +178,37 @@ def effective_df(units_weight: np.ndarray, strata: np.ndarray, units: np.ndarray
     both sources (the blend) splits its variance between them by linearisation (the
     residuals ``w (y - R) / sum(w)`` summed by unit within stratum) and combines the two
     sources' degrees of freedom by Satterthwaite's rule; without it the design alone
-    weighs them. ``inf`` when nothing carries weight.
+    weighs them. ``count`` (n,): how many identical voices each row stands for
+    (:func:`voice_counts`; default 1), a row of ``c`` voices being ``c`` units that share
+    its weight equally. ``inf`` when nothing carries weight.
     """
     w = np.asarray(units_weight, dtype=float)
     if not (w != 0).any():
         return float("inf")
+    c = np.ones(len(w)) if count is None else np.asarray(count, dtype=float)
     if y is None:
-        return _design_df(w, strata, units)
+        return _design_df(w, strata, units, c)
     online = strata == ONLINE
     parts = []
     for rows in (online, ~online):
         if not (w[rows] != 0).any():
             continue
-        parts.append((_linearised_variance(w, np.asarray(y, dtype=float), strata, units, rows),
-                      _design_df(w[rows], strata[rows], units[rows])))
+        parts.append((_linearised_variance(w, np.asarray(y, dtype=float), strata, units, rows, c),
+                      _design_df(w[rows], strata[rows], units[rows], c[rows])))
     total = sum(v for v, _ in parts)
     denominator = sum(v ** 2 / df for v, df in parts if np.isfinite(df) and df > 0)
     if len(parts) < 2 or total <= 0 or denominator <= 0:
-        return _design_df(w, strata, units) if len(parts) < 2 or total <= 0 else float("inf")
+        return _design_df(w, strata, units, c) if len(parts) < 2 or total <= 0 else float("inf")
     return float(total ** 2 / denominator)
 
 
-def _design_df(w: np.ndarray, strata: np.ndarray, units: np.ndarray) -> float:
-    frame = pd.DataFrame({"stratum": strata, "unit": units, "w2": w ** 2})
+def _design_df(w: np.ndarray, strata: np.ndarray, units: np.ndarray, count: np.ndarray) -> float:
+    # a row of c voices is c units of weight w / c: c (w / c)^2 = w^2 / c
+    frame = pd.DataFrame({"stratum": strata, "unit": units, "w2": w ** 2 / count, "count": count})
     per_stratum = frame.groupby("stratum", sort=False)["w2"].sum()
     # every unit of the stratum counts, including those the estimate gives no weight (a domain)
-    size = frame.groupby("stratum", sort=False)["unit"].nunique().reindex(per_stratum.index)
+    size = (frame.drop_duplicates(["stratum", "unit"]).groupby("stratum", sort=False)["count"].sum()
+            .reindex(per_stratum.index))
     keep = size > 1
     a, dof = per_stratum[keep].to_numpy(), (size[keep] - 1).to_numpy(dtype=float)
     denominator = float(np.sum(a ** 2 / dof))
@@ -143,18 +216,21 @@ def _design_df(w: np.ndarray, strata: np.ndarray, units: np.ndarray) -> float:
 
 
 def _linearised_variance(w: np.ndarray, y: np.ndarray, strata: np.ndarray, units: np.ndarray,
-                         rows: np.ndarray) -> float:
+                         rows: np.ndarray, count: np.ndarray) -> float:
     """The part of a weighted share's linearised variance that ``rows`` contribute (their
-    strata's between-unit spread of the residual totals)."""
+    strata's between-unit spread of the residual totals; a unit of ``count`` voices is
+    that many units, each with an equal part of its total)."""
     share = float(np.sum(w * y) / np.sum(w))
     z = w * (y - share) / np.sum(w)
-    frame = pd.DataFrame({"stratum": strata[rows], "unit": units[rows], "z": z[rows]})
-    totals = frame.groupby(["stratum", "unit"], sort=False)["z"].sum()
+    frame = pd.DataFrame({"stratum": strata[rows], "unit": units[rows], "z": z[rows], "count": count[rows]})
+    per_unit = frame.groupby(["stratum", "unit"], sort=False).agg(z=("z", "sum"), count=("count", "first"))
     variance = 0.0
-    for _, part in totals.groupby(level=0, sort=False):
-        n = len(part)
+    for _, part in per_unit.groupby(level=0, sort=False):
+        total, size = part["z"].to_numpy(), part["count"].to_numpy()
+        n = float(size.sum())
         if n > 1:
-            variance += n / (n - 1) * float(np.sum((part - part.mean()) ** 2))
+            mean = float(total.sum()) / n
+            variance += n / (n - 1) * float(np.sum(size * (total / size - mean) ** 2))
     return variance
 
 

@@ -27,6 +27,10 @@ Intervals come from bootstrap replicates that redo the whole weighting: online v
 resampled as independent units, survey clusters resampled within their strata (Rao-Wu
 rescaled bootstrap), with Student's t at the design's effective degrees of freedom
 (:mod:`opinion.estimates.design`).
+
+Online voices that share every attribute and topic are exchangeable for every method, so
+a frame may hold them as one row with a ``count`` column: the estimates, counts,
+effective sizes and degrees of freedom are those of the frame with a row per voice.
 """
 from __future__ import annotations
 
@@ -40,9 +44,17 @@ import numpy as np
 import pandas as pd
 
 from opinion.attributes import UNKNOWN
+from opinion.errors import InputError
 from opinion.estimates.blend import MIXES, BlendResult, blend, kish, ratio, unit_ratio
 from opinion.estimates.correction import HandSample, pseudo_outcomes
-from opinion.estimates.design import bootstrap_multipliers, effective_df, strata_and_units, t_interval
+from opinion.estimates.design import (
+    bootstrap_multipliers,
+    effective_df,
+    equal_voices,
+    strata_and_units,
+    t_interval,
+    voice_counts,
+)
 from opinion.estimates.voices import survey_joint
 from weighting import Margins, rake
 from weighting.errors import WeightingError
@@ -154,7 +166,14 @@ def point_estimates(
     blend_mix: str = "composite",
     compare_mixes: bool = False,
 ) -> PointEstimates:
-    """One pass of every method. ``multipliers`` are bootstrap frequency weights (1 = full sample).
+    """One pass of every method. ``multipliers`` are a bootstrap replicate's frequency
+    weights (:func:`opinion.estimates.design.bootstrap_multipliers`; a row of several
+    voices takes their draws together); default: the full sample, each row's ``count``.
+
+    ``voices`` may hold a ``count`` column (:func:`opinion.estimates.design.voice_counts`):
+    a row then stands for that many online voices that share every attribute and topic,
+    and every estimate, count (``n``: voices, not rows) and effective sample size is the
+    one of the frame with each of those voices on its own row.
 
     ``pseudo_vars`` are the participation model's covariates (default ``weight_vars``); they
     may include attributes the survey measures but the census margins lack (region,
@@ -184,7 +203,10 @@ def point_estimates(
         raise WeightingError(f"blend_mix={blend_mix!r}; expected one of {', '.join(MIXES)}")
     if unknown not in UNKNOWN_METHODS:
         raise WeightingError(f"unknown={unknown!r}; expected one of {', '.join(UNKNOWN_METHODS)}")
-    m = multipliers if multipliers is not None else pd.Series(1.0, index=voices.index)
+    count = voice_counts(voices)
+    m = multipliers if multipliers is not None else pd.Series(count, index=voices.index)
+    # Kish sizes and variances see a row of c voices as c voices sharing its weight.
+    size = equal_voices(count, None if multipliers is None else multipliers.to_numpy(dtype=float))
     # Blend groups the margins give no table for: estimated from this pass's survey weights
     # (weighting.joint), so every replicate carries the estimate's own uncertainty.
     margins = survey_joint(margins, voices, blend_vars, m)
@@ -200,8 +222,9 @@ def point_estimates(
 
     w_raw = np.where(online, m.to_numpy(), 0.0)
     values["raw"] = ratio(w_raw, yv, d)
-    n["raw"] = int(((w_raw > 0) & (dc > 0)).sum())
-    ess["raw"] = kish(w_raw[dc > 0])
+    speaks = dc > 0
+    n["raw"] = _voices(count, (w_raw > 0) & speaks)
+    ess["raw"] = kish(w_raw[speaks], size[speaks])
 
     known = _known(voices, weight_vars).to_numpy()
     speaking_online = online & (m.to_numpy() > 0)
@@ -236,8 +259,8 @@ def point_estimates(
             w[:] = 0.0
         weights[method] = pd.Series(w, index=voices.index)
         values[method] = ratio(w, yv, d) if not problems.get(method) else np.full(yv.shape[1], np.nan)
-        n[method] = int(((w > 0) & (dc > 0)).sum())
-        ess[method] = kish(w[dc > 0])
+        n[method] = _voices(count, (w > 0) & speaks)
+        ess[method] = kish(w[speaks], size[speaks])
 
     # The blend's online part needs only the blend groups: within a group each online voice
     # counts once (post-stratification to the group cells), so voices of unknown sex still speak.
@@ -257,16 +280,16 @@ def point_estimates(
     online_unit = np.zeros(len(voices))
     np.add.at(online_unit, online_rows[0], online_rows[2])
     weights["online_groups"] = pd.Series(online_unit, index=voices.index)
-    mixed = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=blend_mix)
+    mixed = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=blend_mix, count=size)
     values["blend"], carry, blend_ess = mixed.estimate, mixed.carry, mixed.ess
     weights["blend"] = pd.Series(mixed.units.mean(axis=1), index=voices.index)
     rows_out = list(METHODS)
     mix_units: dict[str, np.ndarray] = {}
     for other in (m for m in MIXES if compare_mixes and m != blend_mix):
-        alternative = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=other)
+        alternative = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=other, count=size)
         values[f"blend_{other}"], ess[f"blend_{other}"] = alternative.estimate, alternative.ess
         mix_units[f"blend_{other}"] = alternative.units
-        n[f"blend_{other}"] = int(((alternative.units.max(axis=1) > 0) & (dc > 0)).sum())
+        n[f"blend_{other}"] = _voices(count, (alternative.units.max(axis=1) > 0) & speaks)
         rows_out.append(f"blend_{other}")
     covariates = list(pseudo_vars or weight_vars)
     allocated = None
@@ -278,9 +301,9 @@ def point_estimates(
     values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
         voices, yv, d, m, weights["survey"], covariates,
         online & _known(voices, covariates).to_numpy(), problems, ratio=pseudo_ratio, counted=dc,
-        allocated=allocated,
+        allocated=allocated, count=count, size=size,
     )
-    n["blend"] = int(((weights["blend"].to_numpy() > 0) & (dc > 0)).sum())
+    n["blend"] = _voices(count, (weights["blend"].to_numpy() > 0) & speaks)
     ess["blend"] = blend_ess
     table = pd.DataFrame(values, index=y.columns).T.loc[rows_out]
     weights["raw"] = pd.Series(w_raw, index=voices.index)
@@ -290,6 +313,11 @@ def point_estimates(
 
 
 BY_METHODS = ("raw", "rake", "survey", "blend")
+
+
+def _voices(count: np.ndarray, rows: np.ndarray) -> int:
+    """The voices the ``rows`` (a mask) stand for: the sum of their counts."""
+    return int(round(float(count[rows].sum())))
 
 
 def _by_group(
@@ -316,9 +344,11 @@ def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
     margins: Margins, blend_vars: Sequence[str], counted: np.ndarray | None = None,
     online_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, mix: str = "composite",
+    count: np.ndarray | None = None,
 ) -> BlendResult:
     """The blend (:func:`opinion.estimates.blend.blend`) of these voices.
-    ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over.
+    ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over;
+    ``count``: over how many voices of equal weight each row's weight is spread (default 1).
     ``online_rows``: the online part as (voice positions, group labels, weights), one row
     per voice or per fractional part of a voice (default: ``weights["online_groups"]``
     with each voice in its own group)."""
@@ -328,23 +358,25 @@ def _blend(
     clusters = (voices["cluster"].astype(str).to_numpy() if "cluster" in voices.columns
                 else np.arange(len(voices)).astype(str))
     return blend(yv, d, d if counted is None else counted, joint_shares(margins, blend_vars), group_of,
-                 online_rows, weights["survey"].to_numpy(), clusters, mix=mix)
+                 online_rows, weights["survey"].to_numpy(), clusters, mix=mix, count=count)
 
 
 def _fit_pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, survey_weights: pd.Series, covariates: Sequence[str],
     sample_rows: np.ndarray, *, estimator: str, base: np.ndarray | None, with_se: bool,
-    sample_frame: pd.DataFrame | None = None,
+    sample_frame: pd.DataFrame | None = None, count: np.ndarray | None = None,
 ) -> PseudoEstimates | None:
     """Domain means of the online voices against the calibrated survey (respondents with a
-    positive weight and known covariates); None when either side has fewer than 10 units.
+    positive weight and known covariates); None when either side has fewer than 10 units
+    (voices: ``count`` (n,) says how many each row stands for, default 1).
 
     ``sample_rows``: the voices' positions in ``voices`` (or a boolean mask); a position may
     repeat when ``sample_frame`` gives the covariates of each part of a fractionally
     allocated voice (``base`` then holds each part's share of its voice's weight)."""
     at = np.flatnonzero(sample_rows) if sample_rows.dtype == bool else np.asarray(sample_rows, dtype=int)
     reference_rows = (survey_weights.to_numpy() > 0) & _known(voices, covariates).to_numpy()
-    if len(np.unique(at)) < 10 or reference_rows.sum() < 10:
+    online_voices = len(np.unique(at)) if count is None else float(count[np.unique(at)].sum())
+    if online_voices < 10 or reference_rows.sum() < 10:
         return None
     k = yv.shape[1]
     frame = voices.iloc[at][list(covariates)] if sample_frame is None else sample_frame[list(covariates)]
@@ -364,6 +396,7 @@ def _pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, m: pd.Series, survey_weights: pd.Series,
     covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str], *, ratio: bool = False,
     counted: np.ndarray | None = None, allocated: tuple[pd.DataFrame, pd.Series] | None = None,
+    count: np.ndarray | None = None, size: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, float, pd.Series]:
     """Doubly robust pseudo-weighting of the online voices against the calibrated survey.
 
@@ -372,8 +405,11 @@ def _pseudo(
     through), instead of the doubly robust mean within the voices who raise a concern.
     ``allocated``: the online voices with unknown covariates split fractionally (rows with
     ``_position`` and the covariates, and each row's base weight); without it only the
-    voices in ``online_known`` take part."""
+    voices in ``online_known`` take part. ``count`` (n,): the voices each row stands for;
+    ``size``: over how many voices of equal weight its weight is spread (both default 1)."""
     k = yv.shape[1]
+    count = np.ones(len(voices)) if count is None else count
+    size = count if size is None else size
     none = (np.full(k, np.nan), 0, 0.0, pd.Series(0.0, index=voices.index))
     if allocated is not None:
         frame, row_base = allocated
@@ -385,7 +421,7 @@ def _pseudo(
     outcomes, domain = (np.column_stack([yv, d]), np.ones(len(d))) if ratio else (yv, d)
     try:
         result = _fit_pseudo(voices, outcomes, domain, survey_weights, covariates, positions,
-                             estimator="dr", base=base, with_se=False, sample_frame=frame)
+                             estimator="dr", base=base, with_se=False, sample_frame=frame, count=count)
     except WeightingError as exc:
         problems.setdefault("pseudo", str(exc))
         return none
@@ -401,7 +437,7 @@ def _pseudo(
             estimate = estimate[:k] / estimate[k] if estimate[k] > 0 else np.full(k, np.nan)
     dc = d if counted is None else counted
     used = np.unique(positions)
-    return (estimate, int(((dc[used]) > 0).sum()), kish(unit[used]),
+    return (estimate, _voices(count[used], dc[used] > 0), kish(unit[used], size[used]),
             pd.Series(unit, index=voices.index))
 
 
@@ -435,7 +471,18 @@ def estimate_with_intervals(
     ``unknown``: online voices of unknown attributes, allocated fractionally (default) or
     excluded (see :func:`point_estimates`); the allocation is redone in every replicate.
     ``blend_mix``: the blend's mix (see :func:`point_estimates`), redone in every replicate.
+    A ``count`` column (rows standing for several identical online voices) gives the
+    estimates, intervals and degrees of freedom of the frame with a row per voice.
+
+    Raises:
+        InputError: a bad ``count``, or a hand-coded voice on a row of several voices (a
+            hand-coded voice is a row of its own).
     """
+    count = voice_counts(voices)
+    if hand is not None and (count[hand.rows] != 1).any():
+        at = int(hand.rows[np.flatnonzero(count[hand.rows] != 1)[0]])
+        raise InputError(f"voices row {voices.index[at]}: hand-coded voice on a row of count {count[at]:g}; "
+                         "give each hand-coded voice a row of its own (count 1)")
     yy, dd = (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand)
 
     def run(multipliers: pd.Series | None) -> PointEstimates:
@@ -470,7 +517,7 @@ def estimate_with_intervals(
         log.warning("%d of %d replicates could not be weighted and were left out", failed, replicates)
     rows = []
     counted = has_any.to_numpy(dtype=float)
-    dfs = _degrees_of_freedom(point, design, counted, yy.to_numpy(dtype=float))
+    dfs = _degrees_of_freedom(point, design, counted, yy.to_numpy(dtype=float), count=count)
     for (method, column), estimate, se, df, low, high in _intervals(point.values, draws, dfs):
         rows.append({"column": column, "method": method, "estimate": estimate, "se": se, "df": df, "ci_low": low,
                      "ci_high": high, "n": point.n[method], "ess": point.ess[method]})
@@ -479,7 +526,8 @@ def estimate_with_intervals(
         counts = _by_counts(voices, has_any, point.weights, by) if by else {}
         inside = {level: (voices[by].astype(str) == level).to_numpy()
                   for level in point.by_values.index.get_level_values("level").unique()} if by else {}
-        by_dfs = _degrees_of_freedom(point, design, counted, yy.to_numpy(dtype=float), point.by_values.index, inside)
+        by_dfs = _degrees_of_freedom(point, design, counted, yy.to_numpy(dtype=float), point.by_values.index, inside,
+                                     count=count)
         by_table = pd.DataFrame([
             {"by": by, "level": level, "column": column, "method": method, "estimate": estimate, "se": se,
              "df": df, "ci_low": low, "ci_high": high, "n": counts.get((level, method), 0)}
@@ -531,13 +579,13 @@ def _coder_error(point: PointEstimates, method: str, y: pd.DataFrame, has_any: p
 
 def _degrees_of_freedom(
     point: PointEstimates, design: tuple[np.ndarray, np.ndarray], counted: np.ndarray, outcomes: np.ndarray,
-    rows: pd.Index | None = None, inside: dict[str, np.ndarray] | None = None,
+    rows: pd.Index | None = None, inside: dict[str, np.ndarray] | None = None, count: np.ndarray | None = None,
 ) -> np.ndarray:
     """Effective degrees of freedom (:func:`opinion.estimates.design.effective_df`) of every
     cell of ``point.values`` (or, with ``rows`` as (level, method) pairs and ``inside`` each
     level's voices, of ``point.by_values``), from each method's unit weights over the
     voices who raise a concern and the ``outcomes`` (n, k) (the blend's weights differ by
-    topic)."""
+    topic); ``count`` (n,): the voices each row stands for (default 1)."""
     labels = point.values.index if rows is None else rows
     k = point.values.shape[1]
     yv = outcomes
@@ -548,10 +596,10 @@ def _degrees_of_freedom(
         mask = counted * (1.0 if level is None or inside is None else inside[level])
         topic_units = point.blend_units if method == "blend" else point.mix_units.get(method)
         if topic_units is not None:
-            out[i] = [effective_df(topic_units[:, j] * mask, strata, units, yv[:, j]) for j in range(k)]
+            out[i] = [effective_df(topic_units[:, j] * mask, strata, units, yv[:, j], count) for j in range(k)]
         elif method in point.weights:
             w = point.weights[method].to_numpy() * mask
-            out[i] = [effective_df(w, strata, units, yv[:, j]) for j in range(k)]
+            out[i] = [effective_df(w, strata, units, yv[:, j], count) for j in range(k)]
     return out
 
 
@@ -581,10 +629,11 @@ def _by_counts(
     """Voices each method used in each level (for suppression and for the reader)."""
     counts: dict[tuple[str, str], int] = {}
     speaking = has_any.to_numpy(dtype=bool)
+    count = voice_counts(voices)
     for level in voices[by].astype(str).unique():
         inside = (voices[by].astype(str) == level).to_numpy() & speaking
         for method in BY_METHODS:
-            counts[(level, method)] = int((inside & (weights[method].to_numpy() > 0)).sum())
+            counts[(level, method)] = _voices(count, inside & (weights[method].to_numpy() > 0))
     return counts
 
 
@@ -601,11 +650,14 @@ def pseudo_estimates(
     online, from a participation model fitted against the calibrated survey (Chen, Li &
     Wu 2020); ``dr`` (doubly robust) by default. Intervals are normal, from the
     linearised standard errors. Assumes that, given the covariates, being online is
-    unrelated to the concern (the same assumption as ``rake``, made through a model)."""
+    unrelated to the concern (the same assumption as ``rake``, made through a model).
+    A row of ``count`` identical voices counts as that many voices (estimates, standard
+    errors, ``n`` and ``ess``)."""
     columns = ["column", "estimate", "se", "ci_low", "ci_high", "n", "ess"]
     online = (_known(voices, covariates) & (voices["source"] == "online")).to_numpy()
+    count = voice_counts(voices)
     result = _fit_pseudo(voices, y.to_numpy(dtype=float), has_any.to_numpy(dtype=float), survey_weights,
-                         covariates, online, estimator=estimator, base=None, with_se=True)
+                         covariates, online, estimator=estimator, base=count[online], with_se=True, count=count)
     if result is None:
         return pd.DataFrame(columns=columns)
     k = y.shape[1]
@@ -613,5 +665,5 @@ def pseudo_estimates(
     return pd.DataFrame({
         "column": y.columns, "estimate": result.estimate, "se": se,
         "ci_low": np.clip(result.estimate - 1.96 * se, 0, 1), "ci_high": np.clip(result.estimate + 1.96 * se, 0, 1),
-        "n": int(online.sum()), "ess": kish(np.asarray(result.weights, dtype=float)),
+        "n": _voices(count, online), "ess": kish(np.asarray(result.weights, dtype=float), count[online]),
     }, columns=columns)

@@ -53,6 +53,7 @@ import pandas as pd
 from opinion.attributes import UNKNOWN, normalise_level
 from opinion.errors import InputError
 from opinion.estimates.blend import kish
+from opinion.estimates.design import voice_counts
 from opinion.estimates.voices import survey_joint
 from opinion.files.tables import read_frame
 from weighting import Margins, rake
@@ -143,8 +144,16 @@ def _frame(shares: pd.Series, by: Sequence[str]) -> pd.DataFrame:
 
 
 def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> tuple[pd.DataFrame, float, list[str]]:
-    """Per cell: population share, online and survey effective sample sizes; plus the survey deff."""
+    """Per cell: population share, online and survey effective sample sizes; plus the survey deff.
+
+    Online voices are counted with their rows' ``count`` (a row standing for several
+    identical voices; :func:`opinion.estimates.design.voice_counts`).
+
+    Raises:
+        InputError: a bad ``count``.
+    """
     by = list(by)
+    count = voice_counts(voices)
     # The part of the cells the margins cover: its joint table is estimated from the survey
     # when the margins lack it (weighting.joint); the rest is crossed by cell_shares.
     covered = [v for v in by if any(v in name.split("*") for name in margins.variables)]
@@ -152,7 +161,8 @@ def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> 
     cells, notes = cell_shares(margins, by)
     notes = [j.describe() for j in joint_sources(margins) if j.method != GIVEN] + notes
     known = voices[by].notna().all(axis=1) & voices[by].ne(UNKNOWN).all(axis=1)
-    online = voices[(voices["source"] == "online") & known]
+    is_online = ((voices["source"] == "online") & known).to_numpy()
+    online = voices[is_online]
     survey = voices[voices["source"] == "survey"]
     weights = survey["design_weight"].astype(float)
     deff = 1.0
@@ -168,7 +178,8 @@ def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> 
     def key(frame: pd.DataFrame) -> pd.Series:
         return frame[by].astype(str).agg("*".join, axis=1) if len(frame) else pd.Series(dtype=str)
 
-    online_ess = online.groupby(key(online)).size() if len(online) else pd.Series(dtype=float)
+    online_ess = (pd.Series(count[is_online]).groupby(key(online).to_numpy()).sum() if len(online)
+                  else pd.Series(dtype=float))
     placed = survey[known.loc[survey.index]] if len(survey) else survey
     survey_ess = pd.Series(dtype=float)
     if len(placed):
@@ -177,7 +188,7 @@ def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> 
     cell_key = key(cells)
     cells["online_ess"] = cell_key.map(online_ess).fillna(0.0).astype(float).to_numpy()
     cells["survey_ess"] = cell_key.map(survey_ess).fillna(0.0).astype(float).to_numpy()
-    unplaced = int((~known).sum())
+    unplaced = int(round(float(count[~known.to_numpy()].sum())))
     if unplaced:
         notes.append(f"{unplaced} voices with unknown {' / '.join(by)} are in no cell and not counted")
     outside = sorted(set(key(voices[known])) - set(cell_key))

@@ -23,11 +23,13 @@ from opinion.attributes import UNKNOWN, joint_label, label
 from opinion.errors import InputError, TongxinError
 from opinion.estimates.assumptions import source_agreement, summarise
 from opinion.estimates.correction import HandSample, coder_accuracy, hand_sample
+from opinion.estimates.design import voice_counts
 from opinion.estimates.methods import METHODS, Estimates, estimate_with_intervals, joint_shares, point_estimates
 from opinion.estimates.mrp import mrp_estimates
 from opinion.estimates.plan import plan_visits
 from opinion.estimates.voices import all_voices, survey_joint
 from opinion.reports.bygroup import BY_GROUP_COLUMNS
+from opinion.reports.cellpath import CellInputs, cell_inputs, cells_note
 from opinion.reports.data import COVERAGE_COLUMNS, ESTIMATE_COLUMNS, WORD_COLUMNS, ReportData
 from opinion.reports.scope import (
     ONLINE_ONLY,
@@ -105,6 +107,7 @@ class ReportOptions:
     workers: int = 1  # processes segmenting the texts not yet cached
     unknown: str = "fractional"  # online voices of unknown attributes: fractional or exclude
     blend_mix: str = "composite"  # how the blend mixes the sources in a group: composite (MSE) or ess
+    cells: bool = False  # online voices from codes kept in the store, counted by cell (opinion.reports.cellpath)
 
 
 ESS_BLEND_NOTES = {
@@ -168,15 +171,24 @@ def build_report(
     mismatch = segmenter_mismatch(coder, segmenter)
     if mismatch:
         log.warning("%s", mismatch)
-    voices = all_voices(store, gazetteer, today=today, margins=margins)
+    tokens: list[list[str]] | None = None
+    coded: CellInputs | None = None
+    if opts.cells:
+        coded = cell_inputs(store, margins, coder, segmenter, gazetteer, today=today, workers=opts.workers,
+                            segment_progress=segment_progress)
+        voices, topics, matched = coded.voices, coded.topics, coded.matched
+    else:
+        voices = all_voices(store, gazetteer, today=today, margins=margins)
     if voices.empty:
         raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
     mode = report_mode(voices)
     # Joint tables the margins lack, estimated from the survey (weighting.joint): for MRP's cells and
     # the coverage table; the estimates re-estimate the blend groups' table in every replicate.
     population = survey_joint(survey_joint(margins, voices, opts.blend_vars), voices, opts.weight_vars)
-    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=opts.workers, progress=segment_progress)
-    topics, matched = topic_matrix(tokens, coder, voices.index)
+    if not opts.cells:
+        tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=opts.workers,
+                              progress=segment_progress)
+        topics, matched = topic_matrix(tokens, coder, voices.index)
     has_topic = topics.any(axis=1)
     hand = hand_sample(store, voices, list(topics.columns))
     estimates = estimate_with_intervals(
@@ -184,15 +196,19 @@ def build_report(
         replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by, hand=hand, unknown=opts.unknown,
         blend_mix=opts.blend_mix,
     )
-    if opts.mrp:
+    if opts.mrp and tokens is not None:
         mrp = mrp_estimates(voices, topics, has_topic, population, variables=opts.weight_vars, seed=opts.seed,
                             shift=estimates.coder_shift)
         mrp = mrp.assign(method="mrp", ess=mrp["n"].astype(float))
         # a posterior interval: no design degrees of freedom (df NaN)
         estimates.table = pd.concat([estimates.table, mrp.reindex(columns=estimates.table.columns)], ignore_index=True)
-    words = word_table_from(voices, tokens, margins, opts, method="rake" if mode == ONLINE_ONLY else "blend")
-    keywords = group_keywords(voices, tokens, lang=opts.lang)
-    tones = tone_table(tokens, load_tone_lexicon(), voices.index)
+    if tokens is not None:
+        words = word_table_from(voices, tokens, margins, opts, method="rake" if mode == ONLINE_ONLY else "blend")
+        keywords: pd.DataFrame | None = group_keywords(voices, tokens, lang=opts.lang)
+        tone: dict[str, object] = tone_notes(tone_table(tokens, load_tone_lexicon(), voices.index), voices["source"],
+                                             opts.lang)
+    else:
+        words, keywords, tone = pd.DataFrame(columns=WORD_COLUMNS), None, {}
     table = _estimate_table(estimates, coder, opts.lang)
     left_out = left_out_methods(table, mode, estimates.point.problems, opts.lang)
     coverage = coverage_table(voices, population, opts.blind_spot_min_voices, opts.lang)
@@ -217,8 +233,9 @@ def build_report(
         quotes=_quotes(voices, matched, coder),
         notes={**_notes(store, voices, estimates, margins, opts, inputs or {}),
                "topic_coder": _coder_note(coder, mismatch),
-               "tone": tone_notes(tones, voices["source"], opts.lang),
-               "coding": coding_note(topics, has_topic, hand, coder, opts.lang),
+               **({"tone": tone} if tone else {}),
+               **({"cells": cells_note(coded.state, voices, opts.lang)} if coded is not None else {}),
+               "coding": coding_note(topics, has_topic, hand, coder, opts.lang, voice_counts(voices)),
                "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars)),
                **scope},
         lang=opts.lang,
@@ -303,6 +320,7 @@ def _population_shares(margins: Margins, variable: str) -> pd.Series | None:
 def coverage_table(voices: pd.DataFrame, margins: Margins, min_voices: int = 10, lang: str = "zh") -> pd.DataFrame:
     """Population vs online vs survey share for each level of each attribute (the data divide)."""
     rows = []
+    weight = pd.Series(voice_counts(voices), index=voices.index)  # a cell row is that many voices
     for variable in COVERAGE_VARIABLES:
         parts = variable.split("*")
         if not all(p in voices.columns for p in parts):
@@ -310,7 +328,8 @@ def coverage_table(voices: pd.DataFrame, margins: Margins, min_voices: int = 10,
         level = voices[parts].astype(str).agg("*".join, axis=1)
         level = level.where(~voices[parts].eq(UNKNOWN).any(axis=1), UNKNOWN)
         population = _population_shares(margins, variable)
-        counts = {src: level[voices["source"] == src].value_counts() for src in ("online", "survey")}
+        counts = {src: weight[voices["source"] == src].groupby(level[voices["source"] == src]).sum()
+                  for src in ("online", "survey")}
         known = {src: counts[src].drop(UNKNOWN, errors="ignore").sum() for src in counts}
         levels = list(population.index) if population is not None else []
         levels += [lv for src in counts for lv in counts[src].index if lv not in levels and lv != UNKNOWN]
@@ -380,10 +399,11 @@ def _notes(
         sources = sorted({r[0] for r in conn.execute(sa.select(documents.c.source).distinct())})
         runs = conn.execute(sa.select(sa.func.count()).select_from(crawl_runs)).scalar_one()
     online = voices[voices["source"] == "online"]
-    unknown = {attr: int((online[attr] == UNKNOWN).sum()) for attr in ("region", "urban", "age_group", "sex")}
+    count = voice_counts(online)
+    unknown = {attr: int(count[(online[attr] == UNKNOWN).to_numpy()].sum()) for attr in ("region", "urban", "age_group", "sex")}
     return {
         "documents": int(n_docs),
-        "voices_online": len(online),
+        "voices_online": int(count.sum()),
         "respondents": int((voices["source"] == "survey").sum()),
         "crawl_runs": int(runs),
         "sources": sources,
@@ -420,6 +440,7 @@ def _notes(
 
 def coding_note(
     topics: pd.DataFrame, has_topic: pd.Series, hand: HandSample | None, lexicon: TopicCoder, lang: str,
+    counts: np.ndarray | None = None,
 ) -> dict[str, object]:
     """What the topic figures rest on: voices coded to no topic, and the coder measured
     against a person on the hand-coded sample (or the warning that there is none).
@@ -429,9 +450,10 @@ def coding_note(
     count is shown so that nothing leaves silently.
     """
     zh = lang == "zh"
+    count = np.ones(len(topics)) if counts is None else np.asarray(counts, dtype=float)
     note: dict[str, object] = {
-        "voices": len(topics),
-        "uncoded": int((~has_topic.astype(bool)).sum()),
+        "voices": int(count.sum()),
+        "uncoded": int(count[~has_topic.astype(bool).to_numpy()].sum()),
         "uncoded_note": ("未归类（其他）：编码器在这些声音中没有找到任何议题，"
                          "它们不进入议题份额的分母（份额以至少提出一项诉求的人为分母）。"
                          if zh else "Uncoded (other): the coder found no topic in these voices; agenda shares are taken "

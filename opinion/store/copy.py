@@ -6,7 +6,10 @@ data, without duplicates: rows are matched on what identifies them (a document's
 survey file's hash, a respondent's pseudonym, a crawl run's profile, start URLs and start
 time, an earlier version's document, hash and fetch time; the primary key elsewhere), rows
 already there are kept as they are, and the ids of the rows added are the destination's
-own, with every reference to them rewritten.
+own, with every reference to them rewritten. Voices coded ahead (``voice_codes`` and their
+``meta`` row) go over like any table; after an append, the documents they were coded from
+are compared with the destination's when a report uses them, and codes that no longer
+match are out of date until coded again (``tongxin store code``).
 """
 from __future__ import annotations
 

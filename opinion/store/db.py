@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -177,6 +177,27 @@ hand_codes = sa.Table(
     sa.Column("file", sa.String),
 )
 
+# Topics coded ahead for each online voice (``tongxin store code``, schema 9), so that a report
+# at scale aggregates voices in the database instead of building them. ``config`` is the
+# coding configuration (coder, segmenter, cues: opinion.estimates.coded.coded_config);
+# ``voice`` the author's pseudonym; attributes as the voice was built (no age bands placed);
+# ``topics`` one '0'/'1' per code of the coder, in its order. What a run covered (the
+# documents it saw, when) is the meta row ``voice_codes:<config>``, written last.
+voice_codes = sa.Table(
+    "voice_codes", metadata,
+    sa.Column("config", sa.String, primary_key=True),
+    sa.Column("voice", sa.String, primary_key=True),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("region", sa.String),
+    sa.Column("urban", sa.String),
+    sa.Column("sex", sa.String),
+    sa.Column("age_group", sa.String),
+    sa.Column("age_lo", sa.Float),  # completed years; NULL unknown
+    sa.Column("age_hi", sa.Float),  # NULL with age_lo set: open-ended ("60 and over")
+    sa.Column("topics", sa.Text, nullable=False),
+    sa.Column("n_documents", sa.Integer, nullable=False),
+)
+
 # Each migration takes the schema from version i to i + 1. The statements run on SQLite
 # and PostgreSQL alike: standard SQL only (no AUTOINCREMENT, INSERT OR IGNORE or PRAGMA).
 MIGRATIONS: list[list[str]] = [
@@ -224,6 +245,12 @@ MIGRATIONS: list[list[str]] = [
     # 7 -> 8: respondents keep the stratum their cluster was drawn in (NULL: the file named none)
     [
         "ALTER TABLE respondents ADD COLUMN stratum VARCHAR",
+    ],
+    # 8 -> 9: voice_codes (created by create_all; the statement keeps the step explicit)
+    [
+        "CREATE TABLE IF NOT EXISTS voice_codes (config VARCHAR NOT NULL, voice VARCHAR NOT NULL, "
+        "source VARCHAR NOT NULL, region VARCHAR, urban VARCHAR, sex VARCHAR, age_group VARCHAR, age_lo FLOAT, "
+        "age_hi FLOAT, topics TEXT NOT NULL, n_documents INTEGER NOT NULL, PRIMARY KEY (config, voice))",
     ],
 ]
 
@@ -452,3 +479,31 @@ def store_cues(conn: sa.Connection, config: str, cues: Mapping[int, tuple[str, l
         {"document_id": doc_id, "config": config, "content_hash": digest, "cues": dumps(found)}
         for doc_id, (digest, found) in cues.items()
     ])
+
+
+def voice_codes_key(config: str) -> str:
+    """The ``meta`` key of what the coding of voices under ``config`` covered."""
+    return f"voice_codes:{config}"
+
+
+def read_meta(conn: sa.Connection, key: str) -> str | None:
+    """The ``meta`` value under ``key``, or None."""
+    return conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == key)).scalar_one_or_none()
+
+
+def write_meta(conn: sa.Connection, key: str, value: str) -> None:
+    """Set (insert or replace) the ``meta`` value under ``key``."""
+    conn.execute(insert(conn, meta_table).values(key=key, value=value)
+                 .on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+
+def clear_voice_codes(conn: sa.Connection, config: str) -> None:
+    """Delete the voices coded under ``config`` and the ``meta`` row that says they are current."""
+    conn.execute(meta_table.delete().where(meta_table.c.key == voice_codes_key(config)))
+    conn.execute(voice_codes.delete().where(voice_codes.c.config == config))
+
+
+def add_voice_codes(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert coded voices (:data:`voice_codes` rows, ``config`` included in each)."""
+    if rows:
+        conn.execute(voice_codes.insert(), list(rows))

@@ -11,6 +11,7 @@ from opinion.errors import StoreError
 from opinion.store.copy import copy_store, store_counts
 from opinion.store.db import (
     Store,
+    add_voice_codes,
     cache_tokens,
     coding_samples,
     crawl_runs,
@@ -23,6 +24,7 @@ from opinion.store.db import (
     set_watermark,
     store_cues,
     upsert_document,
+    voice_codes,
 )
 from opinion.surveys.importer import import_survey
 from tests.helpers import write_small_survey
@@ -65,6 +67,11 @@ def fill(store: Store, tmp_path: Path, prefix: str = "a") -> None:
              "imported_at": "2026-11-29T09:00:00", "file": None}
             for i in range(3)])
         conn.execute(meta_table.insert().values(key=f"note-{prefix}", value="县里的语料"))
+        add_voice_codes(conn, [  # a pattern of leading zeros stays text, an unknown age stays NULL
+            {"config": f"cfg-{prefix}", "voice": f"v_{prefix}{i:014d}", "source": "online", "region": "城关镇" if i else "unknown",
+             "urban": "rural", "sex": "female", "age_group": "60+" if i else "unknown",
+             "age_lo": 60.0 if i else None, "age_hi": None, "topics": f"00{i % 2}10", "n_documents": i + 1}
+            for i in range(4)])
 
 
 def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
@@ -92,6 +99,8 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_every_row(sqlite_corpus: Stor
         with open_store(tmp_path / "back.db") as back:
             copy_store(server, back, batch_size=7)
             assert dump(back) == dump(sqlite_corpus)
+            with back.engine.connect() as conn:
+                coded = conn.execute(sa.select(voice_codes).order_by(voice_codes.c.voice)).mappings().all()
     counts = store_counts(sqlite_corpus)
     assert {t.table: t.added for t in there.tables if t.table != "meta"} == {
         name: n for name, n in counts.items() if name != "meta"}
@@ -99,6 +108,8 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_every_row(sqlite_corpus: Stor
         row = conn.execute(sa.select(hand_codes).where(hand_codes.c.no_concern.is_(True))).mappings().one()
         probability = conn.execute(sa.select(coding_samples.c.probability)).scalars().first()
     assert row["topics"] == "[]" and probability == 1 / 3
+    assert len(coded) == 4 and [(r["topics"], r["age_lo"], r["age_hi"], r["region"]) for r in coded[:2]] == [
+        ("00010", None, None, "unknown"), ("00110", 60.0, None, "城关镇")]
 
 
 def test_new_rows_in_a_copied_server_store_get_fresh_ids(sqlite_corpus: Store, pg_schema_url: str,

@@ -1,0 +1,375 @@
+"""Voices coded ahead: built and topic-coded once, kept in the store, aggregated by ``GROUP BY``.
+
+A report builds its voices from every document: it reads who-is-writing cues, segments
+each voice's texts and codes topics on its pooled tokens. At millions of voices that
+cannot happen at report time, so :func:`code_voices` (``tongxin store code``) does it
+beforehand and keeps one row per online voice in the store's ``voice_codes`` table: its
+attributes as built (:func:`opinion.estimates.voices.online_voices`, no age bands
+placed: ``age_lo``/``age_hi`` let any bands place it) and its topic pattern, one ``0``/``1``
+per code of the coder. A report at scale then reads cells with counts
+(:func:`voice_cells`), never the voices.
+
+The rows are kept under a configuration (:func:`coded_config`): the coder, the
+segmenter and the cue rules with their gazetteer and year, everything that decides a
+voice's row. What a run covered is the ``meta`` row ``voice_codes:<config>``, written
+after the last row: a killed run leaves no such row, so its codes are never taken as
+current. That row also records the state of the documents when coding began (how many
+voice documents, the highest id and fetch time, the earlier versions kept), so that
+:func:`coded_state` tells when documents were stored or changed since.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from opinion.errors import InputError, StoreError
+from opinion.estimates.voices import NOT_VOICES, online_voices
+from opinion.store.copy import store_name
+from opinion.store.db import (
+    Store,
+    add_voice_codes,
+    clear_voice_codes,
+    document_versions,
+    documents,
+    dumps,
+    read_meta,
+    voice_codes,
+    voice_codes_key,
+    write_meta,
+)
+from opinion.text.coder import TopicCoder, as_coder, segmenter_mismatch
+from opinion.text.cues import Gazetteer, cue_config
+from opinion.text.measures import topic_matrix, voice_tokens
+from opinion.text.segment import Segmenter
+from opinion.text.topics import TopicLexicon
+
+__all__ = [
+    "CELL_COLUMNS",
+    "CodeSummary",
+    "CodedState",
+    "DocumentState",
+    "code_voices",
+    "coded_config",
+    "coded_state",
+    "document_state",
+    "require_current",
+    "voice_cells",
+    "write_coded",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 5000
+# What a cell is: the voices sharing all of these; ``voice`` names a voice kept apart.
+GROUP_COLUMNS = ("source", "region", "urban", "sex", "age_group", "age_lo", "age_hi", "topics")
+CELL_COLUMNS = ("voice", *GROUP_COLUMNS, "count")
+
+
+def coded_config(coder: TopicCoder | TopicLexicon | None, segmenter: Segmenter, gazetteer: Gazetteer | None,
+                 today: date) -> str:
+    """SHA-256 hex naming a coding configuration: the coder's fingerprint, the segmenter's
+    and the cues' (:func:`opinion.text.cues.cue_config`: rules, gazetteer, the year of ``today``).
+    ``coder`` None is the shipped lexicon."""
+    digest = hashlib.sha256()
+    for part in (as_coder(coder).fingerprint, segmenter.fingerprint(), cue_config(gazetteer, today)):
+        digest.update(part.encode("ascii"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """The documents voices are built from, at one moment: how many (articles left out), the
+    highest id and fetch time (ISO 8601), and the earlier versions of them kept (a
+    document changed in place keeps its id and leaves a version: see
+    :data:`opinion.store.db.document_versions`)."""
+
+    count: int
+    max_id: int | None
+    max_fetched_at: str | None
+    versions: int
+    max_version_id: int | None
+
+
+def document_state(store: Store) -> DocumentState:
+    """The current :class:`DocumentState` of ``store`` (two aggregate queries)."""
+    voice_docs = documents.c.kind.not_in(NOT_VOICES)
+    with store.engine.connect() as conn:
+        count, max_id, max_fetched = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(documents.c.id), sa.func.max(documents.c.fetched_at))
+            .where(voice_docs)).one()
+        versions, max_version = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(document_versions.c.id))
+            .join_from(document_versions, documents, documents.c.id == document_versions.c.document_id)
+            .where(voice_docs)).one()
+    return DocumentState(int(count), max_id, max_fetched, int(versions), max_version)
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    """What :func:`code_voices` did: voices coded, the documents they wrote, wall-clock
+    seconds, and the configuration they were coded under."""
+
+    voices: int
+    documents: int
+    seconds: float
+    config: str
+
+
+@dataclass(frozen=True)
+class CodedState:
+    """What a coding run covered (the ``meta`` row), and whether the documents changed since.
+
+    ``stale`` is true when documents were stored, removed or changed after coding began;
+    ``reason`` then says what, in one line (empty when current).
+    """
+
+    config: str
+    coded_at: str  # UTC, ISO 8601
+    today: str  # the date cues were read for (ISO)
+    codes: tuple[str, ...]
+    coder: str
+    coder_fingerprint: str
+    segmenter_fingerprint: str
+    voices: int
+    documents: DocumentState
+    stale: bool
+    reason: str
+
+
+def code_voices(
+    store: Store,
+    coder: TopicCoder | TopicLexicon | None,
+    segmenter: Segmenter,
+    gazetteer: Gazetteer | None = None,
+    *,
+    today: date,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = DEFAULT_BATCH,
+) -> CodeSummary:
+    """Build the online voices of ``store`` as a report does and store each one's attributes
+    and topic pattern under :func:`coded_config`, replacing what that configuration held.
+
+    Voices: :func:`opinion.estimates.voices.online_voices` (cues read for ``today``);
+    tokens: :func:`opinion.text.measures.voice_tokens` (texts the cache lacks segmented
+    over ``workers`` processes; ``progress(done, total)`` follows them); topics:
+    :func:`opinion.text.measures.topic_matrix` with ``coder`` (None: the shipped lexicon).
+    The old rows and the ``meta`` row go in one transaction, then the new rows ``batch``
+    at a time, each batch one transaction, and the ``meta`` row last.
+
+    Raises:
+        InputError: ``batch`` below 1.
+        StoreError: a voice document without an author, or another run writing the same
+            configuration at the same time.
+    """
+    if batch < 1:
+        raise InputError(f"batch {batch}: give a positive number of voices per transaction")
+    started = time.perf_counter()
+    coder = as_coder(coder)
+    mismatch = segmenter_mismatch(coder, segmenter)
+    if mismatch:
+        log.warning("%s", mismatch)
+    config = coded_config(coder, segmenter, gazetteer, today)
+    before = document_state(store)  # read first: documents stored while coding make the codes stale
+    voices = online_voices(store, gazetteer, today=today)
+    nameless = voices["voice"].isna()
+    if nameless.any():
+        raise StoreError(f"{store_name(store)}: {int(voices.loc[nameless, 'n_documents'].sum())} documents have no "
+                         "author pseudonym, so their voice cannot be coded; store every post and letter with its author")
+    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=workers, progress=progress)
+    topics, _evidence = topic_matrix(tokens, coder, voices.index)
+    coded = voices[["voice", "source", "region", "urban", "sex", "age_group", "age_lo", "age_hi", "n_documents"]].assign(
+        topics=["".join("1" if hit else "0" for hit in row) for row in topics.itertuples(index=False)])
+    written = write_coded(store, config, [coded], codes=list(coder.codes), coder=coder, segmenter=segmenter,
+                          today=today, documents=before, batch=batch)
+    summary = CodeSummary(voices=written, documents=int(voices["n_documents"].sum()),
+                          seconds=time.perf_counter() - started, config=config)
+    log.info("coded %d voices (%d documents) under %s in %.1f s", summary.voices, summary.documents, config[:12],
+             summary.seconds)
+    return summary
+
+
+def write_coded(
+    store: Store,
+    config: str,
+    chunks: Iterable[pd.DataFrame | Mapping[str, Any]],
+    *,
+    codes: Sequence[str],
+    coder: TopicCoder | TopicLexicon | None,
+    segmenter: Segmenter,
+    today: date,
+    documents: DocumentState | None = None,
+    batch: int = DEFAULT_BATCH,
+) -> int:
+    """Replace the voices coded under ``config`` by those of ``chunks``; returns how many.
+
+    Each chunk is a frame (or a mapping of equal-length columns) with ``voice``,
+    ``region``, ``urban``, ``sex``, ``age_group`` and ``topics`` (one ``0``/``1`` per
+    code of ``codes``, in order), and optionally ``source`` ("online"), ``age_lo`` and
+    ``age_hi`` (unknown) and ``n_documents`` (1). The old rows and the ``meta`` row go in
+    one transaction, the new rows ``batch`` at a time, each batch one transaction, and
+    the ``meta`` row (``coder``, ``segmenter``, ``today`` and ``documents``, the state of
+    the documents the voices were built from: now when None) last. :func:`code_voices`
+    writes through this; a benchmark or an import of codes made elsewhere may too.
+
+    Raises:
+        InputError: ``batch`` below 1, or a topic pattern of another length than ``codes``.
+        StoreError: another run writing the same configuration at the same time.
+    """
+    if batch < 1:
+        raise InputError(f"batch {batch}: give a positive number of voices per transaction")
+    coder = as_coder(coder)
+    documents = documents or document_state(store)
+    with store.engine.begin() as conn:
+        clear_voice_codes(conn, config)
+    written = 0
+    try:
+        for chunk in chunks:
+            rows = _rows(config, pd.DataFrame(chunk), len(codes))
+            for start in range(0, len(rows), batch):
+                with store.engine.begin() as conn:
+                    add_voice_codes(conn, rows[start:start + batch])
+            written += len(rows)
+    except sa.exc.IntegrityError as exc:
+        raise StoreError(f"{store_name(store)}: another run is coding the voices under the same configuration "
+                         "(or a voice came twice); let it finish and run this again") from exc
+    meta = {
+        "coded_at": datetime.now(UTC).isoformat(timespec="seconds"), "today": today.isoformat(),
+        "codes": list(codes), "coder": {"name": coder.name, "fingerprint": coder.fingerprint},
+        "segmenter": {"fingerprint": segmenter.fingerprint(), "engine": segmenter.engine},
+        "voices": written, "documents": asdict(documents),
+    }
+    with store.engine.begin() as conn:
+        write_meta(conn, voice_codes_key(config), dumps(meta))
+    return written
+
+
+def _rows(config: str, chunk: pd.DataFrame, n_codes: int) -> list[dict[str, Any]]:
+    """The ``voice_codes`` rows of one chunk of coded voices."""
+    n = len(chunk)
+    lengths = chunk["topics"].astype(str).str.len() if n else pd.Series(dtype=int)
+    if (lengths != n_codes).any():
+        bad = chunk["topics"][lengths != n_codes].iloc[0]
+        raise InputError(f"voice {chunk['voice'][lengths != n_codes].iloc[0]!r}: topic pattern {bad!r} has "
+                         f"{len(str(bad))} flags; the coder has {n_codes} codes")
+    source = chunk["source"] if "source" in chunk else pd.Series("online", index=chunk.index)
+    nan = pd.Series(float("nan"), index=chunk.index)
+    age_lo, age_hi = chunk.get("age_lo", nan), chunk.get("age_hi", nan)
+    n_documents = chunk["n_documents"] if "n_documents" in chunk else pd.Series(1, index=chunk.index)
+    return [
+        {"config": config, "voice": str(voice), "source": str(src), "region": str(region), "urban": str(urban),
+         "sex": str(sex), "age_group": str(group), "age_lo": _number(lo), "age_hi": _number(hi),
+         "topics": str(pattern), "n_documents": int(docs)}
+        for voice, src, region, urban, sex, group, lo, hi, pattern, docs in zip(
+            chunk["voice"], source, chunk["region"], chunk["urban"], chunk["sex"], chunk["age_group"],
+            age_lo, age_hi, chunk["topics"], n_documents, strict=True)
+    ]
+
+
+def _number(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def coded_state(store: Store, config: str) -> CodedState | None:
+    """What the coding under ``config`` covered, compared with the documents now; None when
+    no run under ``config`` finished (none ran, or the last was interrupted)."""
+    with store.engine.connect() as conn:
+        value = read_meta(conn, voice_codes_key(config))
+    if value is None:
+        return None
+    meta = json.loads(value)
+    then = DocumentState(**meta["documents"])
+    reason = _staleness(then, document_state(store), meta["coded_at"][:10])
+    return CodedState(
+        config=config, coded_at=meta["coded_at"], today=meta["today"], codes=tuple(meta["codes"]),
+        coder=meta["coder"]["name"], coder_fingerprint=meta["coder"]["fingerprint"],
+        segmenter_fingerprint=meta["segmenter"]["fingerprint"], voices=int(meta["voices"]), documents=then,
+        stale=bool(reason), reason=reason,
+    )
+
+
+def _staleness(then: DocumentState, now: DocumentState, day: str) -> str:
+    """What changed among the documents between two states, in one line; empty when nothing."""
+    since = f"since the voices were coded on {day}"
+    added = now.count - then.count
+    if added > 0 and (now.max_id or 0) > (then.max_id or 0):
+        return f"{added} document{'s' if added != 1 else ''} stored {since}"
+    if added < 0:
+        return f"{-added} document{'s' if added != -1 else ''} removed {since}"
+    if now.max_id != then.max_id:
+        return f"documents stored and others removed {since}"
+    changed = now.versions - then.versions
+    if changed > 0 or now.max_version_id != then.max_version_id:
+        return f"{max(changed, 1)} document{'s' if changed > 1 else ''} changed {since}"
+    if (now.max_fetched_at or "") > (then.max_fetched_at or ""):
+        return f"documents fetched again (changed in place) {since}"
+    return ""
+
+
+def require_current(store: Store, config: str) -> CodedState:
+    """The :class:`CodedState` of ``config``, when its codes are complete and current.
+
+    Raises:
+        InputError: nothing coded under ``config`` (or the last run was interrupted), or
+            documents changed since; the message says what to run.
+    """
+    state = coded_state(store, config)
+    name = store_name(store)
+    command = (f"`tongxin store code --db {name}` with the same --coder, --gazetteer, --userdict and --engine "
+               "as this command")
+    if state is None:
+        with store.engine.connect() as conn:
+            partial = conn.execute(sa.select(voice_codes.c.voice).where(voice_codes.c.config == config)
+                                   .limit(1)).first() is not None
+        what = "the last coding of its voices for this configuration did not finish" if partial else (
+            "no voices are coded for this coder, segmenter, gazetteer and year")
+        raise InputError(f"{name}: {what} (configuration {config[:12]}); run {command}")
+    if state.stale:
+        raise InputError(f"{name}: the coded voices are out of date ({state.reason}); run {command} again")
+    return state
+
+
+def voice_cells(store: Store, config: str, *, apart: Sequence[str] = ()) -> pd.DataFrame:
+    """The voices coded under ``config`` as cells: one row per distinct (source, region,
+    urban, sex, age_group, age_lo, age_hi, topics) with ``count``, the number of voices.
+
+    One ``GROUP BY`` in the database; no voice row is loaded. Cells are ordered by those
+    columns, texts by their bytes (collation "C" on PostgreSQL, SQLite's own binary
+    order) and NULL ages last, so both databases give the same rows in the same order.
+    Voices whose pseudonym is in ``apart`` (a hand-coded sample: a few hundred at most)
+    are left out of the cells and come after them, one row each with ``count`` 1 and
+    their ``voice`` (None in cell rows), ordered by pseudonym; a pseudonym not coded under
+    ``config`` (a survey respondent) gives no row. Columns: :data:`CELL_COLUMNS`.
+    """
+    apart = sorted(set(apart))
+    postgres = store.engine.dialect.name == "postgresql"
+
+    def ordered(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        if postgres and isinstance(column.type, sa.String):
+            column = sa.collate(column, "C")
+        return column.asc().nulls_last()
+
+    grouped = [voice_codes.c[name] for name in GROUP_COLUMNS]
+    cells = (sa.select(*grouped, sa.func.count().label("count"))
+             .where(voice_codes.c.config == config).group_by(*grouped).order_by(*map(ordered, grouped)))
+    if apart:
+        cells = cells.where(voice_codes.c.voice.not_in(apart))
+    with store.engine.connect() as conn:
+        records = [{"voice": None, **row} for row in conn.execute(cells).mappings()]
+        if apart:
+            own = (sa.select(voice_codes.c.voice, *grouped)
+                   .where(voice_codes.c.config == config, voice_codes.c.voice.in_(apart))
+                   .order_by(ordered(voice_codes.c.voice)))
+            records += [{**row, "count": 1} for row in conn.execute(own).mappings()]
+    frame = pd.DataFrame.from_records(records, columns=list(CELL_COLUMNS))
+    return frame.astype({"age_lo": float, "age_hi": float, "count": "int64"})
