@@ -90,6 +90,13 @@ class PropensityFit:
     diagnostics: dict[str, float] = field(default_factory=dict)
 
 
+def _stripped_text(values: pd.Series) -> np.ndarray:
+    """Each value as text without surrounding spaces (object array), each distinct value
+    converted once: a sample of cells repeats a few levels over many rows."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.array([str(u).strip() for u in uniques], dtype=object)[codes]
+
+
 def design_matrices(
     sample: pd.DataFrame, reference: pd.DataFrame, covariates: Sequence[str], source: str
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -121,8 +128,7 @@ def design_matrices(
             xr.append(r.to_numpy(dtype="float64"))
             names.append(column)
             continue
-        s_text = s.astype(str).str.strip().to_numpy()
-        r_text = r.astype(str).str.strip().to_numpy()
+        s_text, r_text = _stripped_text(s), _stripped_text(r)
         only_s = sorted(set(s_text) - set(r_text))
         only_r = sorted(set(r_text) - set(s_text))
         if only_s:

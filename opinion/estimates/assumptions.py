@@ -38,7 +38,9 @@ def source_agreement(
     """
     known = voices[list(group_vars)].ne(UNKNOWN).all(axis=1)
     speaking = has_any.astype(bool) & known
-    group = voices[list(group_vars)].astype(str).agg("*".join, axis=1)
+    group = voices[group_vars[0]].astype(str)
+    for variable in group_vars[1:]:
+        group = group + "*" + voices[variable].astype(str)
     count = pd.Series(voice_counts(voices), index=voices.index)  # a cell row is that many voices
     rows = []
     for name in sorted(group[speaking].unique()):

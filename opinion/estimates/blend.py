@@ -87,8 +87,8 @@ def ratio_variance(w: np.ndarray, y: np.ndarray, d: np.ndarray, units: np.ndarra
         return np.full(y.shape[1], np.nan)
     p = ratio(w, y, d)
     residual = w[live, None] * (y[live] - p[None, :] * d[live, None])
-    totals = np.zeros((len(codes), y.shape[1]))
-    np.add.at(totals, inverse, residual)
+    totals = np.column_stack([np.bincount(inverse, weights=residual[:, j], minlength=len(codes))
+                              for j in range(y.shape[1])]) if y.shape[1] else np.zeros((len(codes), 0))
     # c units of total T / c each: c (T / c)^2 = T^2 / c
     return np.asarray(n / (n - 1) * (totals**2 / size[:, None]).sum(axis=0) / denominator**2)
 
@@ -159,7 +159,12 @@ def blend(
     size = np.ones(n) if count is None else np.asarray(count, dtype=float)
     everyone = np.arange(n)
     sources = {"online": online_rows, "survey": (everyone, group_of, survey_weights)}
-    units_of = {"online": online_rows[0].astype(str), "survey": clusters.astype(str)}
+    # sampling units as integer codes: a voice (its position), a survey cluster
+    units_of = {"online": np.asarray(online_rows[0]), "survey": pd.factorize(np.asarray(clusters).astype(str))[0]}
+    # each source's rows by group, in row order: a group's sums run over its own rows only
+    members = {source: pd.Series(np.arange(len(groups))).groupby(np.asarray(groups, dtype=object)).indices
+               for source, (_, groups, _) in sources.items()}
+    nobody = np.zeros(0, dtype=int)
     overall_any = any_share(survey_weights, d)
     estimate = np.zeros(k)
     total_weight = 0.0
@@ -168,21 +173,23 @@ def blend(
     rows = []
     for group, share in population.items():
         parts = {}
-        for source, (at, groups, row_w) in sources.items():
-            w = row_w * (groups == group)
+        for source, (all_at, _, all_w) in sources.items():
+            sel = members[source].get(group, nobody)
+            at, w = np.asarray(all_at)[sel], np.asarray(all_w, dtype=float)[sel]
             p = ratio(w, yv[at], d[at])
-            v = (ratio_variance(w, yv[at], d[at], units_of[source], size[at]) if mix == "composite"
+            v = (ratio_variance(w, yv[at], d[at], units_of[source][sel], size[at]) if mix == "composite"
                  else np.full(k, np.nan))
             speaks = counted[at] > 0
-            parts[source] = (w, p, v, kish(w[speaks], size[at][speaks]))
-        (_, p_on, v_on, ess_on), (_, p_sv, v_sv, ess_sv) = parts["online"], parts["survey"]
+            parts[source] = (at, w, p, v, kish(w[speaks], size[at][speaks]))
+        (_, _, p_on, v_on, ess_on), (_, _, p_sv, v_sv, ess_sv) = parts["online"], parts["survey"]
         lam = _survey_share(mix, p_on, p_sv, v_on, v_sv, ess_on, ess_sv)
         rows.append({"group": group, "population_share": float(share), "online_ess": ess_on, "survey_ess": ess_sv,
                      "survey_fraction": float(np.mean(lam)) if ess_on + ess_sv > 0 else np.nan})
         if ess_on + ess_sv <= 0:
             continue  # a blind spot: nobody speaks for this group; reported in the carry table
         p = (1 - lam) * np.nan_to_num(p_on) + lam * np.nan_to_num(p_sv)
-        group_any = any_share(survey_weights * (group_of == group), d)
+        survey_at = parts["survey"][0]
+        group_any = any_share(survey_weights[survey_at], d[survey_at])
         weight = float(share) * (group_any if np.isfinite(group_any) else overall_any)
         estimate += weight * p
         total_weight += weight
@@ -193,8 +200,7 @@ def blend(
             spread += lam**2 / ess_sv
         inverse_ess += weight * weight * float(np.mean(spread))
         for source, part in (("online", 1 - lam), ("survey", lam)):
-            at, _, _ = sources[source]
-            w = parts[source][0]
+            at, w = parts[source][0], parts[source][1]
             speaking = (w * d[at]).sum()
             if speaking > 0 and np.any(part > 0):
                 np.add.at(units, at, np.outer(w, part) * weight / speaking)

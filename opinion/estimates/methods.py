@@ -119,8 +119,12 @@ def _group_labels(frame: pd.DataFrame, variables: Sequence[str]) -> np.ndarray:
 def topic_pattern(yv: np.ndarray) -> np.ndarray:
     """Each voice's topics (n, k) as one string of 0/1 flags (a value above 0.5 is raised:
     for a pseudo-outcome, the person's code where a person coded the voice)."""
-    flags = (np.asarray(yv, dtype=float) > 0.5).astype(int).astype(str)
-    return np.array(["".join(row) for row in flags], dtype=object) if flags.size else np.full(len(flags), "")
+    flags = np.asarray(yv, dtype=float) > 0.5
+    if not flags.size:
+        return np.full(len(flags), "")
+    # each row's flags as the bytes b"0"/b"1", read as one string of k characters
+    text = np.ascontiguousarray(flags.astype(np.uint8) + ord("0")).view(f"S{flags.shape[1]}").ravel()
+    return np.char.decode(text, "ascii").astype(object)
 
 
 def _allocated(
@@ -249,7 +253,7 @@ def point_estimates(
                 rows, row_weights = allocation(weight_vars)
                 raked = rake(rows[list(weight_vars)], margins, variables=list(weight_vars),
                              base_weights=row_weights).weights.to_numpy()
-                np.add.at(w, rows["_position"].to_numpy(), raked)
+                w += np.bincount(rows["_position"].to_numpy(), weights=raked, minlength=len(w))
             elif mask.any():
                 idx = voices.index[mask]
                 w[mask] = _calibrate(voices.loc[idx], base.loc[idx], margins, weight_vars).to_numpy()
@@ -277,8 +281,7 @@ def point_estimates(
         in_blend = online & _known(voices, blend_vars).to_numpy()
         at = np.flatnonzero(in_blend)
         online_rows = (at, _group_labels(voices.iloc[at], blend_vars), m.to_numpy()[at])
-    online_unit = np.zeros(len(voices))
-    np.add.at(online_unit, online_rows[0], online_rows[2])
+    online_unit = np.bincount(online_rows[0], weights=online_rows[2], minlength=len(voices)).astype(float)
     weights["online_groups"] = pd.Series(online_unit, index=voices.index)
     mixed = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=blend_mix, count=size)
     values["blend"], carry, blend_ess = mixed.estimate, mixed.carry, mixed.ess
@@ -429,8 +432,7 @@ def _pseudo(
         problems.setdefault("pseudo", "fewer than 10 online voices or respondents with known covariates")
         return none
     w = np.asarray(result.weights, dtype=float)
-    unit = np.zeros(len(voices))
-    np.add.at(unit, positions, w)
+    unit = np.bincount(positions, weights=w, minlength=len(voices)).astype(float)
     estimate = np.asarray(result.estimate, dtype=float)
     if ratio:
         with np.errstate(invalid="ignore", divide="ignore"):

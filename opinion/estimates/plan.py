@@ -176,7 +176,12 @@ def current_cells(voices: pd.DataFrame, margins: Margins, by: Sequence[str]) -> 
         w = weights.to_numpy()
         deff = max(1.0, float((w > 0).sum()) / kish(w)) if kish(w) > 0 else 1.0
     def key(frame: pd.DataFrame) -> pd.Series:
-        return frame[by].astype(str).agg("*".join, axis=1) if len(frame) else pd.Series(dtype=str)
+        if not len(frame):
+            return pd.Series(dtype=str)
+        joined = frame[by[0]].astype(str)
+        for variable in by[1:]:
+            joined = joined + "*" + frame[variable].astype(str)
+        return joined
 
     online_ess = (pd.Series(count[is_online]).groupby(key(online).to_numpy()).sum() if len(online)
                   else pd.Series(dtype=float))

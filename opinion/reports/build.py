@@ -325,7 +325,9 @@ def coverage_table(voices: pd.DataFrame, margins: Margins, min_voices: int = 10,
         parts = variable.split("*")
         if not all(p in voices.columns for p in parts):
             continue
-        level = voices[parts].astype(str).agg("*".join, axis=1)
+        level = voices[parts[0]].astype(str)
+        for part in parts[1:]:
+            level = level + "*" + voices[part].astype(str)
         level = level.where(~voices[parts].eq(UNKNOWN).any(axis=1), UNKNOWN)
         population = _population_shares(margins, variable)
         counts = {src: weight[voices["source"] == src].groupby(level[voices["source"] == src]).sum()
@@ -380,11 +382,11 @@ def _carry_table(estimates: Estimates, opts: ReportOptions) -> pd.DataFrame:
 def _quotes(voices: pd.DataFrame, matched: pd.Series, lexicon: TopicCoder, per_topic: int = 3) -> dict[str, list[str]]:
     """A few short masked texts per topic, from online voices (first come, deterministic)."""
     quotes: dict[str, list[str]] = {code: [] for code in lexicon.codes}
-    for i, row in voices[voices["source"] == "online"].iterrows():
+    for i, texts in voices.loc[voices["source"] == "online", "texts"].items():
         for code, words in matched[i].items():
             if len(quotes[code]) >= per_topic:
                 continue
-            text = next((t for t in row["texts"] if any(w in t for w in words)), None)
+            text = next((t for t in texts if any(w in t for w in words)), None)
             if text and text not in quotes[code]:
                 quotes[code].append(text)
     return {k: v for k, v in quotes.items() if v}
