@@ -2,9 +2,8 @@
 
 A store is made with the demo county's survey file imported (400 rows, as field teams
 hand it over) and ``N`` online voices (``TONGXIN_BENCH_REPORT_VOICES``, default
-1,000,000 for ``make bench``; ``python -m benchmarks.bench_report --voices 10000000`` for
-the full size) written into its table of voices coded ahead, as ``tongxin store code``
-leaves them: five towns, urban/rural, four age groups and sex, skewed young, urban and
+10,000,000, the goal's size; fewer for a quick look) written into its table of voices
+coded ahead, as ``tongxin store code`` leaves them: five towns, urban/rural, four age groups and sex, skewed young, urban and
 male as online voices are, and mostly unknown (50% of towns, 40% of residences, 60% of
 ages, 70% of sexes); 0 to 3 of the shipped lexicon's topics per voice (8% raise none),
 their chances depending on age group and residence. Writing the store is set-up and is
@@ -138,7 +137,7 @@ print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak)}))
 
 
 def run(voices: int | None = None, baseline: int | None = None) -> dict[str, object]:
-    n = voices or int(os.environ.get("TONGXIN_BENCH_REPORT_VOICES", "1000000"))
+    n = voices or int(os.environ.get("TONGXIN_BENCH_REPORT_VOICES", "10000000"))
     n_base = baseline or int(os.environ.get("TONGXIN_BENCH_REPORT_BASELINE", "100000"))
     with tempfile.TemporaryDirectory(prefix="tongxin-bench-report-") as tmp:
         work = Path(tmp)
