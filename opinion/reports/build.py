@@ -40,7 +40,7 @@ from opinion.reports.scope import (
     report_mode,
     report_title,
 )
-from opinion.store.db import Store, crawl_runs, documents
+from opinion.store.db import Store, crawl_runs, documents, shown_url
 from opinion.text.coder import LearnedCoder, TopicCoder, as_coder, segmenter_mismatch
 from opinion.text.cues import Gazetteer
 from opinion.text.keywords import group_keywords
@@ -178,9 +178,11 @@ def build_report(
                             segment_progress=segment_progress)
         voices, topics, matched = coded.voices, coded.topics, coded.matched
     else:
+        _suggest_cells(store)
         voices = all_voices(store, gazetteer, today=today, margins=margins)
     if voices.empty:
-        raise TongxinError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
+        raise TongxinError(f"{shown_url(store.url)}: the store holds no documents and no survey respondents; "
+                         "crawl or import first")
     mode = report_mode(voices)
     # Joint tables the margins lack, estimated from the survey (weighting.joint): for MRP's cells and
     # the coverage table; the estimates re-estimate the blend groups' table in every replicate.
@@ -245,6 +247,19 @@ def build_report(
         by_group=_by_group_table(estimates, coder, opts),
         plan=plan_table,
     )
+
+
+# Above this many documents a report that reads every voice takes long and much memory.
+LARGE_CORPUS = 500_000
+
+
+def _suggest_cells(store: Store) -> None:
+    """Warn, on a corpus of millions, that reading every voice is slow and how not to."""
+    with store.engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one()
+    if n > LARGE_CORPUS:
+        log.warning("%s holds %d documents: this report reads and codes every one of them; for a corpus this "
+                    "size, run `tongxin store code` once and then `tongxin report --cells`", shown_url(store.url), n)
 
 
 # With no survey and no budget, the plan is the fewest interviews that bring every group to the

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from opinion.errors import InputError
 from opinion.estimates.coded import CodedState, coded_config, require_current, voice_cells
 from opinion.estimates.voices import VOICE_COLUMNS, margins_bands, place_ages, survey_voices
-from opinion.store.db import Store, coding_samples, hand_codes
+from opinion.store.db import Store, coding_samples, hand_codes, shown_url
 from opinion.text.coder import TopicCoder
 from opinion.text.cues import Gazetteer
 from opinion.text.measures import topic_matrix, voice_tokens
@@ -117,7 +117,7 @@ def cell_inputs(
     state = require_current(store, config)
     codes = list(coder.codes)
     if list(state.codes) != codes:
-        raise InputError(f"{store.url}: the voices were coded into {', '.join(state.codes)}, not this coder's "
+        raise InputError(f"{shown_url(store.url)}: the voices were coded into {', '.join(state.codes)}, not this coder's "
                          f"{', '.join(codes)}; run `tongxin store code` with the coder the report uses")
     cells = voice_cells(store, config, apart=hand_coded_voices(store))
     online, online_topics = _online_rows(cells, codes)

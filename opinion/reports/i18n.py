@@ -152,6 +152,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "survey_fraction": "调查承担比例",
         "words": "高频词：原始与加权",
         "words_intro": "加权后，声音较少的群体按其人口比例计入。↑ 表示加权后排名上升，↓ 表示下降。",
+        "words_cells": "本报告的网上声音按单元汇总（--cells），不含逐个声音的文本，因此没有词频；去掉 --cells 重新生成即可得到。",
         "word": "词",
         "raw_rank": "原始排名",
         "raw_share": "原始占比",
@@ -243,6 +244,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "words": "Top words: raw and weighted",
         "words_intro": "Weighted, the groups that speak little count by their population share. "
                        "\u2191 the word rose once weighted, \u2193 it fell.",
+        "words_cells": ("This report counts online voices by cell (--cells), without each voice's text, so it has no "
+                        "word table; run it without --cells for one."),
         "word": "Word",
         "raw_rank": "Raw rank",
         "raw_share": "Raw share",

@@ -316,7 +316,7 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 
 
 # Notes the report shows in their own place (or, as data, only in the CSV/JSON outputs).
-_SHOWN_ELSEWHERE = ("mode", "joint_table_sources", "visit_plan", "cannot_correct")
+_SHOWN_ELSEWHERE = ("mode", "joint_table_sources", "visit_plan", "cannot_correct", "cells")
 
 
 def _quotes(data: ReportData, order: list[str]) -> list[dict[str, Any]]:
@@ -389,7 +389,14 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
         "other_notes": other_notes,
         "quotes": _quotes(data, [r["topic"] for r in headline["rows"]] if headline else []),
         "scope": scope_view(data),
+        "cells_note": _cells_note(data),
     }
+
+
+def _cells_note(data: ReportData) -> str | None:
+    """What a report on cells rests on and leaves out (:mod:`opinion.reports.cellpath`)."""
+    note = data.notes.get("cells")
+    return str(note["text"]) if isinstance(note, dict) and note.get("text") else None
 
 
 # --- output formats -----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from opinion.errors import InputError
 from opinion.estimates.methods import METHODS, point_estimates
 from opinion.estimates.voices import all_voices
 from opinion.reports.data import WORD_COLUMNS
-from opinion.store.db import Store
+from opinion.store.db import Store, shown_url
 from opinion.text.coder import TopicCoder
 from opinion.text.cues import Gazetteer
 from opinion.text.measures import voice_tokens, word_matrix
@@ -122,6 +122,7 @@ def word_table(
         segmenter = Segmenter.default(extra_userdicts=userdicts)
     voices = all_voices(store, gazetteer, today=today, margins=margins)
     if voices.empty:
-        raise InputError(f"{store.url}: the store holds no documents and no survey respondents; crawl or import first")
+        raise InputError(f"{shown_url(store.url)}: the store holds no documents and no survey respondents; "
+                         "crawl or import first")
     tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=workers, progress=progress)
     return word_table_from_tokens(voices, tokens, margins, method=method, top=top, coder=coder)

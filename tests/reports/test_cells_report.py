@@ -14,7 +14,9 @@ import pytest
 
 from opinion.errors import InputError
 from opinion.estimates.coded import code_voices
+from opinion.reports import i18n
 from opinion.reports.build import ReportOptions, build_report
+from opinion.reports.render import render_html, render_markdown
 from opinion.store.db import open_store, upsert_document
 from opinion.text.coder import load_coder
 from opinion.text.cues import load_gazetteer
@@ -83,6 +85,12 @@ def test_cells_give_the_voice_by_voice_estimates_counts_and_coverage(demo_store:
     assert cells.words.empty and "mrp" not in set(b.index.get_level_values("method"))  # type: ignore[attr-defined]
     note = cells.notes["cells"]  # type: ignore[attr-defined]
     assert note["voices"] == voices.notes["voices_online"] and 0 < note["cells"] < note["voices"]  # type: ignore[attr-defined]
+    # and the report says so at its top and where the words would be, in every format
+    html, markdown = render_html(cells), render_markdown(cells)  # type: ignore[arg-type]
+    strings = i18n.strings("zh")
+    assert 'id="cells-note"' in html and strings["words_cells"] in html and '<table class="words">' not in html
+    assert strings["words_cells"] in markdown and "tongxin store code" in markdown.split("## ")[0]
+    assert '<table class="words">' in render_html(voices)  # type: ignore[arg-type]
 
 
 def test_cells_by_group_estimates_match(demo_store: Path, tmp_path: Path) -> None:
