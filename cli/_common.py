@@ -85,7 +85,8 @@ def replicate_progress(total: int, label: str = "replicates") -> ProgressBar[int
 
 workers_option = click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-    help="Processes that segment texts not yet cached (worth it from a few thousand texts).",
+    help="Processes that segment texts not yet cached and, in a report, compute the bootstrap replicates "
+    "(worth it from a few thousand texts or voices; the results do not depend on it).",
 )
 
 

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -460,6 +461,7 @@ def estimate_with_intervals(
     unknown: str = "fractional",
     blend_mix: str = "composite",
     compare_mixes: bool = False,
+    workers: int = 1,
 ) -> Estimates:
     """Point estimates and 95% intervals from replicates that redo the weighting (their
     standard error, Student's t at the design's effective degrees of freedom, on the logit
@@ -475,6 +477,8 @@ def estimate_with_intervals(
     ``blend_mix``: the blend's mix (see :func:`point_estimates`), redone in every replicate.
     A ``count`` column (rows standing for several identical online voices) gives the
     estimates, intervals and degrees of freedom of the frame with a row per voice.
+    ``workers``: processes the replicates are computed in; the replicates' multipliers
+    are drawn here, in order, so the result is the same for any number of workers.
 
     Raises:
         InputError: a bad ``count``, or a hand-coded voice on a row of several voices (a
@@ -486,30 +490,30 @@ def estimate_with_intervals(
         raise InputError(f"voices row {voices.index[at]}: hand-coded voice on a row of count {count[at]:g}; "
                          "give each hand-coded voice a row of its own (count 1)")
     yy, dd = (y, has_any) if hand is None else pseudo_outcomes(y, has_any, hand)
-
-    def run(multipliers: pd.Series | None) -> PointEstimates:
-        return point_estimates(voices, yy, dd, margins, weight_vars=weight_vars, blend_vars=blend_vars,
-                               pseudo_vars=pseudo_vars, by=by, multipliers=multipliers, counted=has_any,
-                               pseudo_ratio=hand is not None, unknown=unknown, blend_mix=blend_mix,
-                               compare_mixes=compare_mixes)
-
-    point = run(None)
+    options: dict[str, Any] = {
+        "weight_vars": weight_vars, "blend_vars": blend_vars, "pseudo_vars": pseudo_vars, "by": by,
+        "pseudo_ratio": hand is not None, "unknown": unknown, "blend_mix": blend_mix, "compare_mixes": compare_mixes,
+    }
+    point = point_estimates(voices, yy, dd, margins, counted=has_any, **options)
     design = strata_and_units(voices)
     shift_method = _shift_method(point) if hand is not None else None
+    # what a replicate needs, without the texts (a worker process gets a copy)
+    job = _ReplicateJob(voices.drop(columns=[c for c in ("texts", "cues", "items") if c in voices.columns]),
+                        yy, dd, margins, options, y, has_any, shift_method,
+                        None if point.by_values is None else point.by_values.index)
     shifts: list[np.ndarray] = []
     rng = np.random.default_rng(seed)
     draws: list[np.ndarray] = []
     by_draws: list[np.ndarray] = []
     failed = 0
-    for r in range(replicates):
-        m = bootstrap_multipliers(voices, rng, design)
-        replicate = run(m)
-        draws.append(replicate.values.to_numpy())
-        if shift_method is not None:
-            shifts.append(_coder_error(replicate, shift_method, y, has_any))
-        if point.by_values is not None and replicate.by_values is not None:
-            by_draws.append(replicate.by_values.reindex(point.by_values.index).to_numpy())
-        new_problems = set(replicate.problems) - set(point.problems)
+    for r, (values, by_values, problems, shift) in enumerate(_replicates(job, voices, rng, design, replicates,
+                                                                          workers)):
+        draws.append(values)
+        if shift is not None:
+            shifts.append(shift)
+        if by_values is not None:
+            by_draws.append(by_values)
+        new_problems = set(problems) - set(point.problems)
         if new_problems:
             failed += 1
             log.debug("replicate %d could not be weighted for %s", r, ", ".join(sorted(new_problems)))
@@ -553,6 +557,64 @@ def estimate_with_intervals(
                                     "shift": _coder_error(point, shift_method, y, has_any), "se": spread})
     return Estimates(table=table, point=point, replicates=len(draws), failed_replicates=failed,
                      seed=seed, by_table=by_table, hand=hand, coder_shift=coder_shift)
+
+
+@dataclass(frozen=True)
+class _ReplicateJob:
+    """Everything one bootstrap replicate needs, sent once to each worker process."""
+
+    voices: pd.DataFrame
+    y: pd.DataFrame  # the outcomes estimated (pseudo-outcomes with a hand-coded sample)
+    d: pd.Series
+    margins: Margins
+    options: dict[str, Any]
+    coded: pd.DataFrame  # the coder's topics and any-concern, for the coder's error
+    has_any: pd.Series
+    shift_method: str | None
+    by_index: pd.Index | None
+
+    def run(self, multipliers: pd.Series) -> tuple[np.ndarray, np.ndarray | None, frozenset[str], np.ndarray | None]:
+        """(values, by-group values, problems, coder's error) of one replicate."""
+        replicate = point_estimates(self.voices, self.y, self.d, self.margins, multipliers=multipliers,
+                                    counted=self.has_any, **self.options)
+        shift = (_coder_error(replicate, self.shift_method, self.coded, self.has_any)
+                 if self.shift_method is not None else None)
+        by_values = (replicate.by_values.reindex(self.by_index).to_numpy()
+                     if self.by_index is not None and replicate.by_values is not None else None)
+        return replicate.values.to_numpy(), by_values, frozenset(replicate.problems), shift
+
+
+_WORKER_JOB: list[_ReplicateJob] = []  # the job of this worker process
+
+
+def _start_worker(job: _ReplicateJob) -> None:
+    _WORKER_JOB[:] = [job]
+
+
+def _run_in_worker(
+    multipliers: pd.Series,
+) -> tuple[np.ndarray, np.ndarray | None, frozenset[str], np.ndarray | None]:
+    return _WORKER_JOB[0].run(multipliers)
+
+
+def _replicates(
+    job: _ReplicateJob, voices: pd.DataFrame, rng: np.random.Generator, design: tuple[np.ndarray, np.ndarray],
+    replicates: int, workers: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None, frozenset[str], np.ndarray | None]]:
+    """Each replicate's results in order; the multipliers are drawn here, in order, and the
+    replicates computed here or over ``workers`` processes a window at a time."""
+    if workers <= 1 or replicates < 2:
+        for _ in range(replicates):
+            yield job.run(bootstrap_multipliers(voices, rng, design))
+        return
+    window = 4 * workers  # multipliers in flight: bounded memory on millions of rows
+    with ProcessPoolExecutor(max_workers=min(workers, replicates), initializer=_start_worker,
+                             initargs=(job,)) as pool:
+        done = 0
+        while done < replicates:
+            batch = [bootstrap_multipliers(voices, rng, design) for _ in range(min(window, replicates - done))]
+            yield from pool.map(_run_in_worker, batch)
+            done += len(batch)
 
 
 SHIFT_METHODS = ("blend", "survey", "rake")

@@ -104,7 +104,7 @@ class ReportOptions:
     by: str | None = None  # an attribute (age_group, sex, urban, region) to break concerns down by
     budget: float | None = None  # interviews to plan for the "where to go next" section
     plan_by: Sequence[str] = ("region", "age_group", "urban")
-    workers: int = 1  # processes segmenting the texts not yet cached
+    workers: int = 1  # processes segmenting the texts not yet cached and computing the replicates
     unknown: str = "fractional"  # online voices of unknown attributes: fractional or exclude
     blend_mix: str = "composite"  # how the blend mixes the sources in a group: composite (MSE) or ess
     cells: bool = False  # online voices from codes kept in the store, counted by cell (opinion.reports.cellpath)
@@ -196,7 +196,7 @@ def build_report(
     estimates = estimate_with_intervals(
         voices, topics, has_topic, margins, weight_vars=opts.weight_vars, blend_vars=opts.blend_vars,
         replicates=opts.replicates, seed=opts.seed, progress=progress, by=opts.by, hand=hand, unknown=opts.unknown,
-        blend_mix=opts.blend_mix,
+        blend_mix=opts.blend_mix, workers=opts.workers,
     )
     if opts.mrp and tokens is not None:
         mrp = mrp_estimates(voices, topics, has_topic, population, variables=opts.weight_vars, seed=opts.seed,

@@ -28,5 +28,6 @@ def test_the_cells_report_runs_on_generated_coded_voices() -> None:
     assert result["voices"] == 4000
     # 15 topics x 5 methods (MRP is left out of a report on cells)
     assert result["estimate_rows"] == 75
+    assert result["methods"] == ["blend", "pseudo", "rake", "raw", "survey"]
     assert 0 < result["report_peak_mb"] < 4096  # type: ignore[operator]
     assert result["report_seconds"] > 0  # type: ignore[operator]
