@@ -15,10 +15,12 @@ cell's population, as online voices are; against the county's 150,000 adults the
 outnumber some cells' population, and pseudo-weighting (a participation probability per
 person) is then rightly reported not estimable.
 
-Then ``tongxin report --cells --margins MARGINS --format csv`` runs as a
+Then ``tongxin report --cells --margins MARGINS --format csv --workers CORES`` runs as a
 child process, as a user would run it: one ``GROUP BY`` in the database, every method
-but MRP with 200 replicates (the default), coverage and notes. Measured: its wall time
-and peak resident memory (``ru_maxrss`` of the child). Goals at ten million voices:
+but MRP with 200 replicates (the default) computed over the machine's cores, coverage
+and notes. Measured: its wall time
+and peak resident memory (``ru_maxrss`` of the report's process plus, per worker, the
+largest worker's: an upper bound of what is in use at once). Goals at ten million voices:
 under 5 minutes, under 4 GB.
 
 Baseline in the same run: the same report on the first ``TONGXIN_BENCH_REPORT_BASELINE``
@@ -47,6 +49,7 @@ TOWNS = ["城关镇", "河西镇", "青山镇", "柳林乡", "石门乡"]
 AGES = ["18-29", "30-44", "45-59", "60+"]
 CHUNK = 250_000
 PROVINCE = 1000  # the demo county's margins times this: 150 million adults
+WORKERS = os.cpu_count() or 1  # the report's --workers: replicates over every core
 
 
 def generate(n: int, codes: list[str], seed: int = SEED, start: int = 0) -> dict[str, np.ndarray]:
@@ -128,7 +131,7 @@ def province_margins(path: Path) -> Path:
 def timed_report(db: Path, out: Path, replicates: int | None = None, margins: Path | None = None) -> dict[str, Any]:
     """``tongxin report --cells`` in a child process: wall seconds and peak resident MB."""
     margins = margins or province_margins(out.parent / f"{out.name}-margins.csv")
-    command = [sys.executable, "-c", _CHILD, str(db), str(out), str(replicates or 0), str(margins)]
+    command = [sys.executable, "-c", _CHILD, str(db), str(out), str(replicates or 0), str(margins), str(WORKERS)]
     result = subprocess.run(command, check=True, capture_output=True, text=True,
                             env={**os.environ, "TONGXIN_KEY": "bench-report-key"})
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -140,7 +143,8 @@ import json, resource, sys, time
 from click.testing import CliRunner
 from cli.main import main
 db, out, replicates, margins = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-args = ["report", "--cells", "--db", db, "--margins", margins, "--format", "csv", "--out", out]
+args = ["report", "--cells", "--db", db, "--margins", margins, "--format", "csv", "--out", out,
+        "--workers", sys.argv[5]]
 if replicates:
     args += ["--replicates", str(replicates)]
 start = time.perf_counter()
@@ -149,8 +153,12 @@ seconds = time.perf_counter() - start
 if result.exit_code:
     sys.stderr.write(result.output)
     raise SystemExit(result.exit_code)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak)}))
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest worker process
+# the report's process and each worker at its own peak, at once: an upper bound of the memory in use
+peak = own + int(sys.argv[5]) * workers if int(sys.argv[5]) > 1 else own
+print(json.dumps({"seconds": round(seconds, 1), "peak_mb": round(peak), "process_peak_mb": round(own),
+                  "worker_peak_mb": round(workers)}))
 """
 
 
@@ -175,6 +183,9 @@ def run(voices: int | None = None, baseline: int | None = None) -> dict[str, obj
         "store_mb": made_big["store_mb"],
         "report_seconds": full["seconds"],
         "report_peak_mb": full["peak_mb"],
+        "report_process_peak_mb": full["process_peak_mb"],
+        "report_worker_peak_mb": full["worker_peak_mb"],
+        "workers": WORKERS,
         "baseline_report_seconds": base["seconds"],
         "baseline_peak_mb": base["peak_mb"],
         "ratio_to_baseline": round(full["seconds"] / base["seconds"], 2) if base["seconds"] else None,
