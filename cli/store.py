@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 import click
 
 from cli._common import (
+    _bar_on_first_use,
     coder_option,
     db_option,
     gazetteer_option,
     missing_store,
     replicate_progress,
-    segmenting_progress,
-    workers_option,
 )
 
 if TYPE_CHECKING:
@@ -122,9 +121,11 @@ def segment(db: str, workers: int, shard: tuple[int, int], batch: int, userdicts
 @coder_option
 @click.option("--userdict", "userdicts", multiple=True, type=click.Path(dir_okay=False),
               help="jieba user dictionary loaded after the shipped one, as given to `tongxin words`; repeatable.")
-@workers_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes that code batches of authors, each with its own connection to the store.")
 @click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
-              help="Coded voices written per transaction.")
+              help="Authors per batch: their documents are read, their voices coded and written in one "
+              "transaction; memory holds one batch per process.")
 def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdicts: tuple[str, ...], workers: int,
          batch: int) -> None:
     """Code every online voice ahead of reports and keep its attributes and topics in the store.
@@ -133,8 +134,9 @@ def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdic
     texts segmented with the global --engine, the shipped dictionary and any --userdict,
     topics coded by --coder or the shipped lexicon) and stores one row per voice under
     that configuration, replacing an earlier coding of it; a report at scale then counts
-    voices in the database instead of building them. Documents stored or changed later
-    make the codes out of date: run it again. Example:
+    voices in the database instead of building them. Works --batch authors at a time over
+    --workers processes; a killed run leaves no current codes, run it again. Documents
+    stored or changed later make the codes out of date: run it again. Example:
 
     \b
     tongxin store code --db tongxin.db --gazetteer gazetteer.csv --workers 2
@@ -148,8 +150,8 @@ def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdic
     if (message := missing_store(db)) is not None:  # opening it would create an empty store
         raise click.ClickException(message)
     segmenter = Segmenter.default(extra_userdicts=userdicts)
-    with open_store(db) as opened, segmenting_progress() as segmenting:
+    with open_store(db) as opened, _bar_on_first_use("coding voices") as bar:
         summary = code_voices(opened, coder, segmenter, gazetteer, today=date.today(), workers=workers,
-                              progress=segmenting, batch=batch)
+                              progress=lambda done, total: bar(total).update(done - bar(total).pos), batch=batch)
     click.echo(f"{summary.voices} voices coded from {summary.documents} documents in {summary.seconds:.1f} s "
                f"(configuration {summary.config[:12]}, {segmenter.engine}) in {shown_url(db)}")

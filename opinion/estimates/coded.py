@@ -6,8 +6,9 @@ cannot happen at report time, so :func:`code_voices` (``tongxin store code``) do
 beforehand and keeps one row per online voice in the store's ``voice_codes`` table: its
 attributes as built (:func:`opinion.estimates.voices.online_voices`, no age bands
 placed: ``age_lo``/``age_hi`` let any bands place it) and its topic pattern, one ``0``/``1``
-per code of the coder. A report at scale then reads cells with counts
-(:func:`voice_cells`), never the voices.
+per code of the coder. It works a batch of authors at a time (their documents only), over
+processes if asked, so memory does not grow with the store. A report at scale then reads
+cells with counts (:func:`voice_cells`), never the voices.
 
 The rows are kept under a configuration (:func:`coded_config`): the coder, the
 segmenter and the cue rules with their gazetteer and year, everything that decides a
@@ -23,15 +24,17 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from opinion.errors import InputError, StoreError
+from opinion.errors import InputError, StoreError, TongxinError
 from opinion.estimates.voices import NOT_VOICES, online_voices
 from opinion.store.copy import store_name
 from opinion.store.db import (
@@ -41,6 +44,7 @@ from opinion.store.db import (
     document_versions,
     documents,
     dumps,
+    open_store,
     read_meta,
     voice_codes,
     voice_codes_key,
@@ -161,19 +165,28 @@ def code_voices(
     and topic pattern under :func:`coded_config`, replacing what that configuration held.
 
     Voices: :func:`opinion.estimates.voices.online_voices` (cues read for ``today``);
-    tokens: :func:`opinion.text.measures.voice_tokens` (texts the cache lacks segmented
-    over ``workers`` processes; ``progress(done, total)`` follows them); topics:
-    :func:`opinion.text.measures.topic_matrix` with ``coder`` (None: the shipped lexicon).
-    The old rows and the ``meta`` row go in one transaction, then the new rows ``batch``
-    at a time, each batch one transaction, and the ``meta`` row last.
+    tokens: :func:`opinion.text.measures.voice_tokens` (texts the cache lacks are
+    segmented and cached); topics: :func:`opinion.text.measures.topic_matrix` with
+    ``coder`` (None: the shipped lexicon). The work goes ``batch`` authors at a time, in
+    the database's order of pseudonyms (read by keyset through the index on
+    ``documents.author``): each batch reads only its authors' documents and its voices are
+    written in one transaction, so memory holds one batch per process whatever the size of
+    the store. ``workers`` > 1 codes batches in that many processes, each with its own
+    connection to the store (given by its URL) and its own segmenter built from
+    ``segmenter``'s dictionaries, stopwords, keep-list and engine; at most two batches per
+    process are handed out ahead. The rows are those of one build of every voice, whatever
+    ``batch`` and ``workers``. The old rows and the ``meta`` row go first, in one
+    transaction, and the ``meta`` row last, so an interrupted run is never current.
+    ``progress(voices_done, voices_total)`` is called after each batch.
 
     Raises:
-        InputError: ``batch`` below 1.
+        InputError: ``batch`` or ``workers`` below 1.
         StoreError: a voice document without an author, or another run writing the same
             configuration at the same time.
     """
-    if batch < 1:
-        raise InputError(f"batch {batch}: give a positive number of voices per transaction")
+    if batch < 1 or workers < 1:
+        raise InputError(f"batch {batch} and workers {workers}: give a positive number of authors per batch and "
+                         "of processes")
     started = time.perf_counter()
     coder = as_coder(coder)
     mismatch = segmenter_mismatch(coder, segmenter)
@@ -181,22 +194,130 @@ def code_voices(
         log.warning("%s", mismatch)
     config = coded_config(coder, segmenter, gazetteer, today)
     before = document_state(store)  # read first: documents stored while coding make the codes stale
-    voices = online_voices(store, gazetteer, today=today)
-    nameless = voices["voice"].isna()
-    if nameless.any():
-        raise StoreError(f"{store_name(store)}: {int(voices.loc[nameless, 'n_documents'].sum())} documents have no "
-                         "author pseudonym, so their voice cannot be coded; store every post and letter with its author")
-    tokens = voice_tokens(store, voices["texts"].tolist(), segmenter, workers=workers, progress=progress)
-    topics, _evidence = topic_matrix(tokens, coder, voices.index)
-    coded = voices[["voice", "source", "region", "urban", "sex", "age_group", "age_lo", "age_hi", "n_documents"]].assign(
-        topics=["".join("1" if hit else "0" for hit in row) for row in topics.itertuples(index=False)])
-    written = write_coded(store, config, [coded], codes=list(coder.codes), coder=coder, segmenter=segmenter,
-                          today=today, documents=before, batch=batch)
-    summary = CodeSummary(voices=written, documents=int(voices["n_documents"].sum()),
-                          seconds=time.perf_counter() - started, config=config)
+    voice_docs = documents.c.kind.not_in(NOT_VOICES)
+    with store.engine.connect() as conn:
+        nameless = conn.execute(sa.select(sa.func.count()).select_from(documents)
+                                .where(voice_docs, documents.c.author.is_(None))).scalar_one()
+        total = conn.execute(sa.select(sa.func.count(sa.distinct(documents.c.author)))
+                             .where(voice_docs)).scalar_one() if progress is not None else 0
+    if nameless:
+        raise StoreError(f"{store_name(store)}: {nameless} documents have no author pseudonym, so their voice cannot "
+                         "be coded; store every post and letter with its author")
+    _clear(store, config)
+    voices = documents_read = 0
+
+    def done(result: tuple[int, int]) -> None:
+        nonlocal voices, documents_read
+        voices += result[0]
+        documents_read += result[1]
+        if progress is not None:
+            progress(voices, int(total))
+
+    for result in _coded_batches(_Job(store, config, coder, segmenter, gazetteer, today), batch, workers):
+        done(result)
+    _finish(store, config, codes=coder.codes, coder=coder, segmenter=segmenter, today=today, voices=voices,
+            documents=before)
+    summary = CodeSummary(voices=voices, documents=documents_read, seconds=time.perf_counter() - started,
+                          config=config)
     log.info("coded %d voices (%d documents) under %s in %.1f s", summary.voices, summary.documents, config[:12],
              summary.seconds)
     return summary
+
+
+def _author_ranges(store: Store, batch: int) -> Iterator[tuple[str, str]]:
+    """``(first, last)`` pseudonyms of each run of ``batch`` authors of voice documents, in
+    the database's order of pseudonyms (documents without an author left out).
+
+    Keyset on the index on ``documents.author``: each page is one short query
+    (``author > last ... GROUP BY author ORDER BY author LIMIT batch``), so no more than
+    ``batch`` pseudonyms are held at once.
+    """
+    query = (sa.select(documents.c.author)
+             .where(documents.c.kind.not_in(NOT_VOICES), documents.c.author.is_not(None))
+             .group_by(documents.c.author).order_by(documents.c.author).limit(batch))
+    last: str | None = None
+    while True:
+        page = query if last is None else query.where(documents.c.author > last)
+        with store.engine.connect() as conn:
+            names = conn.execute(page).scalars().all()
+        if not names:
+            return
+        yield names[0], names[-1]
+        last = names[-1]
+
+
+@dataclass
+class _Job:
+    """What a process needs to code a batch of authors."""
+
+    store: Store
+    config: str
+    coder: TopicCoder
+    segmenter: Segmenter
+    gazetteer: Gazetteer | None
+    today: date
+
+
+# The worker's job, or the error that stopped building it: raised with its first batch, since an
+# error in a pool's initializer only breaks the pool without saying why.
+_JOB: _Job | TongxinError | None = None
+
+
+def _coded_batches(job: _Job, batch: int, workers: int) -> Iterator[tuple[int, int]]:
+    """(voices, documents) of each batch of ``batch`` authors, once written: coded here, or
+    over ``workers`` processes (at most two batches each handed out ahead)."""
+    if workers == 1:
+        for first, last in _author_ranges(job.store, batch):
+            yield _code_authors(job, first, last)
+        return
+    segmenter = job.segmenter
+    setup = (job.store.url, segmenter.userdicts, segmenter.stopwords, segmenter.keep, segmenter.engine,
+             segmenter.fingerprint(), job.config, job.coder, job.gazetteer, job.today)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup)
+    pending: set[Future[tuple[int, int]]] = set()
+    try:
+        for first, last in _author_ranges(job.store, batch):
+            pending.add(pool.submit(_code_in_worker, first, last))
+            while len(pending) >= 2 * workers:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+        for future in as_completed(pending):
+            yield future.result()
+    finally:  # interrupted or failed: batches not yet started are dropped, not run to the end
+        pool.shutdown(cancel_futures=True)
+
+
+def _code_authors(job: _Job, first: str, last: str) -> tuple[int, int]:
+    """Build, tokenise and code the voices of the authors ``first`` to ``last`` and write
+    them in one transaction; returns (voices, documents)."""
+    voices = online_voices(job.store, job.gazetteer, today=job.today, authors=(first, last))
+    tokens = voice_tokens(job.store, voices["texts"].tolist(), job.segmenter)
+    topics, _evidence = topic_matrix(tokens, job.coder, voices.index)
+    coded = voices[["voice", "source", "region", "urban", "sex", "age_group", "age_lo", "age_hi", "n_documents"]].assign(
+        topics=["".join("1" if hit else "0" for hit in row) for row in topics.itertuples(index=False)])
+    _add(job.store, _rows(job.config, coded, len(job.coder.codes)))
+    return len(coded), int(voices["n_documents"].sum())
+
+
+def _init_worker(url: str, userdicts: tuple[str, ...], stopwords: frozenset[str], keep: frozenset[str],
+                 engine: str | None, fingerprint: str, config: str, coder: TopicCoder, gazetteer: Gazetteer | None,
+                 today: date) -> None:
+    global _JOB
+    try:
+        segmenter = Segmenter(userdict=[Path(p) for p in userdicts], stopwords=stopwords, keep=keep, engine=engine)
+        if segmenter.fingerprint() != fingerprint:  # a user dictionary edited since the run began
+            raise InputError(f"user dictionaries {', '.join(userdicts)} changed while coding; run the coding again")
+        _JOB = _Job(open_store(url), config, coder, segmenter, gazetteer, today)
+    except TongxinError as exc:
+        _JOB = exc
+
+
+def _code_in_worker(first: str, last: str) -> tuple[int, int]:
+    if isinstance(_JOB, TongxinError):
+        raise _JOB
+    assert _JOB is not None, "worker not initialised"
+    return _code_authors(_JOB, first, last)
 
 
 def write_coded(
@@ -220,7 +341,7 @@ def write_coded(
     one transaction, the new rows ``batch`` at a time, each batch one transaction, and
     the ``meta`` row (``coder``, ``segmenter``, ``today`` and ``documents``, the state of
     the documents the voices were built from: now when None) last. :func:`code_voices`
-    writes through this; a benchmark or an import of codes made elsewhere may too.
+    writes the same way; a benchmark or an import of codes made elsewhere may write through this.
 
     Raises:
         InputError: ``batch`` below 1, or a topic pattern of another length than ``codes``.
@@ -228,30 +349,46 @@ def write_coded(
     """
     if batch < 1:
         raise InputError(f"batch {batch}: give a positive number of voices per transaction")
-    coder = as_coder(coder)
     documents = documents or document_state(store)
+    _clear(store, config)
+    written = 0
+    for chunk in chunks:
+        rows = _rows(config, pd.DataFrame(chunk), len(codes))
+        for start in range(0, len(rows), batch):
+            _add(store, rows[start:start + batch])
+        written += len(rows)
+    _finish(store, config, codes=codes, coder=as_coder(coder), segmenter=segmenter, today=today, voices=written,
+            documents=documents)
+    return written
+
+
+def _clear(store: Store, config: str) -> None:
+    """Delete the rows and the ``meta`` row of ``config``, in one transaction."""
     with store.engine.begin() as conn:
         clear_voice_codes(conn, config)
-    written = 0
+
+
+def _add(store: Store, rows: list[dict[str, Any]]) -> None:
+    """Insert ``voice_codes`` rows in one transaction."""
     try:
-        for chunk in chunks:
-            rows = _rows(config, pd.DataFrame(chunk), len(codes))
-            for start in range(0, len(rows), batch):
-                with store.engine.begin() as conn:
-                    add_voice_codes(conn, rows[start:start + batch])
-            written += len(rows)
+        with store.engine.begin() as conn:
+            add_voice_codes(conn, rows)
     except sa.exc.IntegrityError as exc:
         raise StoreError(f"{store_name(store)}: another run is coding the voices under the same configuration "
                          "(or a voice came twice); let it finish and run this again") from exc
+
+
+def _finish(store: Store, config: str, *, codes: Sequence[str], coder: TopicCoder, segmenter: Segmenter, today: date,
+            voices: int, documents: DocumentState) -> None:
+    """Write the ``meta`` row that makes the codes of ``config`` current: the last write of a run."""
     meta = {
         "coded_at": datetime.now(UTC).isoformat(timespec="seconds"), "today": today.isoformat(),
         "codes": list(codes), "coder": {"name": coder.name, "fingerprint": coder.fingerprint},
         "segmenter": {"fingerprint": segmenter.fingerprint(), "engine": segmenter.engine},
-        "voices": written, "documents": asdict(documents),
+        "voices": voices, "documents": asdict(documents),
     }
     with store.engine.begin() as conn:
         write_meta(conn, voice_codes_key(config), dumps(meta))
-    return written
 
 
 def _rows(config: str, chunk: pd.DataFrame, n_codes: int) -> list[dict[str, Any]]:

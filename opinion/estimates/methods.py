@@ -95,6 +95,16 @@ class Estimates:
     # with ``hand``: the coder's error as the corrected estimator sees it (column, method,
     # shift, se); what model-based estimates over the coder's 0/1 topics (MRP) add
     coder_shift: pd.DataFrame | None = None
+    # replicates each method could not be weighted in (left out of its interval), and the
+    # methods whose interval is withheld because more than MAX_FAILED_SHARE of them failed
+    failed_by_method: dict[str, int] = field(default_factory=dict)
+    withheld: list[str] = field(default_factory=list)
+
+
+# A method that cannot be weighted in more than this share of the replicates gets no
+# interval: the rest are the samples that happened to be weightable, and their spread
+# understates the method's (the estimate itself is shown, with the reason).
+MAX_FAILED_SHARE = 0.1
 
 
 def joint_shares(margins: Margins, variables: Sequence[str]) -> pd.Series:
@@ -506,6 +516,7 @@ def estimate_with_intervals(
     draws: list[np.ndarray] = []
     by_draws: list[np.ndarray] = []
     failed = 0
+    failed_by_method: dict[str, int] = {}
     for r, (values, by_values, problems, shift) in enumerate(_replicates(job, voices, rng, design, replicates,
                                                                           workers)):
         draws.append(values)
@@ -516,6 +527,8 @@ def estimate_with_intervals(
         new_problems = set(problems) - set(point.problems)
         if new_problems:
             failed += 1
+            for method in new_problems:
+                failed_by_method[method] = failed_by_method.get(method, 0) + 1
             log.debug("replicate %d could not be weighted for %s", r, ", ".join(sorted(new_problems)))
         if progress:
             progress(1)
@@ -541,6 +554,12 @@ def estimate_with_intervals(
             in _intervals(point.by_values, by_draws, by_dfs)
         ])
     table = pd.DataFrame(rows)
+    # Replicates a method could not be weighted in are left out of its interval, which then
+    # describes only the samples that happened to be weightable: beyond a few, it is withheld.
+    withheld = sorted(m for m, n in failed_by_method.items() if n > MAX_FAILED_SHARE * max(replicates, 1))
+    for frame in (table, by_table):
+        if withheld and frame is not None and not frame.empty:
+            frame.loc[frame["method"].isin(withheld), ["se", "df", "ci_low", "ci_high"]] = np.nan
     if hand is not None:
         # Pseudo-outcomes are unbiased but not bounded: with few hand-coded voices a share
         # can come out below 0 or above 1. A share lies in [0, 1], so the estimate is
@@ -556,7 +575,8 @@ def estimate_with_intervals(
         coder_shift = pd.DataFrame({"column": y.columns, "method": shift_method,
                                     "shift": _coder_error(point, shift_method, y, has_any), "se": spread})
     return Estimates(table=table, point=point, replicates=len(draws), failed_replicates=failed,
-                     seed=seed, by_table=by_table, hand=hand, coder_shift=coder_shift)
+                     seed=seed, by_table=by_table, hand=hand, coder_shift=coder_shift,
+                     failed_by_method=failed_by_method, withheld=withheld)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def document_cues(
     """
     config = cue_config(gazetteer, today)
     with store.engine.connect() as conn:
-        known = stored_cues(conn, config)
+        known = stored_cues(conn, config, [doc_id for doc_id, _, _ in docs])  # these documents' only
     out: dict[int, list[dict[str, Any]]] = {}
     fresh: dict[int, tuple[str, list[dict[str, Any]]]] = {}
     for doc_id, text, digest in docs:
@@ -130,12 +130,17 @@ def _text_attributes(records: list[dict[str, Any]]) -> tuple[dict[str, Any], dic
     return values, evidence
 
 
-def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None) -> pd.DataFrame:
+def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: date | None = None,
+                  authors: tuple[str, str] | None = None) -> pd.DataFrame:
     """One row per online author with attributes, provenance and the texts they wrote.
 
     Cues are read per document (:func:`document_cues`) and pooled per author; the
     ``cues`` column holds, as JSON, the evidence of every attribute taken from text (the
     rule, the words read and the URL) and the attributes whose cues disagreed.
+
+    ``authors=(first, last)``: only the authors from ``first`` to ``last`` inclusive, in
+    the database's order of pseudonyms (documents without an author left out), reading
+    only their documents; their rows are those of the whole build, in the same order.
     """
     today = today or date.today()
     # Ordered by URL, not by arrival: a crawl's arrival order varies from run to run, and
@@ -144,6 +149,8 @@ def online_voices(store: Store, gazetteer: Gazetteer | None = None, *, today: da
         documents.c.id, documents.c.author, documents.c.source, documents.c.title, documents.c.text,
         documents.c.kind, documents.c.attributes, documents.c.url, documents.c.content_hash,
     ).where(documents.c.kind.not_in(NOT_VOICES)).order_by(documents.c.url)
+    if authors is not None:  # BETWEEN: found through the index on documents.author
+        query = query.where(documents.c.author.between(*authors))
     by_author: dict[str, dict[str, Any]] = {}
     docs: list[tuple[int, str, str]] = []
     with store.engine.connect() as conn:

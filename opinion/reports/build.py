@@ -24,7 +24,14 @@ from opinion.errors import InputError, TongxinError
 from opinion.estimates.assumptions import source_agreement, summarise
 from opinion.estimates.correction import HandSample, coder_accuracy, hand_sample
 from opinion.estimates.design import voice_counts
-from opinion.estimates.methods import METHODS, Estimates, estimate_with_intervals, joint_shares, point_estimates
+from opinion.estimates.methods import (
+    MAX_FAILED_SHARE,
+    METHODS,
+    Estimates,
+    estimate_with_intervals,
+    joint_shares,
+    point_estimates,
+)
 from opinion.estimates.mrp import mrp_estimates
 from opinion.estimates.plan import plan_visits
 from opinion.estimates.voices import all_voices, survey_joint
@@ -127,11 +134,36 @@ BLEND_MIX_LABELS = {
 
 
 def _method_notes(opts: ReportOptions) -> dict[str, str]:
-    """What each method does, in the report's language; the blend's note follows its mix."""
+    """What each method does, in the report's language; the blend's note follows its mix,
+    and MRP's is left out when the report has no MRP (``mrp`` off, or on cells)."""
     notes = dict(METHOD_NOTES.get(opts.lang, METHOD_NOTES["en"]))
     if opts.blend_mix == "ess":
         notes["blend"] = ESS_BLEND_NOTES.get(opts.lang, ESS_BLEND_NOTES["en"])
+    if opts.cells or not opts.mrp:
+        notes.pop("mrp", None)
     return notes
+
+
+def convergence_note(estimates: Estimates, lang: str) -> str | dict[str, str]:
+    """Whether every replicate could be weighted; else, per method, how many could not and
+    whether its interval is withheld (:data:`opinion.estimates.methods.MAX_FAILED_SHARE`)."""
+    zh = lang == "zh"
+    if not estimates.failed_by_method:
+        return "全样本和每个重复样本的加权都收敛。" if zh else "Weighting converged in the full sample and in every replicate."
+    total, share = estimates.replicates, f"{MAX_FAILED_SHARE:.0%}"
+    out = {}
+    for method, n in sorted(estimates.failed_by_method.items()):
+        if zh:
+            text = f"{n} / {total} 个重复样本无法加权，已剔除"
+            if method in estimates.withheld:
+                text += f"；超过 {share}，不显示区间（剩下的只是碰巧能加权的样本，其离散程度会低估不确定性）"
+        else:
+            text = f"{n} of {total} replicate{'s' if total != 1 else ''} could not be weighted and were left out"
+            if method in estimates.withheld:
+                text += (f"; more than {share}, so no interval is shown (the rest are the samples that happened "
+                         "to be weightable, whose spread understates the uncertainty)")
+        out[method] = text
+    return out
 
 
 def tool_version() -> str:
@@ -443,9 +475,7 @@ def _notes(
         "method_notes": _method_notes(opts),
         "blend_mix": BLEND_MIX_LABELS[opts.lang == "zh"][opts.blend_mix],
         "not_estimable": estimates.point.problems,
-        "convergence": "raking converged in the full sample and in every replicate used"
-        if not estimates.failed_replicates
-        else f"{estimates.failed_replicates} replicates could not be weighted and were left out",
+        "convergence": convergence_note(estimates, opts.lang),
         "deff": {m: round(estimates.point.n[m] / e, 2) if e else None for m, e in estimates.point.ess.items()},
         "ess": {m: round(e, 1) for m, e in estimates.point.ess.items()},
         "replicates": estimates.replicates,

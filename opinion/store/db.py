@@ -25,7 +25,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -56,7 +56,8 @@ documents = sa.Table(
     sa.Column("source", sa.String, nullable=False),  # site / profile name
     sa.Column("kind", sa.String, nullable=False),  # letter | post
     sa.Column("content_hash", sa.String, nullable=False),
-    sa.Column("author", sa.String),  # keyed pseudonym, never the name
+    # keyed pseudonym, never the name; indexed (schema 10) so voices are built a range of authors at a time
+    sa.Column("author", sa.String, index=True),
     sa.Column("title", sa.Text),
     sa.Column("text", sa.Text, nullable=False),  # masked
     sa.Column("reply_text", sa.Text),  # official reply, masked; not the writer's voice
@@ -251,6 +252,10 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE IF NOT EXISTS voice_codes (config VARCHAR NOT NULL, voice VARCHAR NOT NULL, "
         "source VARCHAR NOT NULL, region VARCHAR, urban VARCHAR, sex VARCHAR, age_group VARCHAR, age_lo FLOAT, "
         "age_hi FLOAT, topics TEXT NOT NULL, n_documents INTEGER NOT NULL, PRIMARY KEY (config, voice))",
+    ],
+    # 9 -> 10: documents found by author, so `store code` reads a range of authors at a time
+    [
+        "CREATE INDEX IF NOT EXISTS ix_documents_author ON documents (author)",
     ],
 ]
 
@@ -457,13 +462,20 @@ def cache_tokens(conn: sa.Connection, tokens_by_hash: Mapping[str, list[str]]) -
         )
 
 
-def stored_cues(conn: sa.Connection, config: str) -> dict[int, tuple[str, list[dict[str, Any]]]]:
-    """Document id -> (content hash read, cues) of every document read under ``config``."""
-    rows = conn.execute(
-        sa.select(document_cues.c.document_id, document_cues.c.content_hash, document_cues.c.cues)
-        .where(document_cues.c.config == config)
-    )
-    return {r.document_id: (r.content_hash, json.loads(r.cues)) for r in rows}
+def stored_cues(conn: sa.Connection, config: str,
+                document_ids: Iterable[int] | None = None) -> dict[int, tuple[str, list[dict[str, Any]]]]:
+    """Document id -> (content hash read, cues) of every document read under ``config``, or
+    of those of ``document_ids`` only (read 500 ids per query)."""
+    query = sa.select(document_cues.c.document_id, document_cues.c.content_hash, document_cues.c.cues).where(
+        document_cues.c.config == config)
+    if document_ids is None:
+        return {r.document_id: (r.content_hash, json.loads(r.cues)) for r in conn.execute(query)}
+    ids = list(document_ids)
+    found: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(query.where(document_cues.c.document_id.in_(ids[start:start + 500])))
+        found.update({r.document_id: (r.content_hash, json.loads(r.cues)) for r in rows})
+    return found
 
 
 def store_cues(conn: sa.Connection, config: str, cues: Mapping[int, tuple[str, list[dict[str, Any]]]]) -> None:

@@ -1,8 +1,13 @@
 """``tongxin store code`` on the command line."""
 from __future__ import annotations
 
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -10,11 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from opinion.errors import InputError
 from opinion.estimates.coded import coded_config, coded_state, require_current
-from opinion.store.db import open_store
+from opinion.store.db import open_store, upsert_document
 from opinion.text.coder import load_coder
 from opinion.text.cues import load_gazetteer
 from opinion.text.segment import Segmenter
+from tests.cli.test_store_segment import PHRASES
 from tests.helpers import REPO, TEST_DATA
 from tests.store.test_voice_codes import fill
 
@@ -103,3 +110,62 @@ def test_store_code_names_an_unreachable_server_without_its_password() -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: postgresql://u:***@127.0.0.1:9/x: not a usable tongxin store (")
     assert "hunter2" not in result.output and len(result.output.splitlines()) == 1
+
+
+def coded_table(db: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT * FROM voice_codes ORDER BY config, voice").fetchall()
+
+
+def test_store_code_in_batches_over_processes_stores_the_rows_of_one_batch(db: Path) -> None:
+    whole = CliRunner().invoke(main, ["store", "code", "--db", str(db), "--batch", "1000"])
+    assert whole.exit_code == 0, whole.output
+    one_batch = coded_table(db)
+    assert len(one_batch) == 32
+    result = CliRunner().invoke(main, ["store", "code", "--db", str(db), "--batch", "3", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"32 voices coded from 91 documents in \d+\.\d s \(configuration [0-9a-f]{12}, jieba\) "
+                        rf"in {re.escape(str(db))}", result.stdout.rstrip("\n")), result.stdout
+    assert coded_table(db) == one_batch
+
+
+def test_store_code_help_says_what_a_batch_and_a_worker_are() -> None:
+    result = CliRunner().invoke(main, ["store", "code", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "--batch INTEGER RANGE Authors per batch: their documents are read, their voices coded and written in " \
+           "one transaction; memory holds one batch per process." in text
+    assert "--workers INTEGER RANGE Processes that code batches of authors, each with its own connection to the " \
+           "store." in text
+
+
+def test_a_killed_run_is_not_current_and_a_rerun_finishes(tmp_path: Path) -> None:
+    db, authors, batch = tmp_path / "k.db", 1000, 5
+    with open_store(db) as store, store.engine.begin() as conn:
+        for i in range(2 * authors):  # two documents each, interleaved in URL order
+            upsert_document(conn, {"url": f"http://x.cn/{i:05d}", "source": "论坛", "kind": "post",
+                                   "content_hash": f"h{i}", "author": f"v_{i % authors:014d}",
+                                   "text": f"{PHRASES[i % len(PHRASES)]}，第{i}次反映", "fetched_at": "2026-11-27T12:00:00"})
+    run = subprocess.Popen([sys.executable, "-m", "cli", "store", "code", "--db", str(db), "--batch", str(batch)],
+                           cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, "TONGXIN_SEGMENTER": "jieba"})
+    deadline = time.monotonic() + 120
+    while sum(coded_rows(db).values()) == 0 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    run.send_signal(signal.SIGKILL)
+    assert run.wait() == -signal.SIGKILL  # killed while coding, not finished
+    config = coded_config(None, Segmenter.default(engine="jieba"), None, date.today())
+    kept = coded_rows(db)[config]
+    assert 0 < kept < authors and kept % batch == 0  # whole batches only: each is one transaction
+    with open_store(db) as store:
+        assert coded_state(store, config) is None  # no meta row: never taken as current
+        with pytest.raises(InputError, match="the last coding of its voices for this configuration did not finish"):
+            require_current(store, config)
+
+    rerun = CliRunner().invoke(main, ["store", "code", "--db", str(db), "--batch", str(batch)],
+                               env={"TONGXIN_SEGMENTER": "jieba"})
+    assert rerun.exit_code == 0, rerun.output
+    assert rerun.stdout.startswith(f"{authors} voices coded from {2 * authors} documents in ")
+    assert coded_rows(db) == {config: authors}
+    with open_store(db) as store:
+        assert require_current(store, config).voices == authors

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from opinion.attributes import UNKNOWN
-from opinion.errors import InputError
+from opinion.errors import InputError, StoreError
 from opinion.estimates.coded import (
     CELL_COLUMNS,
     code_voices,
@@ -328,7 +328,7 @@ def test_same_cells_in_the_same_order_on_sqlite_and_postgresql(tmp_path: Path, p
 def test_the_migration_to_schema_9_creates_the_table_the_code_writes(any_store: Store) -> None:
     with any_store.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE voice_codes"))
-        for statement in MIGRATIONS[SCHEMA_VERSION - 2]:  # the step 8 -> 9, as an older store runs it
+        for statement in MIGRATIONS[7]:  # the step 8 -> 9, as an older store runs it
             conn.execute(sa.text(statement))
     columns = {c["name"]: (c["nullable"], type(c["type"]).__name__) for c in sa.inspect(any_store.engine).get_columns(
         "voice_codes")}
@@ -343,3 +343,87 @@ def test_the_migration_to_schema_9_creates_the_table_the_code_writes(any_store: 
         {"source": "online", "region": "城关镇", "urban": "rural", "sex": UNKNOWN, "age_group": "60+", "age_lo": 60.0,
          "topics": "0" * 15, "count": 1}]
     assert pd.isna(cells["age_hi"][0])  # not given: unknown
+
+
+@pytest.mark.parametrize(("batch", "workers"), [(1, 1), (3, 1), (7, 1), (3, 2)])
+def test_batches_and_processes_give_the_rows_of_one_build(filled: Store, segmenter: Segmenter, gazetteer: Gazetteer,
+                                                          batch: int, workers: int) -> None:
+    # fill() interleaves the authors' documents in URL order: a batch of authors is never a run of URLs
+    whole = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, batch=1000)
+    one_build = stored_rows(filled, whole.config)
+    assert len(one_build) == 32
+    want = expected_voices(filled, segmenter, gazetteer).sort_values("voice").reset_index(drop=True)
+    pd.testing.assert_frame_equal(one_build[want.columns].astype({"age_lo": float, "age_hi": float}), want,
+                                  check_dtype=False)
+    summary = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, batch=batch, workers=workers)
+    assert (summary.voices, summary.documents, summary.config) == (32, 91, whole.config)
+    pd.testing.assert_frame_equal(stored_rows(filled, summary.config), one_build)  # every column, every row
+    state = coded_state(filled, summary.config)
+    assert state is not None and not state.stale and state.voices == 32
+
+
+def test_documents_without_an_author_stop_the_coding_before_anything_is_replaced(filled: Store,
+                                                                                  segmenter: Segmenter) -> None:
+    config = code(filled, segmenter, None)
+    with filled.engine.begin() as conn:
+        for i in (1, 2):
+            upsert_document(conn, {"url": f"http://x.cn/anonymous{i}", "source": "论坛", "kind": "post",
+                                   "content_hash": f"a{i}", "author": None, "text": "路灯坏了",
+                                   "fetched_at": "2026-11-27T12:00:00"})
+    with pytest.raises(StoreError) as caught:
+        code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=3, workers=2)
+    assert str(caught.value) == (f"{store_name(filled)}: 2 documents have no author pseudonym, so their voice cannot "
+                                 "be coded; store every post and letter with its author")
+    assert len(stored_rows(filled, config)) == 32  # the earlier coding is kept, and says it is out of date
+    state = coded_state(filled, config)
+    assert state is not None and state.reason.startswith("2 documents stored since")
+
+
+def test_a_batch_reads_only_its_own_authors_documents(filled: Store, segmenter: Segmenter) -> None:
+    """Every query that reads documents' texts (or the cues read in them) returns the documents of
+    at most ``batch`` authors, and each document is read once: never the corpus at once."""
+    batch = 3
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and (
+                "documents.text" in statement or "FROM document_cues" in statement):
+            seen.append((statement, parameters))
+
+    code(filled, segmenter, None)  # cues and tokens stored: a second run reads them from the store
+    for round_ in ("cold", "warm"):
+        if round_ == "cold":
+            with filled.engine.begin() as conn:
+                conn.execute(document_cues.delete())
+        seen.clear()
+        sa.event.listen(filled.engine, "before_cursor_execute", record)
+        try:
+            code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=batch)
+        finally:
+            sa.event.remove(filled.engine, "before_cursor_execute", record)
+        with filled.engine.connect() as conn:
+            per_author = conn.execute(sa.select(documents.c.author, sa.func.count()).where(documents.c.kind != "article")
+                                      .group_by(documents.c.author)).all()
+            texts = [len(conn.exec_driver_sql(s, p).all()) for s, p in seen if "documents.text" in s]
+            cues = [len(conn.exec_driver_sql(s, p).all()) for s, p in seen if "FROM document_cues" in s]
+        counts = sorted((n for _, n in per_author), reverse=True)
+        most = sum(counts[:batch])  # the documents of the batch authors who wrote most
+        assert len(texts) == -(-len(per_author) // batch)  # one read per batch of authors
+        assert max(texts) <= most < sum(counts) and sum(texts) == sum(counts) == 91
+        assert max(cues) <= most and sum(cues) == 91  # run again now: the cues of each document looked up once
+
+
+def test_the_migration_to_schema_10_indexes_documents_by_author(store_url: str) -> None:
+    def indexes(opened: Store) -> dict[str, list[str | None]]:
+        return {i["name"]: i["column_names"] for i in sa.inspect(opened.engine).get_indexes("documents")}
+
+    with open_store(store_url) as opened:  # a store as schema 9 left it
+        with opened.engine.begin() as conn:
+            conn.execute(sa.text("DROP INDEX ix_documents_author"))
+            conn.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="9"))
+        assert "ix_documents_author" not in indexes(opened)
+    with open_store(store_url) as opened:
+        assert indexes(opened)["ix_documents_author"] == ["author"]
+        with opened.engine.connect() as conn:
+            version = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
+    assert version == str(SCHEMA_VERSION) == "10"
