@@ -43,6 +43,9 @@ if TYPE_CHECKING:
               help="How the blend mixes online voices and respondents within a group: composite weighs the web by its "
               "mean squared error against the survey, topic by topic (Elliott & Haviland 2007); ess by effective "
               "sample sizes, assuming the two sources agree (for comparison).")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(dir_okay=False),
+              help="A jieba user dictionary added to the shipped one (repeatable), as for `tongxin words`; "
+              "with --cells, the one `tongxin store code` was given.")
 @click.option("--cells", is_flag=True,
               help="Take the online voices from the codes `tongxin store code` kept in the store, counted by cell in "
               "the database: for corpora of millions of voices. Leaves out words, tone, quotes and MRP.")
@@ -52,8 +55,9 @@ if TYPE_CHECKING:
 @workers_option
 @coder_option
 def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, gazetteer: Gazetteer | None,
-           headline: str, min_cell: int, by: str | None, budget: float | None, blend_mix: str, cells: bool,
-           n_replicates: int, seed: int, lang: str, workers: int, coder: TopicCoder | None) -> None:
+           headline: str, min_cell: int, by: str | None, budget: float | None, blend_mix: str,
+           userdicts: tuple[str, ...], cells: bool, n_replicates: int, seed: int, lang: str, workers: int,
+           coder: TopicCoder | None) -> None:
     """Report what the online voices say and what the population says once corrected.
 
     Every figure is an agenda share (among people who raise at least one concern, the
@@ -69,6 +73,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
     from opinion.reports.suppression import suppress_small_cells
     from opinion.store.db import open_store
+    from opinion.text.segment import Segmenter
     from weighting.targets import load_margins
 
     margins = load_margins(margins_path)
@@ -77,6 +82,7 @@ def report(db: str, margins_path: str, out_path: str | None, fmt: str | None, ga
     with open_store(db) as store, segmenting_progress() as segmenting, steps_progress(n_replicates) as step:
         data = build_report(
             store, margins, options=options, gazetteer=gazetteer, lexicon=coder,
+            segmenter=Segmenter.default(extra_userdicts=userdicts),
             inputs={"margins": input_sha256(margins_path),
                     **({"gazetteer": file_sha256(gazetteer.source)} if gazetteer else {}),
                     **({"coder": coder.fingerprint} if coder is not None else {})},

@@ -44,6 +44,7 @@ from opinion.store.db import (
     document_versions,
     documents,
     dumps,
+    meta_table,
     open_store,
     read_meta,
     voice_codes,
@@ -462,18 +463,38 @@ def require_current(store: Store, config: str) -> CodedState:
     """
     state = coded_state(store, config)
     name = store_name(store)
-    command = (f"`tongxin store code --db {name}` with the same --coder, --gazetteer, --userdict and --engine "
-               "as this command")
+    command = (f"`tongxin [--engine ENGINE] store code --db {name}` with the --coder, --gazetteer and --userdict of "
+               "this report (and the global --engine before the command)")
     if state is None:
         with store.engine.connect() as conn:
             partial = conn.execute(sa.select(voice_codes.c.voice).where(voice_codes.c.config == config)
                                    .limit(1)).first() is not None
         what = "the last coding of its voices for this configuration did not finish" if partial else (
             "no voices are coded for this coder, segmenter, gazetteer and year")
-        raise InputError(f"{name}: {what} (configuration {config[:12]}); run {command}")
+        others = "" if partial else _coded_configurations(store, exclude=config)
+        raise InputError(f"{name}: {what} (configuration {config[:12]}{others}); run {command}")
     if state.stale:
         raise InputError(f"{name}: the coded voices are out of date ({state.reason}); run {command} again")
     return state
+
+
+def _coded_configurations(store: Store, *, exclude: str) -> str:
+    """``; coded here: <config> (coder, engine, year, date), ...``: what the store does hold."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(meta_table.c.key, meta_table.c.value)
+                            .where(meta_table.c.key.like("voice_codes:%")).order_by(meta_table.c.key)).all()
+    shown = []
+    for key, value in rows:
+        other = key.split(":", 1)[1]
+        if other == exclude:
+            continue
+        try:
+            meta = json.loads(value)
+            shown.append(f"{other[:12]} ({meta['coder']['name']}, {meta['segmenter']['engine']}, cues of "
+                         f"{str(meta['today'])[:4]}, coded {str(meta['coded_at'])[:10]})")
+        except (ValueError, KeyError, TypeError):
+            shown.append(other[:12])
+    return f"; coded here: {', '.join(shown)}" if shown else ""
 
 
 def voice_cells(store: Store, config: str, *, apart: Sequence[str] = ()) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from opinion.errors import InputError
+from opinion.reports.bygroup import BY_GROUP_COLUMNS
 from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
@@ -86,6 +87,7 @@ _TITLES = {
     "carry": "How much each source carried in the blend, per group",
     "keywords": "Distinctive words per group",
     "plan": "Door-to-door interviews recommended per cell (with online voices only: what a correction needs)",
+    "by_group": "Topic estimates with 95% intervals within each level of the --by attribute, by method",
 }
 
 
@@ -94,8 +96,11 @@ def table_frames(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
     data = ensure_suppressed(data)
     tables = [("estimates", data.estimates, ESTIMATE_COLUMNS),
               ("coverage", data.coverage, COVERAGE_COLUMNS + [c for c in SUPPRESSION_COLUMNS
-                                                             if c in data.coverage.columns]),
-              ("words", data.words, WORD_COLUMNS)]
+                                                             if c in data.coverage.columns])]
+    if "cells" not in data.notes:  # a report on cells has no words (its provenance says why)
+        tables.append(("words", data.words, WORD_COLUMNS))
+    if data.by_group is not None:
+        tables.append(("by_group", data.by_group, BY_GROUP_COLUMNS))
     if data.carry is not None:
         tables.append(("carry", data.carry, CARRY_COLUMNS))
     if data.keywords is not None:
@@ -156,7 +161,8 @@ def _scope_figures(data: ReportData) -> dict[str, Any]:
     population tables given or estimated (and from what), and the visit plan's aim."""
     notes = data.notes
     figures: dict[str, Any] = {"sources": data.mode, "corrected": data.mode != "online_only"}
-    for key, name in (("left_out", "left_out"), ("joint_table_sources", "joint_tables"), ("visit_plan", "visit_plan")):
+    for key, name in (("left_out", "left_out"), ("joint_table_sources", "joint_tables"), ("visit_plan", "visit_plan"),
+                      ("cells", "cells"), ("convergence", "convergence")):
         if key in notes:
             figures[name] = notes[key]
     return figures

@@ -1,6 +1,7 @@
 """A report on voices coded ahead and counted by cell gives the report made voice by voice."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from opinion.errors import InputError
 from opinion.estimates.coded import code_voices
 from opinion.reports import i18n
 from opinion.reports.build import ReportOptions, build_report
+from opinion.reports.datapackage import write_tables
 from opinion.reports.render import render_html, render_markdown
 from opinion.store.db import open_store, upsert_document
 from opinion.text.coder import load_coder
@@ -100,6 +102,14 @@ def test_cells_by_group_estimates_match(demo_store: Path, tmp_path: Path) -> Non
     np.testing.assert_allclose(b.loc[a.index, "estimate"].to_numpy(float), a["estimate"].to_numpy(float),
                                atol=1e-9, equal_nan=True)
     assert (b.loc[a.index, "n"].to_numpy() == a["n"].to_numpy()).all()
+    # the breakdown and the cells' provenance reach the csv files too; the words do not
+    written = {path.name for path in write_tables(cells, tmp_path / "csv", "csv")}  # type: ignore[arg-type]
+    assert {"estimates.csv", "by_group.csv", "datapackage.json"} <= written and "words.csv" not in written
+    package = json.loads((tmp_path / "csv" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["provenance"]["cells"]["voices"] == voices.notes["voices_online"]  # type: ignore[attr-defined]
+    by_csv = pd.read_csv(tmp_path / "csv" / "by_group.csv")
+    assert set(by_csv["level"].astype(str)) == {"urban", "rural"} and len(by_csv) > 0
+    assert "by_group.csv" in {path.name for path in write_tables(voices, tmp_path / "csv2", "csv")}  # type: ignore[arg-type]
 
 
 def test_a_document_stored_after_coding_stops_the_cells_report(demo_store: Path, tmp_path: Path) -> None:
@@ -112,7 +122,7 @@ def test_a_document_stored_after_coding_stops_the_cells_report(demo_store: Path,
             upsert_document(conn, {"url": "http://forum.example/new", "source": "forum", "kind": "post",
                                    "content_hash": "new", "author": "someone-new", "text": "路灯坏了",
                                    "fetched_at": "2026-11-30T00:00:00", "attributes": {}})
-        with pytest.raises(InputError, match="tongxin store code"):
+        with pytest.raises(InputError, match=r"tongxin \[--engine ENGINE\] store code --db"):
             build_report(store, load_margins(DEMO / "margins.csv"), gazetteer=gazetteer, lexicon=coder,
                          segmenter=segmenter, today=TODAY, options=ReportOptions(replicates=2, mrp=False, cells=True))
 
@@ -122,5 +132,18 @@ def test_cli_cells_report_without_codes_says_what_to_run(demo_store: Path, tmp_p
     proc = subprocess.run([sys.executable, "-m", "cli", "report", "--cells", "--db", str(db), "--margins",
                            str(DEMO / "margins.csv"), "--replicates", "2"], capture_output=True, text=True)
     assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr and "tongxin store code" in proc.stderr
+    assert "Traceback" not in proc.stderr and "store code --db" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_codes_of_another_configuration_are_named_in_the_error(demo_store: Path, tmp_path: Path) -> None:
+    db = _copy(demo_store, tmp_path)
+    with open_store(db) as store:
+        config = code_voices(store, load_coder(), Segmenter.default(), load_gazetteer(DEMO / "gazetteer.csv"),
+                             today=TODAY).config
+    proc = subprocess.run([sys.executable, "-m", "cli", "report", "--cells", "--db", str(db), "--margins",
+                           str(DEMO / "margins.csv"), "--replicates", "2"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    # reported without the gazetteer the voices were coded with: the error names what is coded
+    assert f"coded here: {config[:12]} (lexicon" in proc.stderr and ", jieba, cues of 2026" in proc.stderr
+    assert "tongxin [--engine ENGINE] store code" in proc.stderr

@@ -218,9 +218,9 @@ def test_stored_or_changed_documents_make_the_codes_stale(filled: Store, segment
     with pytest.raises(InputError) as caught:
         require_current(filled, config)
     name = store_name(filled)
-    assert str(caught.value) == (f"{name}: the coded voices are out of date ({state.reason}); run `tongxin store "
-                                 f"code --db {name}` with the same --coder, --gazetteer, --userdict and --engine as "
-                                 "this command again")
+    assert str(caught.value) == (f"{name}: the coded voices are out of date ({state.reason}); run `tongxin "
+                                 f"[--engine ENGINE] store code --db {name}` with the --coder, --gazetteer and "
+                                 "--userdict of this report (and the global --engine before the command) again")
     assert "***" in name or "postgresql" not in name  # no password shown
 
     config = code(filled, segmenter, None)
@@ -273,7 +273,7 @@ def test_an_interrupted_coding_is_not_taken_as_current(filled: Store, segmenter:
                     today=TODAY, batch=4)
     assert coded_state(filled, config) is None and len(stored_rows(filled, config)) == 10
     with pytest.raises(InputError, match=r"the last coding of its voices for this configuration did not finish "
-                                         rf"\(configuration {config[:12]}\); run `tongxin store code --db "):
+                                         rf"\(configuration {config[:12]}\); run `tongxin \[--engine ENGINE\] store code --db "):
         require_current(filled, config)
     with pytest.raises(InputError, match=r": no voices are coded for this coder, segmenter, gazetteer and year "):
         require_current(filled, "0" * 64)
