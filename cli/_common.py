@@ -1,6 +1,7 @@
 """Options shared by several commands."""
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,8 +80,9 @@ lang_option = click.option(
 
 
 def replicate_progress(total: int, label: str = "replicates") -> ProgressBar[int]:
-    """A progress bar on stderr; silent when stderr is not a terminal."""
-    return click.progressbar(length=total, label=label, file=sys.stderr)
+    """A progress bar on stderr; silent when stderr is not a terminal (click would still
+    print the bare label there, a stray line in logs)."""
+    return click.progressbar(length=total, label=label, file=sys.stderr if sys.stderr.isatty() else io.StringIO())
 
 
 workers_option = click.option(
