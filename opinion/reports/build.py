@@ -269,7 +269,8 @@ def build_report(
                "topic_coder": _coder_note(coder, mismatch),
                **({"tone": tone} if tone else {}),
                **({"cells": cells_note(coded.state, voices, opts.lang)} if coded is not None else {}),
-               "coding": coding_note(topics, has_topic, hand, coder, opts.lang, voice_counts(voices)),
+               "coding": coding_note(topics, has_topic, hand, coder, opts.lang, voice_counts(voices),
+                                     mrp=opts.mrp and tokens is not None),
                "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars)),
                **scope},
         lang=opts.lang,
@@ -487,7 +488,7 @@ def _notes(
 
 def coding_note(
     topics: pd.DataFrame, has_topic: pd.Series, hand: HandSample | None, lexicon: TopicCoder, lang: str,
-    counts: np.ndarray | None = None,
+    counts: np.ndarray | None = None, mrp: bool = True,
 ) -> dict[str, object]:
     """What the topic figures rest on: voices coded to no topic, and the coder measured
     against a person on the hand-coded sample (or the warning that there is none).
@@ -521,13 +522,14 @@ def coding_note(
         "sample": hand.sample,
         "correction": ("所有方法都用人工编码样本做了校正（设计型监督学习 / 预测驱动推断，Egami 等 2023；"
                        "Angelopoulos 等 2023）：估计对编码器的错误无偏，区间包含编码误差。"
-                       "多层模型（MRP）拟合的是编码器的 0/1 结果，因此加上融合估计所见的编码误差（及其不确定性）；"
-                       "这假定模型对编码错误的反应与融合估计相同。"
                        if zh else "Every method is corrected with the hand-coded sample (design-based supervised "
                        "learning / prediction-powered inference; Egami et al. 2023, Angelopoulos et al. 2023): unbiased "
-                       "whatever the coder's errors, with intervals that include them. MRP is fitted to the coder's 0/1 "
+                       "whatever the coder's errors, with intervals that include them.") + ((
+                       "多层模型（MRP）拟合的是编码器的 0/1 结果，因此加上融合估计所见的编码误差（及其不确定性）；"
+                       "这假定模型对编码错误的反应与融合估计相同。"
+                       if zh else " MRP is fitted to the coder's 0/1 "
                        "topics, so it adds the coder's error as the blend sees it (with its uncertainty); this assumes the "
-                       "model responds to coding errors as the blend does."),
+                       "model responds to coding errors as the blend does.") if mrp else ""),
         "accuracy": [
             {"topic": row.topic, "topic_label": label.get(str(row.topic), str(row.topic)),
              "coded_by_person": int(row.coded_by_person),
