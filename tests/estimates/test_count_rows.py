@@ -119,6 +119,19 @@ def test_every_method_on_count_rows_equals_the_frame_with_a_row_per_voice(
     assert got["collapsed"].n["raw"] == int(((expanded["source"] == "online") & has_any).sum())
 
 
+def collapse_with_hand_coded(voices: pd.DataFrame, online_n: int, survey_n: int, *,
+                             seed: int) -> tuple[np.ndarray, pd.DataFrame]:
+    """Voices drawn for hand coding (positions: ``online_n`` online, ``survey_n`` survey) and
+    the voices collapsed into count rows with each drawn voice on a row of its own."""
+    rng = np.random.default_rng(seed)
+    online = np.flatnonzero(voices["source"] == "online")
+    survey = np.flatnonzero(voices["source"] == "survey")
+    coded = np.concatenate([rng.choice(online, online_n, replace=False), rng.choice(survey, survey_n, replace=False)])
+    own = np.zeros(len(voices), dtype=bool)
+    own[coded] = True
+    return coded, collapse(voices, own)
+
+
 def hand_sample(frame: pd.DataFrame, coded: np.ndarray, seed: int) -> HandSample:
     """A person's codes for the voices ``coded`` (positions in the original voices, found in
     ``frame`` through its ``voice`` column); the person disagrees with the coder on some."""
@@ -147,13 +160,7 @@ def test_pseudo_estimates_and_their_linearised_errors_count_voices(frames: Frame
 @pytest.mark.parametrize(("unknown", "mix"), [("fractional", "composite"), ("exclude", "ess")])
 def test_a_hand_coded_sample_corrects_count_rows_as_it_corrects_voices(unknown: str, mix: str) -> None:
     voices, margins = voices_with_duplicates(6)
-    rng = np.random.default_rng(2)
-    online = np.flatnonzero(voices["source"] == "online")
-    survey = np.flatnonzero(voices["source"] == "survey")
-    coded = np.concatenate([rng.choice(online, 60, replace=False), rng.choice(survey, 40, replace=False)])
-    own = np.zeros(len(voices), dtype=bool)
-    own[coded] = True
-    collapsed = collapse(voices, own)
+    coded, collapsed = collapse_with_hand_coded(voices, 60, 40, seed=2)
     expanded = expand(collapsed)
     tables = {}
     for name, frame in (("collapsed", collapsed), ("expanded", expanded)):

@@ -1,22 +1,20 @@
 """Replicates computed over worker processes give what one process gives, draw for draw."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from opinion.estimates.methods import estimate_with_intervals
-from tests.estimates.test_count_rows import collapse, hand_sample, outcomes, voices_with_duplicates
+from tests.estimates.test_count_rows import (
+    collapse_with_hand_coded,
+    hand_sample,
+    outcomes,
+    voices_with_duplicates,
+)
 
 
 def test_two_workers_give_the_one_process_intervals_with_counts_by_group_and_hand_codes() -> None:
     voices, margins = voices_with_duplicates(7)
-    rng = np.random.default_rng(4)
-    online = np.flatnonzero(voices["source"] == "online")
-    survey = np.flatnonzero(voices["source"] == "survey")
-    coded = np.concatenate([rng.choice(online, 40, replace=False), rng.choice(survey, 30, replace=False)])
-    own = np.zeros(len(voices), dtype=bool)
-    own[coded] = True
-    frame = collapse(voices, own)
+    coded, frame = collapse_with_hand_coded(voices, 40, 30, seed=4)
     y, has_any = outcomes(frame)
     hand = hand_sample(frame, coded, 5)
     results = [estimate_with_intervals(frame, y, has_any, margins, by="region", replicates=23, seed=9, hand=hand,
