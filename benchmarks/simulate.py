@@ -181,16 +181,24 @@ def one_replication(seed: int, strength_name: str, replicates: int, mrp: bool) -
 
 
 def summarise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Bias, RMSE, coverage and mean width per strength, domain and method (averaged over topics)."""
-    frame = frame.assign(error=frame["estimate"] - frame["truth"],
-                         covered=(frame["ci_low"] <= frame["truth"]) & (frame["truth"] <= frame["ci_high"]),
+    """Bias, RMSE, coverage and mean width per strength, domain and method (averaged over topics).
+
+    Coverage is among the intervals a report shows; an estimate whose interval is withheld
+    (its method could not be weighted in too many replicates) is counted in ``no_interval``,
+    the share of estimates without one, not as a miss."""
+    shown = frame["ci_low"].notna() & frame["ci_high"].notna()
+    covered = ((frame["ci_low"] <= frame["truth"]) & (frame["truth"] <= frame["ci_high"])).astype(float)
+    frame = frame.assign(error=frame["estimate"] - frame["truth"], covered=covered.where(shown),
+                         no_interval=(~shown & frame["estimate"].notna()).astype(float),
                          width=frame["ci_high"] - frame["ci_low"])
     per_topic = frame.groupby(["strength", "domain", "method", "topic"]).agg(
         bias=("error", "mean"), rmse=("error", lambda e: float(np.sqrt(np.nanmean(np.square(e))))),
-        coverage=("covered", "mean"), width=("width", "mean"), replications=("error", "count"))
+        coverage=("covered", "mean"), width=("width", "mean"), no_interval=("no_interval", "mean"),
+        replications=("error", "count"))
     summary = per_topic.groupby(["strength", "domain", "method"]).agg(
         mean_abs_bias=("bias", lambda b: float(np.mean(np.abs(b)))), rmse=("rmse", "mean"),
-        coverage=("coverage", "mean"), width=("width", "mean"), replications=("replications", "min"))
+        coverage=("coverage", "mean"), width=("width", "mean"), no_interval=("no_interval", "mean"),
+        replications=("replications", "min"))
     order = {m: i for i, m in enumerate(METHOD_ORDER)}
     strengths = {s: i for i, s in enumerate(STRENGTHS)}
     summary = summary.reset_index()
@@ -204,11 +212,11 @@ def markdown(summary: pd.DataFrame, meta: dict[str, object]) -> str:
              f"{meta['replicates']}; {meta['seconds']:.0f} s on {meta['machine']}.", ""]
     for domain, part in summary.groupby("domain", sort=False):
         title = "All adults raising a concern" if domain == "all" else f"The rural 60+ ({domain})"
-        lines += [f"### {title}", "", "| strength | method | mean abs. bias | RMSE | 95% coverage | mean width |",
-                  "|---|---|---|---|---|---|"]
+        lines += [f"### {title}", "", "| strength | method | mean abs. bias | RMSE | 95% coverage | mean width | "
+                  "no interval |", "|---|---|---|---|---|---|---|"]
         for row in part.itertuples():
             lines.append(f"| {row.strength} | {row.method} | {row.mean_abs_bias:.4f} | {row.rmse:.4f} | "
-                         f"{row.coverage:.1%} | {row.width:.3f} |")
+                         f"{row.coverage:.1%} | {row.width:.3f} | {row.no_interval:.1%} |")
         lines.append("")
     return "\n".join(lines)
 

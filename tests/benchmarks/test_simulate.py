@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from benchmarks.__main__ import write_results
 from benchmarks.simulate import DOMAIN, STRENGTHS, TOPICS, draw_county, markdown, one_replication, summarise
@@ -34,7 +35,7 @@ def test_a_replication_runs_every_method_overall_and_for_the_rural_old() -> None
     assert methods == {"raw", "rake", "survey", "blend", "blend_ess", "pseudo"}
     assert {r["method"] for r in rows if r["domain"] == DOMAIN} == {"raw", "rake", "survey", "blend"}
     summary = summarise(pd.DataFrame(rows))
-    assert set(summary.columns) >= {"mean_abs_bias", "rmse", "coverage", "width"}
+    assert set(summary.columns) >= {"mean_abs_bias", "rmse", "coverage", "width", "no_interval"}
     text = markdown(summary, {"replications": 1, "replicates": 5, "seconds": 1.0, "machine": "test"})
     assert "| large | blend |" in text and "rural 60+" in text
 
@@ -47,3 +48,12 @@ def test_results_file_names_the_machine_and_every_figure(tmp_path: Path) -> None
     assert "| cores |" in text and "| python |" in text and "| commit |" in text
     assert "| ratio_ours_to_bare | 0.91 |" in text and "| detail.pages | 40 |" in text
     assert "| strength | method |" in text
+
+
+def test_a_withheld_interval_is_counted_apart_not_as_a_miss() -> None:
+    rows = pd.DataFrame({"strength": "none", "domain": "all", "method": "pseudo", "topic": "a",
+                         "estimate": [0.2, 0.2, 0.2, 0.2], "truth": 0.21,
+                         "ci_low": [0.1, 0.25, np.nan, 0.1], "ci_high": [0.3, 0.3, np.nan, 0.3]})
+    summary = summarise(rows).iloc[0]
+    assert summary["coverage"] == pytest.approx(2 / 3) and summary["no_interval"] == pytest.approx(0.25)
+    assert summary["width"] == pytest.approx((0.2 + 0.05 + 0.2) / 3)
