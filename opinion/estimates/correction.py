@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -141,6 +142,27 @@ def record_coding_sample(store: Store, drawn: pd.DataFrame, *, name: str, seed: 
         ])
 
 
+def latest_hand_codes(store: Store) -> tuple[str | None, list[Any]]:
+    """The store's most recent hand-coded sample and its voices both drawn and coded:
+    rows of (source, voice, probability, stratum, topics as JSON); (None, []) when nothing
+    was coded."""
+    with store.engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(hand_codes.c.sample).order_by(hand_codes.c.imported_at.desc()).limit(1)
+        ).scalar()
+        if latest is None:
+            return None, []
+        rows = conn.execute(
+            sa.select(coding_samples.c.source, coding_samples.c.voice, coding_samples.c.probability,
+                      coding_samples.c.stratum, hand_codes.c.topics)
+            .join(hand_codes, sa.and_(hand_codes.c.sample == coding_samples.c.sample,
+                                      hand_codes.c.source == coding_samples.c.source,
+                                      hand_codes.c.voice == coding_samples.c.voice))
+            .where(coding_samples.c.sample == latest)
+        ).all()
+    return str(latest), list(rows)
+
+
 def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSample | None:
     """The hand-coded voices of the store's most recent coded sample, aligned to ``voices``.
 
@@ -151,20 +173,9 @@ def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSa
         InputError: the person's codes use a topic the coder does not know, so the two
             cannot be compared (code with the same taxonomy, or pass that coder).
     """
-    with store.engine.connect() as conn:
-        latest = conn.execute(
-            sa.select(hand_codes.c.sample).order_by(hand_codes.c.imported_at.desc()).limit(1)
-        ).scalar()
-        if latest is None:
-            return None
-        rows = conn.execute(
-            sa.select(coding_samples.c.source, coding_samples.c.voice, coding_samples.c.probability,
-                      coding_samples.c.stratum, hand_codes.c.topics)
-            .join(hand_codes, sa.and_(hand_codes.c.sample == coding_samples.c.sample,
-                                      hand_codes.c.source == coding_samples.c.source,
-                                      hand_codes.c.voice == coding_samples.c.voice))
-            .where(coding_samples.c.sample == latest)
-        ).all()
+    latest, rows = latest_hand_codes(store)
+    if latest is None:
+        return None
     position = {(s, v): i for i, (s, v) in enumerate(zip(voices["source"], voices["voice"], strict=True))}
     known = set(topics)
     found_rows, codes, probability, stratum, concern = [], [], [], [], []

@@ -21,12 +21,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from opinion.errors import InputError
 from opinion.estimates.coded import CodedState, coded_config, require_current, voice_cells
+from opinion.estimates.correction import latest_hand_codes
 from opinion.estimates.voices import VOICE_COLUMNS, margins_bands, place_ages, survey_voices
-from opinion.store.db import Store, coding_samples, hand_codes, shown_url
+from opinion.store.db import Store, shown_url
 from opinion.text.coder import TopicCoder
 from opinion.text.cues import Gazetteer
 from opinion.text.measures import topic_matrix, voice_tokens
@@ -53,21 +53,8 @@ class CellInputs:
 def hand_coded_voices(store: Store) -> list[str]:
     """Online voices of the store's most recent hand-coded sample (the sample
     :func:`opinion.estimates.correction.hand_sample` uses)."""
-    with store.engine.connect() as conn:
-        latest = conn.execute(
-            sa.select(hand_codes.c.sample).order_by(hand_codes.c.imported_at.desc()).limit(1)
-        ).scalar()
-        if latest is None:
-            return []
-        rows = conn.execute(
-            sa.select(coding_samples.c.voice)
-            .join(hand_codes, sa.and_(hand_codes.c.sample == coding_samples.c.sample,
-                                      hand_codes.c.source == coding_samples.c.source,
-                                      hand_codes.c.voice == coding_samples.c.voice))
-            .where(coding_samples.c.sample == latest, coding_samples.c.source == "online")
-            .order_by(coding_samples.c.voice)
-        ).scalars().all()
-    return list(rows)
+    _, rows = latest_hand_codes(store)
+    return sorted(row.voice for row in rows if row.source == "online")
 
 
 def _online_rows(cells: pd.DataFrame, codes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,7 +77,8 @@ def _online_rows(cells: pd.DataFrame, codes: list[str]) -> tuple[pd.DataFrame, p
     if bad:
         raise InputError(f"stored voice codes hold topic patterns of {len(bad[0])} flags for a coder of "
                          f"{len(codes)} topics; run `tongxin store code` again with this coder")
-    flags = np.array([[ch == "1" for ch in p] for p in patterns], dtype=bool).reshape(n, len(codes))
+    # the patterns' characters as one byte array, read back as (n, k) flags
+    flags = (np.frombuffer("".join(patterns).encode("ascii"), dtype=np.uint8) == ord("1")).reshape(n, len(codes))
     return rows[[*VOICE_COLUMNS, "count"]], pd.DataFrame(flags, columns=codes)
 
 
