@@ -197,8 +197,6 @@ def crawl(site_dirs: list[Path], db: Path, workers: int, settings: dict[str, str
     Raises:
         RuntimeError: when a crawler fails, or the crawl's keys are in Redis before it starts.
     """
-    from opinion.store.db import open_store
-
     redis_url = _redis_url()
     sets = [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
     env = {k: v for k, v in os.environ.items() if k != "TONGXIN_DB"}
@@ -208,8 +206,6 @@ def crawl(site_dirs: list[Path], db: Path, workers: int, settings: dict[str, str
         if _crawl_keys(redis_url, starts):
             raise RuntimeError(f"{redis_url}: the crawl of {starts[0]} ... has keys already; give a fresh Redis "
                                "database in TONGXIN_TEST_REDIS")
-        with open_store(db):  # created here: two processes creating one SQLite store at once collide
-            pass
         command = [sys.executable, "-m", "cli", "crawl", "gov-letters", *starts, "--db", str(db),
                    "--redis", redis_url, *sets]
         started = time.perf_counter()

@@ -14,7 +14,6 @@ match are out of date until coded again (``tongxin store code``).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 
 from opinion.errors import StoreError
 from opinion.store.db import Store, insert, meta_table, metadata, shown_url
-from opinion.store.privacy import workspace_key
+from opinion.store.privacy import install_key, workspace_key
 
 log = logging.getLogger(__name__)
 
@@ -204,10 +203,8 @@ def _key_note(source: Store, destination: Store) -> str:
         source_key = workspace_key(source.key_path)
     except OSError:
         return "the source's pseudonym key is unknown (TONGXIN_KEY unset): check the destination uses the same key"
-    if destination.key_path is not None and not destination.key_path.exists():
-        fd = os.open(destination.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(source_key)
+    if destination.key_path is not None and not destination.key_path.exists() \
+            and install_key(destination.key_path, source_key) == source_key:
         return f"pseudonym key copied to {destination.key_path}"
     try:
         destination_key = workspace_key(destination.key_path)

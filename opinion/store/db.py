@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,6 +294,25 @@ def _database_url(db: str | os.PathLike[str]) -> tuple[str, Path | None]:
     return f"sqlite:///{path}", path
 
 
+def _use_wal(cursor: Any, wait: float = 10.0) -> None:
+    """Put the database in WAL mode (kept in the file, so a store already in WAL is left as is).
+
+    Switching needs the database to itself, and SQLite answers "database is locked" at
+    once, without its busy timeout, while another process is switching or creating it:
+    retried here for up to ``wait`` seconds.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL with ``synchronous=NORMAL``, the setting SQLite recommends for WAL.
 
@@ -301,10 +322,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     time waiting for one fsync per document.
     """
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")  # first: another process may be creating the file
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
@@ -339,8 +360,11 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     try:
         with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":  # several crawlers may open a new store at once
+            # Several crawlers may open a new store at once: one at a time creates or migrates it.
+            if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            else:  # the write lock now, not at the first INSERT, so the existence checks below hold
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             metadata.create_all(conn)
             row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
             version = int(row[0]) if row else 0

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,32 @@ def test_concurrent_writer_processes_store_each_document_once(pg_schema_url: str
         cached = conn.execute(sa.select(sa.func.count()).select_from(segment_cache)).scalar_one()
     assert sorted(urls) == sorted(f"http://x.cn/{i}" for i in range(300))
     assert cached == 300
+
+
+OPENER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from opinion.store.db import open_store
+    from opinion.store.privacy import workspace_key
+    time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all processes start together
+    with open_store(Path(sys.argv[1])) as store:
+        sys.stdout.write(workspace_key(store.key_path).decode())
+""")
+
+
+def test_processes_opening_one_new_sqlite_store_at_once_all_get_it_and_one_key(tmp_path: Path) -> None:
+    """Two crawlers started together on a new SQLite store: one creates it, the others wait and use it."""
+    for attempt in range(3):
+        db = tmp_path / f"new{attempt}.db"
+        at = time.time() + 2.0
+        openers = [subprocess.Popen([sys.executable, "-c", OPENER, str(db), str(at)], cwd=REPO,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        outputs = [o.communicate(timeout=60) for o in openers]
+        assert [o.returncode for o in openers] == [0] * 4, [err for _, err in outputs]
+        assert {out for out, _ in outputs} == {(tmp_path / f"new{attempt}.db.key").read_text()}
+        with open_store(db) as store, store.engine.connect() as conn:
+            versions = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).all()
+        assert versions == [(str(SCHEMA_VERSION),)]
 
 
 def test_unreachable_server_is_one_line_without_the_password() -> None:
