@@ -143,13 +143,20 @@ def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdic
     """
     from datetime import date
 
+    import sqlalchemy as sa
+
     from opinion.estimates.coded import code_voices
-    from opinion.store.db import open_store, shown_url
+    from opinion.store.db import documents, open_store, shown_url
     from opinion.text.segment import Segmenter
 
     if (message := missing_store(db)) is not None:  # opening it would create an empty store
         raise click.ClickException(message)
     segmenter = Segmenter.default(extra_userdicts=userdicts)
+    with open_store(db) as opened, opened.engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one()
+    if not stored:
+        raise click.ClickException(f"{shown_url(db)}: holds no documents, so there are no voices to code; crawl "
+                                   "into this store first (tongxin crawl ... --db), or give the store that has them")
     with open_store(db) as opened, _bar_on_first_use("coding voices") as bar:
         summary = code_voices(opened, coder, segmenter, gazetteer, today=date.today(), workers=workers,
                               progress=lambda done, total: bar(total).update(done - bar(total).pos), batch=batch)

@@ -92,6 +92,17 @@ def test_store_code_does_not_create_a_missing_store(tmp_path: Path) -> None:
     assert not (tmp_path / "typo.db").exists()
 
 
+def test_store_code_on_a_store_without_documents_says_what_to_do_and_codes_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    open_store(empty).dispose()
+    result = CliRunner().invoke(main, ["store", "code", "--db", str(empty)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {empty}: holds no documents, so there are no voices to code; crawl into this "
+                             "store first (tongxin crawl ... --db), or give the store that has them\n")
+    with sqlite3.connect(empty) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM meta WHERE key LIKE 'voice_codes:%'").fetchone() == (0,)
+
+
 def test_store_code_names_a_missing_or_broken_coder(db: Path, tmp_path: Path) -> None:
     missing = CliRunner().invoke(main, ["store", "code", "--db", str(db), "--coder", str(tmp_path / "none.json")])
     assert missing.exit_code == 1
