@@ -136,7 +136,9 @@ def encode(
         raise WeightingError(
             f"{dim!r}: sample level(s) {show(unknown)} have no target in {margins.source} "
             f"(its levels are: {show(levels, 20)}); add targets for them, recode them in the "
-            "sample, or drop those rows"
+            "sample, or drop those rows",
+            zh=f"{dim}：样本中的取值 {show(unknown)} 在 {margins.source} 中没有目标值（其取值为 {show(levels, 20)}）；"
+               "请补上这些取值的目标值，或在样本中重新编码或删去这些行",
         )
     codes = lookup.astype(np.int64)[row_codes]
     carried = np.bincount(codes, weights=weights, minlength=len(levels))
@@ -146,7 +148,9 @@ def encode(
         raise WeightingError(
             f"{dim!r}: target level(s) {show(empty)} have no sample unit with a positive "
             "weight, so nobody can speak for them; collect voices in those groups, or merge "
-            "those levels with a neighbour in both the margins and the sample"
+            "those levels with a neighbour in both the margins and the sample",
+            zh=f"{dim}：{show(empty)} 这些组在样本中没有一个权重为正的人，没有人能代表他们；请在这些组中收集声音，"
+               "或在边际表和样本中把这些组与相邻的组合并",
         )
     return codes, target_values
 

@@ -182,7 +182,9 @@ def _solve(
         f"calibration on {', '.join(dims)} did not reach the targets in {max_iter} iterations "
         f"(largest share gap {float(np.max(np.abs(gap))) / scale:.3g}, tolerance {tol:g}); "
         "the bounds are too tight for these targets: widen them (bounds=(L, U)) or raise "
-        "the trimming cap"
+        "the trimming cap",
+        zh=f"按 {'、'.join(dims)} 的校准在 {max_iter} 次迭代内未达到目标（比例最大差 "
+           f"{float(np.max(np.abs(gap))) / scale:.3g}，容差 {tol:g}）；权重界限对这些目标太紧：请放宽界限或提高截尾上限",
     )
 
 

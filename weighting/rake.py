@@ -87,7 +87,10 @@ def rake(
             "or raise max_iter"
         )
         if on_nonconvergence == "raise":
-            raise ConvergenceError(message)
+            raise ConvergenceError(message, zh=(
+                f"耙式加权在 {max_iter} 次迭代内未收敛：{dims[worst]} 的加权比例与目标仍差 {residual:.3g}"
+                f"（容差 {tol:g}）；某些目标可能无法用现有单元格达到（某一取值只与目标更小的另一取值同时出现）；"
+                "请合并稀疏的取值，或增加最大迭代次数"))
         logger.warning(message)
 
     factor = np.divide(cell_weight, cell_base, out=np.zeros_like(cell_weight), where=cell_base > 0)
@@ -161,7 +164,9 @@ def _check_carried(
             raise WeightingError(
                 f"{dims[d]!r}: after dropping the rows in levels with target 0, target level(s) "
                 f"{', '.join(repr(levels[i]) for i in empty[:5])} have no sample unit left; fix the targets or "
-                "recode those rows instead"
+                "recode those rows instead",
+                zh=f"{dims[d]}：删去目标为 0 的取值中的行之后，{'、'.join(str(levels[i]) for i in empty[:5])} "
+                   "这些取值没有样本单位了；请修正目标值，或改为重新编码这些行",
             )
 
 

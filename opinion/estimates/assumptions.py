@@ -9,7 +9,7 @@ on them are biased.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -64,8 +64,13 @@ def source_agreement(
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
-def summarise(check: pd.DataFrame, alpha: float = 0.05) -> dict[str, object]:
-    """What the report says: how many comparisons differ, against how many chance would give."""
+def summarise(check: pd.DataFrame, alpha: float = 0.05, *, label: Callable[[str], str] = str,
+              group_label: Callable[[str], str] = str, lang: str = "en") -> dict[str, object]:
+    """What the report says: how many comparisons differ, against how many chance would give.
+
+    ``largest``: up to three comparisons that differ most, each as text in ``lang`` ("zh"
+    or "en") naming the group (``group_label`` gives a group's name) and the topic (``label`` gives a
+    topic code's name)."""
     if check.empty:
         return {"groups_tested": 0, "comparisons": 0, "differ": 0, "expected_by_chance": 0.0}
     differ = check[check["p_value"] < alpha]
@@ -75,7 +80,10 @@ def summarise(check: pd.DataFrame, alpha: float = 0.05) -> dict[str, object]:
         "differ": len(differ),
         "expected_by_chance": round(alpha * len(check), 1),
         "largest": [
-            f"{r.group} {r.topic}: online {r.online_share:.1%} vs survey {r.survey_share:.1%}"
+            (f"{group_label(str(r.group))} {label(str(r.topic))}：网上 {r.online_share:.1%}，入户调查 "
+             f"{r.survey_share:.1%}" if lang == "zh" else
+             f"{group_label(str(r.group))} {label(str(r.topic))}: online {r.online_share:.1%} vs survey "
+             f"{r.survey_share:.1%}")
             for r in differ.reindex(differ["difference"].abs().sort_values(ascending=False).index).head(3).itertuples()
         ],
     }

@@ -67,6 +67,32 @@ log = logging.getLogger(__name__)
 METHODS = ("raw", "rake", "survey", "blend", "pseudo")
 
 
+class Problems(dict[str, str]):
+    """Method -> why it could not be weighted, in English; ``zh``: the same in Chinese where
+    the cause wrote one (:class:`weighting.errors.WeightingError` ``zh``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zh: dict[str, str] = {}
+
+    def note(self, method: str, cause: Exception | str, *, prefix: str = "", prefix_zh: str = "",
+             zh: str | None = None) -> None:
+        """Record the first reason ``method`` failed; later reasons for it are ignored."""
+        if method in self:
+            return
+        self[method] = prefix + str(cause)
+        zh = zh or getattr(cause, "zh", None)
+        if zh:
+            self.zh[method] = prefix_zh + zh
+
+    def text(self, method: str, lang: str) -> str:
+        """The reason in ``lang`` ("zh" or "en"); in Chinese the English reason, so labelled,
+        when none was written in Chinese."""
+        if lang != "zh":
+            return self[method]
+        return self.zh.get(method) or f"无法加权（原因的英文说明）：{self[method]}"
+
+
 @dataclass
 class PointEstimates:
     """Estimates of every column by every method, plus what they rest on."""
@@ -76,7 +102,7 @@ class PointEstimates:
     ess: dict[str, float]
     carry: pd.DataFrame  # per blend group: population share, online/survey ess, survey fraction
     weights: dict[str, pd.Series] = field(default_factory=dict)  # source -> calibrated weights
-    problems: dict[str, str] = field(default_factory=dict)  # method -> why it could not be weighted
+    problems: Problems = field(default_factory=Problems)  # method -> why it could not be weighted
     by_values: pd.DataFrame | None = None  # (level, method) x column, when a --by variable is given
     blend_units: np.ndarray | None = None  # (voices, topics): unit weights reproducing the blend per topic
     # blend_<mix> rows (compare_mixes): their (voices, topics) unit weights
@@ -253,7 +279,7 @@ def point_estimates(
             allocations[key] = _allocated(voices, speaking_online, key, m, pattern)
         return allocations[key]
 
-    problems: dict[str, str] = {}
+    problems = Problems()
     for method, mask, base in (
         ("rake", online & known, m),
         ("survey", survey & known, m * voices["design_weight"].astype(float)),
@@ -270,7 +296,7 @@ def point_estimates(
                 w[mask] = _calibrate(voices.loc[idx], base.loc[idx], margins, weight_vars).to_numpy()
         except WeightingError as exc:
             # Reported beside the estimates; the other methods still stand.
-            problems[method] = str(exc)
+            problems.note(method, exc)
             w[:] = 0.0
         weights[method] = pd.Series(w, index=voices.index)
         values[method] = ratio(w, yv, d) if not problems.get(method) else np.full(yv.shape[1], np.nan)
@@ -286,7 +312,7 @@ def point_estimates(
             rows, row_weights = allocation(blend_vars)
             online_rows = (rows["_position"].to_numpy(), _group_labels(rows, blend_vars), row_weights.to_numpy())
         except WeightingError as exc:
-            problems.setdefault("blend", f"online voices: {exc}")
+            problems.note("blend", exc, prefix="online voices: ", prefix_zh="网上声音：")
             online_rows = (np.zeros(0, dtype=int), np.zeros(0, dtype=object), np.zeros(0))
     else:
         in_blend = online & _known(voices, blend_vars).to_numpy()
@@ -311,7 +337,7 @@ def point_estimates(
         try:
             allocated = allocation(covariates)
         except WeightingError as exc:
-            problems.setdefault("pseudo", f"online voices: {exc}")
+            problems.note("pseudo", exc, prefix="online voices: ", prefix_zh="网上声音：")
     values["pseudo"], n["pseudo"], ess["pseudo"], weights["pseudo"] = _pseudo(
         voices, yv, d, m, weights["survey"], covariates,
         online & _known(voices, covariates).to_numpy(), problems, ratio=pseudo_ratio, counted=dc,
@@ -408,7 +434,7 @@ def _fit_pseudo(
 
 def _pseudo(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, m: pd.Series, survey_weights: pd.Series,
-    covariates: Sequence[str], online_known: np.ndarray, problems: dict[str, str], *, ratio: bool = False,
+    covariates: Sequence[str], online_known: np.ndarray, problems: Problems, *, ratio: bool = False,
     counted: np.ndarray | None = None, allocated: tuple[pd.DataFrame, pd.Series] | None = None,
     count: np.ndarray | None = None, size: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, float, pd.Series]:
@@ -437,10 +463,11 @@ def _pseudo(
         result = _fit_pseudo(voices, outcomes, domain, survey_weights, covariates, positions,
                              estimator="dr", base=base, with_se=False, sample_frame=frame, count=count)
     except WeightingError as exc:
-        problems.setdefault("pseudo", str(exc))
+        problems.note("pseudo", exc)
         return none
     if result is None:
-        problems.setdefault("pseudo", "fewer than 10 online voices or respondents with known covariates")
+        problems.note("pseudo", "fewer than 10 online voices or respondents with known covariates",
+                      zh="协变量已知的网上声音或入户受访者不足 10 人")
         return none
     w = np.asarray(result.weights, dtype=float)
     unit = np.bincount(positions, weights=w, minlength=len(voices)).astype(float)

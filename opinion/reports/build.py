@@ -44,6 +44,7 @@ from opinion.reports.scope import (
     joint_tables,
     joint_tables_note,
     left_out_methods,
+    method_problem,
     report_mode,
     report_title,
 )
@@ -271,7 +272,9 @@ def build_report(
                **({"cells": cells_note(coded.state, voices, opts.lang)} if coded is not None else {}),
                "coding": coding_note(topics, has_topic, hand, coder, opts.lang, voice_counts(voices),
                                      mrp=opts.mrp and tokens is not None),
-               "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars)),
+               "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars),
+                                             label=_topic_label(coder, opts.lang), lang=opts.lang,
+                                             group_label=_group_label(opts.blend_vars, opts.lang)),
                **scope},
         lang=opts.lang,
         headline="raw" if mode == ONLINE_ONLY else opts.headline,
@@ -334,22 +337,36 @@ def _coder_note(coder: TopicCoder, mismatch: str | None) -> dict[str, object]:
     return note
 
 
+def _topic_label(lexicon: TopicCoder, lang: str) -> Callable[[str], str]:
+    """A topic code's name in ``lang``; a code the coder does not know shows as itself."""
+    def name(code: str) -> str:
+        topic = lexicon.topics.get(code)
+        return code if topic is None else topic.label if lang == "zh" else topic.label_en
+    return name
+
+
+def _group_label(variables: Sequence[str], lang: str) -> Callable[[str], str]:
+    """A group ``a*b`` (levels of ``variables`` joined by ``*``) in the reader's words."""
+    def name(group: str) -> str:
+        levels = group.split("*")
+        if len(levels) != len(variables):
+            return group
+        return "×".join(label(v, lv, lang) for v, lv in zip(variables, levels, strict=True))
+    return name
+
+
 def _by_group_table(estimates: Estimates, lexicon: TopicCoder, opts: ReportOptions) -> pd.DataFrame | None:
     if estimates.by_table is None or estimates.by_table.empty or not opts.by:
         return None
     table = estimates.by_table.rename(columns={"by": "variable", "column": "topic"})
     table["level_label"] = table["level"].map(lambda lv: label(opts.by or "", str(lv), opts.lang))
-    table["topic_label"] = table["topic"].map(
-        lambda code: lexicon.topics[code].label if opts.lang == "zh" else lexicon.topics[code].label_en
-    )
+    table["topic_label"] = table["topic"].map(_topic_label(lexicon, opts.lang))
     return table[BY_GROUP_COLUMNS].reset_index(drop=True)
 
 
 def _estimate_table(estimates: Estimates, lexicon: TopicCoder, lang: str) -> pd.DataFrame:
     table = estimates.table.rename(columns={"column": "topic"})
-    table["topic_label"] = table["topic"].map(
-        lambda code: lexicon.topics[code].label if lang == "zh" else lexicon.topics[code].label_en
-    )
+    table["topic_label"] = table["topic"].map(_topic_label(lexicon, lang))
     table["estimand"] = "agenda_share"
     order = {m: i for i, m in enumerate((*METHODS, "mrp"))}
     table = table.sort_values(["topic", "method"], key=lambda s: s.map(order) if s.name == "method" else s)
@@ -475,7 +492,7 @@ def _notes(
         "blend_groups": list(opts.blend_vars),
         "method_notes": _method_notes(opts),
         "blend_mix": BLEND_MIX_LABELS[opts.lang == "zh"][opts.blend_mix],
-        "not_estimable": estimates.point.problems,
+        "not_estimable": {m: method_problem(estimates.point.problems, m, opts.lang) for m in estimates.point.problems},
         "convergence": convergence_note(estimates, opts.lang),
         "deff": {m: round(estimates.point.n[m] / e, 2) if e else None for m, e in estimates.point.ess.items()},
         "ess": {m: round(e, 1) for m, e in estimates.point.ess.items()},

@@ -91,6 +91,16 @@ _NOTES: dict[str, dict[str, str]] = {
         "joint_tables": "联合人口表（给出或估计）",
         "left_out": "未能计算的方法",
         "blend_mix": "融合方式",
+        "not_estimable": "部分未能加权的方法",
+        "crawl_runs": "抓取次数",
+        "unknown_handling": "属性未知者的处理",
+        "weighting_variables": "加权变量",
+        "blend_groups": "融合分组",
+        "ess": "有效样本量（Kish）",
+        "replicates": "自助法重复样本数",
+        "tone": "语气（未加权）",
+        "source_agreement": "网上与入户调查在同一组内的比较",
+        "parameters": "命令参数",
     },
     "en": {
         "documents": "Documents crawled",
@@ -111,6 +121,16 @@ _NOTES: dict[str, dict[str, str]] = {
         "joint_tables": "Joint population tables (given or estimated)",
         "left_out": "Methods that could not be computed",
         "blend_mix": "How the blend mixes the sources",
+        "not_estimable": "Methods not weighted in part",
+        "crawl_runs": "Crawl runs",
+        "unknown_handling": "Voices with unknown attributes: how they are handled",
+        "weighting_variables": "Weighting variables",
+        "blend_groups": "Blend groups",
+        "ess": "Effective sample size (Kish)",
+        "replicates": "Bootstrap replicates",
+        "tone": "Tone (unweighted)",
+        "source_agreement": "Online against survey within the same group",
+        "parameters": "Command parameters",
     },
 }
 
@@ -344,6 +364,33 @@ def estimand_label(estimand: str, lang: str) -> str:
 def estimand_definition(estimand: str, lang: str) -> str:
     """One-sentence definition of an estimand, so no reader confuses agenda share with prevalence."""
     return _ESTIMANDS[check_lang(lang)].get(estimand, (estimand, estimand))[1]
+
+
+# Keys inside a provenance note's table (suppression, coder, tone, source agreement).
+_NOTE_KEYS: dict[str, dict[str, str]] = {
+    "zh": {
+        "min_cell": "最小单元格", "primary": "直接隐去的单元格", "complementary": "为防反推而隐去的单元格",
+        "keywords_dropped": "隐去的关键词", "coder": "编码器", "kind": "类型", "fingerprint": "指纹",
+        "groups_tested": "比较的组数", "comparisons": "比较次数", "differ": "差异显著（5% 水平）",
+        "expected_by_chance": "纯属偶然时预期的显著次数", "largest": "差异最大的几项", "caveat": "说明",
+        "voices": "声音（人）", "positive": "正面", "neutral": "中性", "negative": "负面",
+        "online": "网上声音", "survey": "入户调查",
+    },
+    "en": {
+        "min_cell": "Smallest cell shown", "primary": "Cells suppressed", "complementary":
+        "Cells suppressed so the others cannot be worked back", "keywords_dropped": "Keywords suppressed",
+        "coder": "Coder", "kind": "Kind", "fingerprint": "Fingerprint", "groups_tested": "Groups compared",
+        "comparisons": "Comparisons", "differ": "Differ at the 5% level", "expected_by_chance":
+        "Expected to differ by chance alone", "largest": "Largest differences", "caveat": "Caveat",
+        "voices": "Voices (people)", "positive": "Positive", "neutral": "Neutral", "negative": "Negative",
+        "online": "Online voices", "survey": "Survey",
+    },
+}
+
+
+def note_key_label(key: str, lang: str) -> str:
+    """Label of a key inside a provenance note's table; other keys show as given."""
+    return _NOTE_KEYS[check_lang(lang)].get(key, key)
 
 
 def note_label(key: str, lang: str) -> str:

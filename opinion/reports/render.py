@@ -265,7 +265,7 @@ def _plain(value: Any, lang: str) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v, lang)}" for k, v in value.items())
+        return "; ".join(f"{i18n.note_key_label(str(k), lang)}: {_plain(v, lang)}" for k, v in value.items())
     if isinstance(value, (list, tuple, set)):
         return ", ".join(_plain(v, lang) for v in value)
     return str(value)
@@ -274,11 +274,17 @@ def _plain(value: Any, lang: str) -> str:
 def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Known provenance keys, each in its own shape, then any other keys generically."""
     lang, notes = data.lang, data.notes
+    given = notes.get("left_out")
+    left_out: dict[str, Any] = given if isinstance(given, dict) else {}
     known: list[dict[str, Any]] = []
     for key in i18n.KNOWN_NOTES:
         if key not in notes:
             continue
         value = notes[key]
+        if key in _PER_METHOD and isinstance(value, dict):  # methods left out are named once, with why
+            value = {m: v for m, v in value.items() if m not in left_out}
+            if not value:
+                continue
         entry: dict[str, Any] = {"key": key, "label": i18n.note_label(key, lang)}
         if key == "unknown" and isinstance(value, dict):
             entry.update(kind="pairs", value=[(i18n.variable_label(str(k), lang), _plain(v, lang))
@@ -286,9 +292,19 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         elif key in ("method_notes", "convergence", "left_out") and isinstance(value, dict):
             entry.update(kind="pairs", value=[(i18n.method_label(str(k), lang), _plain(v, lang))
                                               for k, v in value.items()])
-        elif key == "deff" and isinstance(value, dict):
-            entry.update(kind="pairs", value=[(str(k), f"{_num(v):.2f}" if not math.isnan(_num(v))
-                                               else _plain(v, lang)) for k, v in value.items()])
+        elif key in ("deff", "ess") and isinstance(value, dict):
+            digits = 2 if key == "deff" else 1
+            entry.update(kind="pairs", value=[(i18n.method_label(str(k), lang), f"{_num(v):,.{digits}f}"
+                                               if not math.isnan(_num(v)) else _plain(v, lang))
+                                              for k, v in value.items()])
+        elif key == "not_estimable" and isinstance(value, dict):
+            entry.update(kind="pairs", value=[(i18n.method_label(str(k), lang), _plain(v, lang))
+                                              for k, v in value.items()])
+        elif key in ("weighting_variables", "blend_groups") and isinstance(value, (list, tuple)):
+            entry.update(kind="text", value=("、" if lang == "zh" else ", ").join(
+                i18n.variable_label(str(v), lang) for v in value))
+        elif key == "parameters" and isinstance(value, dict):  # as typed on the command line
+            entry.update(kind="pairs", value=[(str(k), _plain(v, lang)) for k, v in value.items()])
         elif key == "coding" and isinstance(value, dict):
             entry.update(kind="pairs", value=i18n.coding_lines(value, lang))
         elif key == "inputs" and isinstance(value, dict):
@@ -298,7 +314,8 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
         elif key == "crawl_dates" and isinstance(value, (list, tuple)) and len(value) == 2:
             entry.update(kind="text", value=f"{value[0]} \u2013 {value[1]}")
         elif isinstance(value, dict):
-            entry.update(kind="pairs", value=[(str(k), _plain(v, lang)) for k, v in value.items()])
+            entry.update(kind="pairs", value=[(i18n.note_key_label(str(k), lang), _plain(v, lang))
+                                              for k, v in value.items()])
         else:
             entry.update(kind="text", value=f"{value:.2f}" if key == "deff" and isinstance(value, float)
                          else _plain(value, lang))
@@ -314,6 +331,9 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             other.append({"label": str(key), "kind": "text", "value": _plain(value, lang)})
     return known, other
 
+
+# Notes keyed by method: a method left out of the report is named once, under left_out, with why.
+_PER_METHOD = ("deff", "ess", "not_estimable")
 
 # Notes the report shows in their own place (or, as data, only in the CSV/JSON outputs).
 _SHOWN_ELSEWHERE = ("mode", "joint_table_sources", "visit_plan", "cannot_correct", "cells")

@@ -15,6 +15,7 @@ says which joint tables were given and which were estimated, and from what
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ from opinion.reports.data import ReportData
 from weighting.joint import GIVEN, SURVEY, JointSource
 
 __all__ = ["BOTH", "MODES", "ONLINE_ONLY", "SURVEY_ONLY", "cannot_correct", "joint_tables", "joint_tables_note",
-           "left_out_methods", "report_mode", "report_title", "scope_view"]
+           "left_out_methods", "method_problem", "report_mode", "report_title", "scope_view"]
 
 BOTH, ONLINE_ONLY, SURVEY_ONLY = "both", "online_only", "survey_only"
 MODES = (BOTH, ONLINE_ONLY, SURVEY_ONLY)
@@ -57,10 +58,20 @@ def left_out_methods(estimates: pd.DataFrame, mode: str, problems: Mapping[str, 
         elif mode == SURVEY_ONLY and code in _NEEDS_ONLINE:
             reasons[code] = "需要网上声音，库中没有" if zh else "needs online voices; the store has none"
         elif code in problems:
-            reasons[code] = problems[code]
+            reasons[code] = method_problem(problems, code, lang)
         else:
             reasons[code] = "没有可用的样本" if zh else "no usable sample"
     return reasons
+
+
+def method_problem(problems: Mapping[str, str], method: str, lang: str) -> str:
+    """Why ``method`` failed, in ``lang`` when ``problems`` has it so (:class:`~opinion.estimates.methods.Problems`)."""
+    text = getattr(problems, "text", None)
+    reason = str(text(method, lang)) if callable(text) else problems[method]
+    if lang == "zh":  # the weighting variable a Chinese reason starts with, in the reader's words
+        reason = re.sub(r"(?<![\w'])([a-z_]+(?:\*[a-z_]+)*)：", lambda m: i18n.variable_label(m.group(1), lang) + "：",
+                        reason, count=1)
+    return reason
 
 
 def report_title(mode: str, lang: str) -> str:

@@ -1,6 +1,7 @@
 """The report tables from a store: reproducible, complete, honest about what they rest on."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from opinion.reports.build import ReportOptions, build_report
+from opinion.reports.data import ReportData
 from opinion.store.db import open_store, upsert_document
 from opinion.surveys.importer import import_survey
 from opinion.text.cues import load_gazetteer
@@ -83,6 +85,42 @@ def test_the_online_rake_is_reported_not_estimable_when_a_level_has_no_voice(tmp
     else:
         assert rake["estimate"].notna().all()
     assert data.estimates.loc[data.estimates["method"] == "blend", "estimate"].notna().all()
+
+
+def _online_without_the_elderly(tmp_path: Path, lang: str) -> ReportData:
+    """An online-only store where nobody of 60 or more writes: raking cannot reach the 60+ margin."""
+    gazetteer = load_gazetteer(DEMO / "gazetteer.csv")
+    with open_store(tmp_path / f"young-{lang}.db") as store:
+        with store.engine.begin() as conn:
+            for i in range(40):
+                author, text, attrs = [post for post in POSTS if post[0] != "v3"][i % 5]
+                upsert_document(conn, {
+                    "url": f"http://forum.example/y{i}", "source": "forum", "kind": "post", "content_hash": str(i),
+                    "author": f"{author}-{i % 7}", "text": text, "fetched_at": "2026-11-27T00:00:00",
+                    "attributes": {k: {"value": v, "provenance": "site"} for k, v in attrs.items()},
+                })
+        return build_report(store, load_margins(DEMO / "margins.csv"), gazetteer=gazetteer, today=date(2026, 11, 27),
+                            options=ReportOptions(replicates=5, seed=3, lang=lang, mrp=False))
+
+
+def test_a_method_that_cannot_be_weighted_says_why_in_the_report_language(tmp_path: Path) -> None:
+    from opinion.reports.render import render_markdown
+
+    zh, en = (_online_without_the_elderly(tmp_path, lang) for lang in ("zh", "en"))
+    assert en.notes["left_out"]["rake"] == (
+        "'age_group': target level(s) '60+' have no sample unit with a positive weight, so nobody can speak for "
+        "them; collect voices in those groups, or merge those levels with a neighbour in both the margins and "
+        "the sample")
+    assert zh.notes["left_out"]["rake"] == (
+        "年龄：'60+' 这些组在样本中没有一个权重为正的人，没有人能代表他们；请在这些组中收集声音，"
+        "或在边际表和样本中把这些组与相邻的组合并")
+    markdown = render_markdown(zh)
+    assert markdown.count("没有人能代表他们") == 2  # the note under the table and the methods left out, once each
+    labels = re.findall(r"^- \*\*(.+?)\*\*", markdown, re.MULTILINE)
+    assert "未能计算的方法" in labels and "加权变量" in labels and "有效样本量（Kish）" in labels
+    assert [label for label in labels if re.fullmatch(r"[a-z\\_]+", label)] == []  # no key shown raw
+    english = [line for line in markdown.splitlines() if re.search(r"[A-Za-z]{3,}(?: [A-Za-z,;()']{2,}){4,}", line)]
+    assert english == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -178,7 +178,7 @@ def test_method_notes_render_known_and_other_keys() -> None:
     assert "<li>本地论坛</li>" in text
     assert "2024-01-01 – 2024-03-31" in text
     assert "<li>Blend (corrected): groups missing at random given age, sex and urban</li>" in text
-    assert "<li>blend: 3.38</li>" in text
+    assert "<li>Blend (corrected): 3.38</li>" in text
     assert f"<code>{'0f' * 32}</code>" in text
     assert "<dt>analyst_remark</dt><dd>x &lt; y &amp; z</dd>" in text
     assert "<dt>Random seed</dt><dd>20240501</dd>" in text
