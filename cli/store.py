@@ -126,17 +126,21 @@ def segment(db: str, workers: int, shard: tuple[int, int], batch: int, userdicts
 @click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Authors per batch: their documents are read, their voices coded and written in one "
               "transaction; memory holds one batch per process.")
+@click.option("--full", is_flag=True,
+              help="Code every voice again, not only those with documents stored or changed since the last run "
+              "under the same configuration.")
 def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdicts: tuple[str, ...], workers: int,
-         batch: int) -> None:
+         batch: int, full: bool) -> None:
     """Code every online voice ahead of reports and keep its attributes and topics in the store.
 
     Builds the online voices as a report does (who-is-writing cues with --gazetteer,
     texts segmented with the global --engine, the shipped dictionary and any --userdict,
     topics coded by --coder or the shipped lexicon) and stores one row per voice under
-    that configuration, replacing an earlier coding of it; a report at scale then counts
-    voices in the database instead of building them. Works --batch authors at a time over
-    --workers processes; a killed run leaves no current codes, run it again. Documents
-    stored or changed later make the codes out of date: run it again. Example:
+    that configuration; a report at scale then counts voices in the database instead of
+    building them. Works --batch authors at a time over --workers processes; a killed run
+    leaves no current codes, run it again. Documents stored or changed later make the
+    codes out of date: run it again, and it codes again only the voices of the authors of
+    those documents (all of them when documents were removed, or with --full). Example:
 
     \b
     tongxin store code --db tongxin.db --gazetteer gazetteer.csv --workers 2
@@ -159,6 +163,16 @@ def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdic
                                    "into this store first (tongxin crawl ... --db), or give the store that has them")
     with open_store(db) as opened, _bar_on_first_use("coding voices") as bar:
         summary = code_voices(opened, coder, segmenter, gazetteer, today=date.today(), workers=workers,
-                              progress=lambda done, total: bar(total).update(done - bar(total).pos), batch=batch)
-    click.echo(f"{summary.voices} voices coded from {summary.documents} documents in {summary.seconds:.1f} s "
-               f"(configuration {summary.config[:12]}, {segmenter.engine}) in {shown_url(db)}")
+                              progress=lambda done, total: bar(total).update(done - bar(total).pos), batch=batch,
+                              full=full)
+    since = (summary.since or "")[:16].replace("T", " ")
+    if summary.since is not None and not summary.voices:
+        done = f"codes current: no document stored or changed since {since} UTC; {summary.total} voices coded in all"
+    elif summary.since is not None:
+        done = (f"{summary.voices} voices with documents stored or changed since {since} UTC coded again from "
+                f"{summary.documents} documents; {summary.total} voices coded in all")
+    else:
+        again = f" (all again: {summary.full_reason})" if summary.full_reason else ""
+        done = f"{summary.voices} voices coded{again} from {summary.documents} documents"
+    click.echo(f"{done} in {summary.seconds:.1f} s (configuration {summary.config[:12]}, {segmenter.engine}) "
+               f"in {shown_url(db)}")

@@ -62,6 +62,7 @@ __all__ = [
     "CodeSummary",
     "CodedState",
     "DocumentState",
+    "changed_authors",
     "code_voices",
     "coded_config",
     "coded_state",
@@ -122,12 +123,22 @@ def document_state(store: Store) -> DocumentState:
 @dataclass(frozen=True)
 class CodeSummary:
     """What :func:`code_voices` did: voices coded, the documents they wrote, wall-clock
-    seconds, and the configuration they were coded under."""
+    seconds, and the configuration they were coded under.
+
+    An update (``since`` set: the UTC time of the run it updated) coded only the
+    ``voices`` whose documents were stored or changed since; ``total`` is the number of
+    voices coded under the configuration afterwards. A full run has ``since`` None and
+    ``total`` equal to ``voices``; ``full_reason`` says why a run asked to update codes
+    everything again (empty when not).
+    """
 
     voices: int
     documents: int
     seconds: float
     config: str
+    total: int = 0
+    since: str | None = None
+    full_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,9 +172,17 @@ def code_voices(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     batch: int = DEFAULT_BATCH,
+    full: bool = False,
 ) -> CodeSummary:
     """Build the online voices of ``store`` as a report does and store each one's attributes
     and topic pattern under :func:`coded_config`, replacing what that configuration held.
+
+    When a run under the same configuration finished before (and ``full`` is false), only
+    the voices of authors with a document stored, changed or fetched again since that run
+    began are built and replaced (:func:`changed_authors`), so a store coded once is kept
+    current after each crawl at the cost of what the crawl brought. Each voice is built
+    from all its author's documents, as in a full run, so the rows are those of a full
+    run. Documents removed since, or no finished run, make it a full run.
 
     Voices: :func:`opinion.estimates.voices.online_voices` (cues read for ``today``);
     tokens: :func:`opinion.text.measures.voice_tokens` (texts the cache lacks are
@@ -178,7 +197,9 @@ def code_voices(
     process are handed out ahead. The rows are those of one build of every voice, whatever
     ``batch`` and ``workers``. The old rows and the ``meta`` row go first, in one
     transaction, and the ``meta`` row last, so an interrupted run is never current.
-    ``progress(voices_done, voices_total)`` is called after each batch.
+    ``progress(voices_done, voices_total)`` is called after each batch. An update first
+    removes the ``meta`` row, so an update killed half-way leaves no current codes and the
+    next run is a full one.
 
     Raises:
         InputError: ``batch`` or ``workers`` below 1.
@@ -204,7 +225,14 @@ def code_voices(
     if nameless:
         raise StoreError(f"{store_name(store)}: {nameless} documents have no author pseudonym, so their voice cannot "
                          "be coded; store every post and letter with its author")
-    _clear(store, config)
+    previous = None if full else coded_state(store, config)
+    changed, full_reason = changed_authors(store, previous.documents) if previous is not None else (None, "")
+    if changed is None:
+        _clear(store, config)
+    else:
+        total = len(changed)
+        with store.engine.begin() as conn:  # not current until this update finishes
+            conn.execute(meta_table.delete().where(meta_table.c.key == voice_codes_key(config)))
     voices = documents_read = 0
 
     def done(result: tuple[int, int]) -> None:
@@ -214,15 +242,55 @@ def code_voices(
         if progress is not None:
             progress(voices, int(total))
 
-    for result in _coded_batches(_Job(store, config, coder, segmenter, gazetteer, today), batch, workers):
+    job = _Job(store, config, coder, segmenter, gazetteer, today)
+    for result in _coded_batches(job, batch, workers, changed):
         done(result)
-    _finish(store, config, codes=coder.codes, coder=coder, segmenter=segmenter, today=today, voices=voices,
+    in_all = voices if changed is None else _coded_count(store, config)
+    _finish(store, config, codes=coder.codes, coder=coder, segmenter=segmenter, today=today, voices=in_all,
             documents=before)
     summary = CodeSummary(voices=voices, documents=documents_read, seconds=time.perf_counter() - started,
-                          config=config)
+                          config=config, total=in_all, since=None if changed is None or previous is None
+                          else previous.coded_at, full_reason=full_reason)
     log.info("coded %d voices (%d documents) under %s in %.1f s", summary.voices, summary.documents, config[:12],
              summary.seconds)
     return summary
+
+
+# Authors per update batch: their pseudonyms are query parameters (SQLite allows 32,766).
+_UPDATE_BATCH = 1000
+
+
+def changed_authors(store: Store, then: DocumentState) -> tuple[list[str] | None, str]:
+    """The authors whose voices differ from a coding that began at document state ``then``:
+    those with a voice document stored since (id above ``then.max_id``), changed in place
+    (a version kept since, or fetched again later than ``then.max_fetched_at``), in
+    pseudonym order; and an empty reason. ``(None, reason)`` when documents were removed
+    since (which voices lost one is not known): code everything again.
+    """
+    voice_docs = documents.c.kind.not_in(NOT_VOICES)
+    old_id = then.max_id if then.max_id is not None else 0
+    with store.engine.connect() as conn:
+        kept = conn.execute(sa.select(sa.func.count()).where(voice_docs, documents.c.id <= old_id)).scalar_one()
+        if kept != then.count:
+            return None, (f"{then.count - kept} of the documents coded then are gone" if kept < then.count
+                          else "the documents changed in a way an update cannot follow")
+        fresh = documents.c.id > old_id
+        if then.max_fetched_at is not None:
+            fresh = sa.or_(fresh, documents.c.fetched_at > then.max_fetched_at)
+        names = set(conn.execute(sa.select(documents.c.author).distinct().where(voice_docs, fresh)).scalars())
+        versioned = (sa.select(documents.c.author).distinct()
+                     .join_from(document_versions, documents, documents.c.id == document_versions.c.document_id)
+                     .where(voice_docs))
+        if then.max_version_id is not None:
+            versioned = versioned.where(document_versions.c.id > then.max_version_id)
+        names |= set(conn.execute(versioned).scalars())
+    return sorted(name for name in names if name is not None), ""
+
+
+def _coded_count(store: Store, config: str) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(voice_codes)
+                                .where(voice_codes.c.config == config)).scalar_one())
 
 
 def _author_ranges(store: Store, batch: int) -> Iterator[tuple[str, str]]:
@@ -264,12 +332,25 @@ class _Job:
 _JOB: _Job | TongxinError | None = None
 
 
-def _coded_batches(job: _Job, batch: int, workers: int) -> Iterator[tuple[int, int]]:
-    """(voices, documents) of each batch of ``batch`` authors, once written: coded here, or
-    over ``workers`` processes (at most two batches each handed out ahead)."""
+def _batches(store: Store, batch: int, changed: list[str] | None) -> Iterator[tuple[str, str, list[str] | None]]:
+    """``(first, last, names)`` of each batch: every author by ranges, or the ``changed`` ones by lists."""
+    if changed is None:
+        for first, last in _author_ranges(store, batch):
+            yield first, last, None
+        return
+    step = min(batch, _UPDATE_BATCH)
+    for start in range(0, len(changed), step):
+        names = changed[start:start + step]
+        yield names[0], names[-1], names
+
+
+def _coded_batches(job: _Job, batch: int, workers: int, changed: list[str] | None = None) -> Iterator[tuple[int, int]]:
+    """(voices, documents) of each batch of ``batch`` authors (of the ``changed`` ones when
+    given), once written: coded here, or over ``workers`` processes (at most two batches
+    each handed out ahead)."""
     if workers == 1:
-        for first, last in _author_ranges(job.store, batch):
-            yield _code_authors(job, first, last)
+        for first, last, names in _batches(job.store, batch, changed):
+            yield _code_authors(job, first, last, names)
         return
     segmenter = job.segmenter
     setup = (job.store.url, segmenter.userdicts, segmenter.stopwords, segmenter.keep, segmenter.engine,
@@ -277,8 +358,8 @@ def _coded_batches(job: _Job, batch: int, workers: int) -> Iterator[tuple[int, i
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup)
     pending: set[Future[tuple[int, int]]] = set()
     try:
-        for first, last in _author_ranges(job.store, batch):
-            pending.add(pool.submit(_code_in_worker, first, last))
+        for first, last, names in _batches(job.store, batch, changed):
+            pending.add(pool.submit(_code_in_worker, first, last, names))
             while len(pending) >= 2 * workers:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -289,15 +370,19 @@ def _coded_batches(job: _Job, batch: int, workers: int) -> Iterator[tuple[int, i
         pool.shutdown(cancel_futures=True)
 
 
-def _code_authors(job: _Job, first: str, last: str) -> tuple[int, int]:
-    """Build, tokenise and code the voices of the authors ``first`` to ``last`` and write
-    them in one transaction; returns (voices, documents)."""
-    voices = online_voices(job.store, job.gazetteer, today=job.today, authors=(first, last))
+def _code_authors(job: _Job, first: str, last: str, names: list[str] | None = None) -> tuple[int, int]:
+    """Build, tokenise and code the voices of the authors ``first`` to ``last`` (or of
+    ``names``, replacing their rows) and write them in one transaction; returns (voices,
+    documents)."""
+    if names is None:
+        voices = online_voices(job.store, job.gazetteer, today=job.today, authors=(first, last))
+    else:
+        voices = online_voices(job.store, job.gazetteer, today=job.today, only=names)
     tokens = voice_tokens(job.store, voices["texts"].tolist(), job.segmenter)
     topics, _evidence = topic_matrix(tokens, job.coder, voices.index)
     coded = voices[["voice", "source", "region", "urban", "sex", "age_group", "age_lo", "age_hi", "n_documents"]].assign(
         topics=["".join("1" if hit else "0" for hit in row) for row in topics.itertuples(index=False)])
-    _add(job.store, _rows(job.config, coded, len(job.coder.codes)))
+    _add(job.store, _rows(job.config, coded, len(job.coder.codes)), replacing=(job.config, names or ()))
     return len(coded), int(voices["n_documents"].sum())
 
 
@@ -314,11 +399,11 @@ def _init_worker(url: str, userdicts: tuple[str, ...], stopwords: frozenset[str]
         _JOB = exc
 
 
-def _code_in_worker(first: str, last: str) -> tuple[int, int]:
+def _code_in_worker(first: str, last: str, names: list[str] | None) -> tuple[int, int]:
     if isinstance(_JOB, TongxinError):
         raise _JOB
     assert _JOB is not None, "worker not initialised"
-    return _code_authors(_JOB, first, last)
+    return _code_authors(_JOB, first, last, names)
 
 
 def write_coded(
@@ -369,10 +454,15 @@ def _clear(store: Store, config: str) -> None:
         clear_voice_codes(conn, config)
 
 
-def _add(store: Store, rows: list[dict[str, Any]]) -> None:
-    """Insert ``voice_codes`` rows in one transaction."""
+def _add(store: Store, rows: list[dict[str, Any]], replacing: tuple[str, Sequence[str]] = ("", ())) -> None:
+    """Insert ``voice_codes`` rows in one transaction, after deleting the rows of the voices
+    ``replacing[1]`` under the configuration ``replacing[0]``."""
+    config, voices = replacing
     try:
         with store.engine.begin() as conn:
+            if voices:
+                conn.execute(voice_codes.delete().where(voice_codes.c.config == config,
+                                                        voice_codes.c.voice.in_(list(voices))))
             add_voice_codes(conn, rows)
     except sa.exc.IntegrityError as exc:
         raise StoreError(f"{store_name(store)}: another run is coding the voices under the same configuration "

@@ -133,7 +133,7 @@ def test_store_code_in_batches_over_processes_stores_the_rows_of_one_batch(db: P
     assert whole.exit_code == 0, whole.output
     one_batch = coded_table(db)
     assert len(one_batch) == 32
-    result = CliRunner().invoke(main, ["store", "code", "--db", str(db), "--batch", "3", "--workers", "2"])
+    result = CliRunner().invoke(main, ["store", "code", "--db", str(db), "--batch", "3", "--workers", "2", "--full"])
     assert result.exit_code == 0, result.output
     assert re.fullmatch(r"32 voices coded from 91 documents in \d+\.\d s \(configuration [0-9a-f]{12}, jieba\) "
                         rf"in {re.escape(str(db))}", result.stdout.rstrip("\n")), result.stdout

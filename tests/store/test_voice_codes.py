@@ -355,7 +355,8 @@ def test_batches_and_processes_give_the_rows_of_one_build(filled: Store, segment
     want = expected_voices(filled, segmenter, gazetteer).sort_values("voice").reset_index(drop=True)
     pd.testing.assert_frame_equal(one_build[want.columns].astype({"age_lo": float, "age_hi": float}), want,
                                   check_dtype=False)
-    summary = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, batch=batch, workers=workers)
+    summary = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, batch=batch, workers=workers,
+                          full=True)
     assert (summary.voices, summary.documents, summary.config) == (32, 91, whole.config)
     pd.testing.assert_frame_equal(stored_rows(filled, summary.config), one_build)  # every column, every row
     state = coded_state(filled, summary.config)
@@ -398,7 +399,7 @@ def test_a_batch_reads_only_its_own_authors_documents(filled: Store, segmenter: 
         seen.clear()
         sa.event.listen(filled.engine, "before_cursor_execute", record)
         try:
-            code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=batch)
+            code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=batch, full=True)
         finally:
             sa.event.remove(filled.engine, "before_cursor_execute", record)
         with filled.engine.connect() as conn:
@@ -427,3 +428,78 @@ def test_the_migration_to_schema_10_indexes_documents_by_author(store_url: str) 
         with opened.engine.connect() as conn:
             version = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
     assert version == str(SCHEMA_VERSION) == "10"
+
+
+def _crawl_more(store: Store) -> set[str]:
+    """What a later crawl brings: a new author, a new letter by an author coded before, and a
+    post of a third author changed in place (its earlier version kept). Returns their pseudonyms."""
+    with store.engine.begin() as conn:
+        upsert_document(conn, {"url": "http://x.cn/new-author", "source": "论坛", "kind": "post", "content_hash": "n1",
+                               "author": "v_newcomer", "text": "本人女，我们村的自来水经常停", "fetched_at": "2026-12-01T08:00:00"})
+        upsert_document(conn, {"url": "http://x.cn/more-from-5", "source": "论坛", "kind": "post", "content_hash": "n2",
+                               "author": f"v_{5:014d}", "text": "物价涨得厉害，菜价翻了一倍", "fetched_at": "2026-12-01T08:00:00"})
+        changed = conn.execute(sa.select(documents).where(documents.c.url == "http://x.cn/007")).mappings().one()
+        conn.execute(document_versions.insert().values(
+            document_id=changed["id"], url=changed["url"], content_hash=changed["content_hash"], text=changed["text"],
+            fetched_at=changed["fetched_at"], replaced_at="2026-12-01T08:00:00"))
+        upsert_document(conn, {**{k: changed[k] for k in ("url", "source", "kind", "author", "title")},
+                               "content_hash": "changed", "text": "找工作太难，工资拖欠", "fetched_at": "2026-12-01T08:00:00"})
+    return {"v_newcomer", f"v_{5:014d}", str(changed["author"])}
+
+
+def test_a_second_run_codes_again_only_the_voices_with_new_or_changed_documents(
+        filled: Store, segmenter: Segmenter, gazetteer: Gazetteer) -> None:
+    first = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, batch=7)
+    assert (first.voices, first.since) == (32, None)
+    touched = _crawl_more(filled)
+    with filled.engine.connect() as conn:
+        documents_of_touched = conn.execute(sa.select(sa.func.count()).where(
+            documents.c.author.in_(touched))).scalar_one()
+    state = coded_state(filled, first.config)
+    assert state is not None and state.stale
+    update = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, batch=2, workers=2)
+    assert (update.voices, update.documents, update.total) == (3, documents_of_touched, 33)
+    assert update.since is not None and update.full_reason == ""
+    state = coded_state(filled, first.config)
+    assert state is not None and not state.stale and state.voices == 33
+    updated = stored_rows(filled, first.config)
+    want = expected_voices(filled, segmenter, gazetteer).sort_values("voice").reset_index(drop=True)
+    pd.testing.assert_frame_equal(updated[want.columns].astype({"age_lo": float, "age_hi": float}), want,
+                                  check_dtype=False)
+    again = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY, full=True)
+    assert (again.voices, again.since) == (33, None)
+    pd.testing.assert_frame_equal(stored_rows(filled, first.config), updated)
+    nothing = code_voices(filled, load_coder(), segmenter, gazetteer, today=TODAY)
+    assert (nothing.voices, nothing.total) == (0, 33) and nothing.since is not None
+
+
+def test_documents_removed_since_make_the_second_run_a_full_one(filled: Store, segmenter: Segmenter) -> None:
+    config = code(filled, segmenter, None)
+    gone = ["http://x.cn/003", "http://x.cn/034"]
+    with filled.engine.begin() as conn:
+        ids = sa.select(documents.c.id).where(documents.c.url.in_(gone)).scalar_subquery()
+        conn.execute(document_cues.delete().where(document_cues.c.document_id.in_(ids)))
+        conn.execute(documents.delete().where(documents.c.url.in_(gone)))
+    summary = code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=7)
+    assert (summary.since, summary.full_reason) == (None, "2 of the documents coded then are gone")
+    assert summary.voices == 32  # author 3 still wrote http://x.cn/065
+    state = coded_state(filled, config)
+    assert state is not None and not state.stale
+
+
+def test_an_update_killed_half_way_leaves_no_current_codes_and_the_next_run_codes_all(
+        filled: Store, segmenter: Segmenter) -> None:
+    config = code(filled, segmenter, None)
+    _crawl_more(filled)
+
+    def killed(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=1, progress=killed)
+    assert coded_state(filled, config) is None
+    rerun = code_voices(filled, load_coder(), segmenter, None, today=TODAY, batch=7)
+    assert (rerun.voices, rerun.since) == (33, None)
+    want = expected_voices(filled, segmenter, None).sort_values("voice").reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored_rows(filled, config)[want.columns].astype({"age_lo": float, "age_hi": float}),
+                                  want, check_dtype=False)
