@@ -55,6 +55,9 @@ def copy(source: str, destination: str, append: bool, batch_size: int) -> None:
             click.echo(f"{table.table}: {table.read} rows read, {table.added} added{extra}")
     click.echo(f"copied {summary.rows_added} of {summary.rows_read} rows from {summary.source} "
                f"to {summary.destination}")
+    if "voice_codes" in summary.left_out:
+        click.echo("voice_codes: not appended (they describe the source's documents); run `tongxin store code "
+                   f"--db {summary.destination}` to code again the voices the append brought")
     click.echo(f"note: {summary.key_note}")
 
 

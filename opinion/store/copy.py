@@ -6,10 +6,12 @@ data, without duplicates: rows are matched on what identifies them (a document's
 survey file's hash, a respondent's pseudonym, a crawl run's profile, start URLs and start
 time, an earlier version's document, hash and fetch time; the primary key elsewhere), rows
 already there are kept as they are, and the ids of the rows added are the destination's
-own, with every reference to them rewritten. Voices coded ahead (``voice_codes`` and their
-``meta`` row) go over like any table; after an append, the documents they were coded from
-are compared with the destination's when a report uses them, and codes that no longer
-match are out of date until coded again (``tongxin store code``).
+own, with every reference to them rewritten. An append needs both stores to pseudonymise
+with one key: with two keys the same author would be two pseudonyms, two voices, so it is
+refused. Voices coded ahead (``voice_codes`` and their ``meta`` rows) go over in an exact
+copy; an append leaves them out, since they describe the source's documents, not the
+union: the destination's own codes are then out of date, and ``tongxin store code`` codes
+again the voices whose documents the append brought.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from opinion.errors import StoreError
-from opinion.store.db import Store, insert, meta_table, metadata, shown_url
+from opinion.store.db import Store, insert, meta_table, metadata, shown_url, voice_codes
 from opinion.store.privacy import install_key, workspace_key
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class CopySummary:
     destination: str
     tables: list[TableCopy] = field(default_factory=list)
     key_note: str = ""
+    left_out: list[str] = field(default_factory=list)  # tables an append does not carry
 
     @property
     def rows_read(self) -> int:
@@ -96,8 +99,9 @@ def copy_store(source: Store, destination: Store, *, append: bool = False, batch
     module docstring). Each table goes over in batches of ``batch_size`` rows, each
     batch in one transaction; ``progress(table, rows_done)`` is called after each.
 
-    Raises :class:`StoreError` for a non-empty destination without ``append`` or for a
-    source that is the destination.
+    Raises :class:`StoreError` for a non-empty destination without ``append``, for a
+    source that is the destination, or for an append between stores whose pseudonym keys
+    differ.
     """
     if batch_size < 1:
         raise StoreError(f"batch size {batch_size}: give a positive number of rows")
@@ -110,11 +114,23 @@ def copy_store(source: Store, destination: Store, *, append: bool = False, batch
             listed = ", ".join(f"{name} {n}" for name, n in filled.items())
             raise StoreError(f"{dst_name}: not empty (rows: {listed}); copy into an empty store, "
                              "or give --append to add only the rows it lacks")
-    summary = CopySummary(source=src_name, destination=dst_name, key_note=_key_note(source, destination))
+    note, differ = _key_note(source, destination)
+    if append and differ:
+        where = f"{source.key_path}" if source.key_path else "the source's TONGXIN_KEY"
+        raise StoreError(f"{dst_name}: its pseudonym key differs from {src_name}'s, so an author in both would be two "
+                         f"pseudonyms and count as two voices; append only between stores that share one key (the "
+                         f"destination's key must be the contents of {where}), or copy into an empty store")
+    summary = CopySummary(source=src_name, destination=dst_name, key_note=note)
     new_ids: dict[str, dict[int, int]] = {}  # table -> source id -> destination id (append)
     for table in metadata.sorted_tables:
+        if append and table is voice_codes:
+            if store_counts(source)[table.name]:
+                summary.left_out.append(table.name)
+            continue
         done = TableCopy(table.name)
         for rows in _batches(source, table, batch_size):
+            if append and table is meta_table:  # the codes' meta rows stay with the codes
+                rows = [row for row in rows if not str(row["key"]).startswith("voice_codes:")]
             with destination.engine.begin() as conn:
                 if append or table is meta_table:
                     done.added += _append_rows(conn, table, rows, new_ids)
@@ -197,21 +213,24 @@ def _move_sequences(store: Store) -> None:
                 ))
 
 
-def _key_note(source: Store, destination: Store) -> str:
-    """Pseudonyms are keyed: the destination must use the source's key to extend the same corpus."""
+def _key_note(source: Store, destination: Store) -> tuple[str, bool]:
+    """Pseudonyms are keyed: the destination must use the source's key to extend the same corpus.
+
+    Returns the note for the reader, and whether the two keys are known to differ."""
     try:
         source_key = workspace_key(source.key_path)
     except OSError:
-        return "the source's pseudonym key is unknown (TONGXIN_KEY unset): check the destination uses the same key"
+        return ("the source's pseudonym key is unknown (TONGXIN_KEY unset): check the destination uses the same key",
+                False)
     if destination.key_path is not None and not destination.key_path.exists() \
             and install_key(destination.key_path, source_key) == source_key:
-        return f"pseudonym key copied to {destination.key_path}"
+        return f"pseudonym key copied to {destination.key_path}", False
     try:
         destination_key = workspace_key(destination.key_path)
     except OSError:
-        return "set TONGXIN_KEY to the source's pseudonym key before writing to the destination"
+        return "set TONGXIN_KEY to the source's pseudonym key before writing to the destination", False
     if destination_key != source_key:
         where = f"the contents of {source.key_path}" if source.key_path else "the source's TONGXIN_KEY"
         return (f"the destination's pseudonym key differs from the source's: new data would give the same "
-                f"authors other pseudonyms; use {where} as the destination's key")
-    return "same pseudonym key on both sides"
+                f"authors other pseudonyms; use {where} as the destination's key"), True
+    return "same pseudonym key on both sides", False

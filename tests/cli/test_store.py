@@ -33,7 +33,9 @@ def test_store_copy_prints_each_table_and_refuses_a_second_copy(tmp_path: Path) 
 
     appended = CliRunner().invoke(main, ["store", "copy", str(tmp_path / "a.db"), str(target), "--append"])
     assert appended.exit_code == 0, appended.output
-    assert f"copied 0 of {total} rows" in appended.output
+    assert f"copied 0 of {total - counts['voice_codes']} rows" in appended.output
+    assert (f"voice_codes: not appended (they describe the source's documents); run `tongxin store code --db {target}` "
+            "to code again the voices the append brought") in appended.output.splitlines()
     assert f"documents: {counts['documents']} rows read, 0 added ({counts['documents']} already there)" in appended.output
 
 

@@ -26,6 +26,7 @@ from opinion.store.db import (
     upsert_document,
     voice_codes,
 )
+from opinion.store.privacy import install_key, workspace_key
 from opinion.surveys.importer import import_survey
 from tests.helpers import write_small_survey
 
@@ -137,24 +138,60 @@ def test_non_empty_destination_is_refused_without_append(sqlite_corpus: Store, a
     assert "documents 12," in listed
 
 
+def share_key(source: Store, destination: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give ``destination`` the pseudonym key of ``source`` (a file beside it, or $TONGXIN_KEY for a server)."""
+    key = workspace_key(source.key_path)
+    if destination.key_path is not None:
+        install_key(destination.key_path, key)
+    else:
+        monkeypatch.setenv("TONGXIN_KEY", key.decode())
+
+
 def test_append_adds_only_what_is_missing_and_rewrites_references(sqlite_corpus: Store, any_store: Store,
-                                                                  tmp_path: Path) -> None:
+                                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    share_key(sqlite_corpus, any_store, monkeypatch)
     fill(any_store, tmp_path, prefix="b")
+    with any_store.engine.begin() as conn:  # the destination's own codes are kept, out of date
+        conn.execute(meta_table.insert().values(key="voice_codes:cfg-b", value="{}"))
+    with sqlite_corpus.engine.begin() as conn:
+        conn.execute(meta_table.insert().values(key="voice_codes:cfg-a", value="{}"))
     before = store_counts(any_store)
     first = copy_store(sqlite_corpus, any_store, append=True, batch_size=4)
     again = copy_store(sqlite_corpus, any_store, append=True, batch_size=4)
     source = store_counts(sqlite_corpus)
     after = store_counts(any_store)
-    assert again.rows_added == 0
-    assert first.rows_added == sum(source.values()) - 1  # all but the schema version, which both have
-    assert {name: after[name] for name in after} == {name: before[name] + source[name] - (name == "meta")
-                                                     for name in after}
+    assert again.rows_added == 0 and first.left_out == again.left_out == ["voice_codes"]
+    added = {t.table: t.added for t in first.tables}
+    assert "voice_codes" not in added and after == {name: before[name] + added.get(name, 0) for name in after}
+    assert added["documents"] == source["documents"] and added["document_versions"] == 1
+    assert added["meta"] == 1  # note-a; not the schema version, which both have, nor a's codes' meta row
+    # one key: the survey ids both files share are the same respondents; only a's extra row is new
+    assert added["respondents"] == 1 and added["survey_imports"] == 1
+    with any_store.engine.connect() as conn:
+        coded = conn.execute(sa.select(voice_codes.c.config).distinct()).scalars().all()
+        meta_keys = conn.execute(sa.select(meta_table.c.key).where(meta_table.c.key.like("voice_codes:%"))).scalars()
+        assert (coded, list(meta_keys)) == (["cfg-b"], ["voice_codes:cfg-b"])
     with any_store.engine.connect() as conn:  # the earlier version still belongs to its own document
         pairs = conn.execute(sa.select(document_versions.c.url, documents.c.url, documents.c.crawl_run_id,
                                        document_versions.c.crawl_run_id)
                              .join(documents, documents.c.id == document_versions.c.document_id)).all()
     assert sorted(p[:2] for p in pairs) == [("http://x.cn/a/0",) * 2, ("http://x.cn/b/0",) * 2]
     assert all(p[2] == p[3] for p in pairs)
+
+
+def test_append_between_stores_with_other_pseudonym_keys_is_refused_before_any_row(sqlite_corpus: Store,
+                                                                                      tmp_path: Path) -> None:
+    other = open_store(tmp_path / "other.db")
+    fill(other, tmp_path, prefix="b")  # its own key: the same author would be another pseudonym here
+    before = dump(other)
+    with pytest.raises(StoreError) as caught:
+        copy_store(sqlite_corpus, other, append=True)
+    assert str(caught.value) == (
+        f"{tmp_path / 'other.db'}: its pseudonym key differs from {tmp_path / 'a.db'}'s, so an author in both would "
+        "be two pseudonyms and count as two voices; append only between stores that share one key (the "
+        f"destination's key must be the contents of {tmp_path / 'a.db.key'}), or copy into an empty store")
+    assert dump(other) == before
+    other.dispose()
 
 
 def test_copy_into_itself_is_refused(sqlite_corpus: Store) -> None:
