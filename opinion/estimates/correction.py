@@ -26,7 +26,9 @@ coder as if it were perfect, and the report says so.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +38,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from opinion.errors import InputError
-from opinion.store.db import Store, coding_samples, hand_codes
+from opinion.estimates.voices import NOT_VOICES
+from opinion.store.db import Store, coding_samples, documents, hand_codes
 
 # Written by opinion.estimates.handcoding for a concern outside the taxonomy (kept here to
 # keep the import order one way: handcoding imports nothing from this module).
@@ -49,6 +52,7 @@ __all__ = [
     "hand_sample",
     "pseudo_outcomes",
     "record_coding_sample",
+    "voice_fingerprints",
 ]
 
 
@@ -68,6 +72,7 @@ class HandSample:
     topics: list[str]
     sample: str  # the name of the drawn sample
     concern: np.ndarray | None = None  # (n,) 1 where the person saw any concern; None: any topic marked
+    changed: int = 0  # coded voices left out: their documents changed after they were drawn
 
     @property
     def n(self) -> int:
@@ -132,20 +137,42 @@ def draw_coding_sample(
 
 def record_coding_sample(store: Store, drawn: pd.DataFrame, *, name: str, seed: int) -> None:
     """Record a draw in the store: one row per drawn voice (``drawn`` has ``source``,
-    ``voice``, ``probability`` and ``stratum``), so imported codes are matched to it."""
+    ``voice``, ``probability`` and ``stratum``), so imported codes are matched to it; an
+    online voice keeps the fingerprint of its documents (:func:`voice_fingerprints`)."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    prints = voice_fingerprints(store, [str(v) for s, v in zip(drawn["source"], drawn["voice"], strict=True)
+                                        if s == "online"])
     with store.engine.begin() as conn:
         conn.execute(coding_samples.insert(), [
             {"sample": name, "source": row.source, "voice": row.voice, "probability": float(row.probability),
-             "stratum": row.stratum, "drawn_at": now, "seed": seed}
+             "stratum": row.stratum, "drawn_at": now, "seed": seed,
+             "documents_hash": prints.get(str(row.voice)) if row.source == "online" else None}
             for row in drawn.itertuples()
         ])
 
 
+def voice_fingerprints(store: Store, voices: Sequence[str]) -> dict[str, str]:
+    """SHA-256 hex of each online voice's documents (URL and content hash of each, in URL
+    order; articles left out): it changes when the author's documents are stored, removed
+    or changed, and a voice with no document has none. Reads only those authors' documents."""
+    digests: dict[str, hashlib._Hash] = {}
+    wanted = sorted(set(voices))
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), 500):  # bound the number of bound parameters
+            rows = conn.execute(
+                sa.select(documents.c.author, documents.c.url, documents.c.content_hash)
+                .where(documents.c.author.in_(wanted[start:start + 500]), documents.c.kind.not_in(NOT_VOICES))
+                .order_by(documents.c.author, documents.c.url))
+            for author, url, content_hash in rows:
+                digest = digests.setdefault(str(author), hashlib.sha256())
+                digest.update(f"{url}\0{content_hash}\0".encode())
+    return {voice: digest.hexdigest() for voice, digest in digests.items()}
+
+
 def latest_hand_codes(store: Store) -> tuple[str | None, list[Any]]:
     """The store's most recent hand-coded sample and its voices both drawn and coded:
-    rows of (source, voice, probability, stratum, topics as JSON); (None, []) when nothing
-    was coded."""
+    rows of (source, voice, probability, stratum, topics as JSON, documents_hash);
+    (None, []) when nothing was coded."""
     with store.engine.connect() as conn:
         latest = conn.execute(
             sa.select(hand_codes.c.sample).order_by(hand_codes.c.imported_at.desc()).limit(1)
@@ -154,7 +181,7 @@ def latest_hand_codes(store: Store) -> tuple[str | None, list[Any]]:
             return None, []
         rows = conn.execute(
             sa.select(coding_samples.c.source, coding_samples.c.voice, coding_samples.c.probability,
-                      coding_samples.c.stratum, hand_codes.c.topics)
+                      coding_samples.c.stratum, hand_codes.c.topics, coding_samples.c.documents_hash)
             .join(hand_codes, sa.and_(hand_codes.c.sample == coding_samples.c.sample,
                                       hand_codes.c.source == coding_samples.c.source,
                                       hand_codes.c.voice == coding_samples.c.voice))
@@ -167,7 +194,14 @@ def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSa
     """The hand-coded voices of the store's most recent coded sample, aligned to ``voices``.
 
     Only voices both drawn and coded count; a drawn voice no longer in ``voices`` is left
-    out (its stratum's probability still stands). Returns None when nothing was coded.
+    out (its stratum's probability still stands). An online voice whose documents changed
+    after it was drawn (:func:`voice_fingerprints` differs from the one kept at the draw)
+    is left out too: the person coded its earlier texts, and comparing those codes with the
+    coder's on its texts now would count a change of text as a coder's error. Within its
+    stratum such voices are taken as missing at random: the inclusion probability of the
+    stratum's other coded voices is multiplied by their share of its coded voices (the
+    usual weighting-class adjustment for nonresponse in a second phase), and
+    :attr:`HandSample.changed` counts them. Returns None when nothing was coded.
 
     Raises:
         InputError: the person's codes use a topic the coder does not know, so the two
@@ -177,11 +211,18 @@ def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSa
     if latest is None:
         return None
     position = {(s, v): i for i, (s, v) in enumerate(zip(voices["source"], voices["voice"], strict=True))}
+    now = voice_fingerprints(store, [row.voice for row in rows if row.source == "online" and row.documents_hash])
     known = set(topics)
     found_rows, codes, probability, stratum, concern = [], [], [], [], []
-    for source, voice, p, h, marked in rows:
+    coded: dict[str, int] = {}  # per stratum: coded voices in the frame
+    changed: dict[str, int] = {}  # per stratum: of those, voices whose documents changed since the draw
+    for source, voice, p, h, marked, then in rows:
         at = position.get((source, voice))
         if at is None:
+            continue
+        coded[h] = coded.get(h, 0) + 1
+        if then is not None and now.get(voice) != then:
+            changed[h] = changed.get(h, 0) + 1
             continue
         marked_topics = set(json.loads(marked))
         concern.append(1.0 if marked_topics else 0.0)  # OTHER_CODE: a concern outside the taxonomy
@@ -196,9 +237,12 @@ def hand_sample(store: Store, voices: pd.DataFrame, topics: list[str]) -> HandSa
         stratum.append(h)
     if not found_rows:
         return None
+    kept_share = {h: (coded[h] - changed.get(h, 0)) / coded[h] for h in coded}
+    adjusted = [p * kept_share[h] for p, h in zip(probability, stratum, strict=True)]
     return HandSample(rows=np.asarray(found_rows, dtype=int), codes=np.asarray(codes, dtype=float),
-                      probability=np.asarray(probability, dtype=float), stratum=np.asarray(stratum, dtype=str),
-                      topics=list(topics), sample=str(latest), concern=np.asarray(concern, dtype=float))
+                      probability=np.asarray(adjusted, dtype=float), stratum=np.asarray(stratum, dtype=str),
+                      topics=list(topics), sample=str(latest), concern=np.asarray(concern, dtype=float),
+                      changed=sum(changed.values()))
 
 
 def pseudo_outcomes(

@@ -546,7 +546,16 @@ def coding_note(
                        "这假定模型对编码错误的反应与融合估计相同。"
                        if zh else " MRP is fitted to the coder's 0/1 "
                        "topics, so it adds the coder's error as the blend sees it (with its uncertainty); this assumes the "
-                       "model responds to coding errors as the blend does.") if mrp else ""),
+                       "model responds to coding errors as the blend does.") if mrp else "") + ((
+                       f"另有 {hand.changed} 个人工编码的声音在抽样之后有了新的或改动的文档：人工编码针对的是旧文本，"
+                       "因此不计入校正，同层其余已编码声音的权重相应放大（假定它们与其余声音无系统差别）；"
+                       "用 tongxin code sample 重新抽样编码可消除这一假定。"
+                       if zh else f" {hand.changed} hand-coded voice{'s' if hand.changed != 1 else ''} gained or "
+                       "changed documents after the draw: the person coded their earlier texts, so they are left out of "
+                       "the correction and the other coded voices of their stratum weigh more (assuming they do not "
+                       "differ systematically); drawing and coding a new sample with tongxin code sample removes that "
+                       "assumption.") if hand.changed else ""),
+        "changed_after_draw": hand.changed,
         "accuracy": [
             {"topic": row.topic, "topic_label": label.get(str(row.topic), str(row.topic)),
              "coded_by_person": int(row.coded_by_person),

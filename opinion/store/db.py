@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +28,7 @@ from opinion.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DEFAULT_DB = "tongxin.db"
 
 metadata = sa.MetaData()
@@ -165,6 +166,10 @@ coding_samples = sa.Table(
     sa.Column("stratum", sa.String, nullable=False),
     sa.Column("drawn_at", sa.String, nullable=False),
     sa.Column("seed", sa.Integer, nullable=False),
+    # SHA-256 of the voice's documents (URL and content hash of each) when it was drawn, so
+    # that codes of a voice whose documents changed since are known to describe older texts
+    # (schema 11; NULL for survey voices and for samples drawn before)
+    sa.Column("documents_hash", sa.String),
 )
 
 # A person's codes for drawn voices (``tongxin code import``): ``topics`` is a JSON list of
@@ -259,6 +264,10 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE INDEX IF NOT EXISTS ix_documents_author ON documents (author)",
     ],
+    # 10 -> 11: a drawn voice keeps the fingerprint of its documents when drawn
+    [
+        "ALTER TABLE coding_samples ADD COLUMN documents_hash VARCHAR",
+    ],
 ]
 
 
@@ -339,6 +348,18 @@ def shown_url(url: str) -> str:
         return url.split("://", 1)[0] + "://..."
 
 
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)")
+
+
+def _migrate(conn: sa.Connection, statement: str) -> None:
+    """Run one migration statement; a column it adds that is there already is left as is
+    (``create_all`` makes a table missing from an old store with today's columns)."""
+    added = _ADD_COLUMN.match(statement)
+    if added and added.group(2) in {c["name"] for c in sa.inspect(conn).get_columns(added.group(1))}:
+        return
+    conn.execute(sa.text(statement))
+
+
 # Any constant: the lock that lets one process at a time create or migrate a server store.
 _SCHEMA_LOCK = 7_467_884_301
 
@@ -378,7 +399,7 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
             else:
                 for step in MIGRATIONS[version - 1:]:
                     for statement in step:
-                        conn.execute(sa.text(statement))
+                        _migrate(conn, statement)
                 conn.execute(
                     meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )

@@ -11,10 +11,11 @@ from opinion.estimates.correction import (
     HandSample,
     coder_accuracy,
     draw_coding_sample,
+    hand_sample,
     pseudo_outcomes,
 )
 from opinion.estimates.methods import estimate_with_intervals, point_estimates
-from opinion.store.db import Store
+from opinion.store.db import Store, hand_codes, upsert_document
 from tests.estimates.simulation import simulate
 
 
@@ -138,3 +139,41 @@ def test_the_coder_shift_is_the_corrected_blend_minus_the_blend_over_the_coders_
     assert (shift["se"] > 0).all()
     assert ((shift["shift"] - error).abs() <= 3 * shift["se"]).all()
     assert estimate_with_intervals(voices, coded, coded.any(axis=1), margins, replicates=2).coder_shift is None
+
+
+def test_a_hand_coded_voice_whose_documents_changed_after_the_draw_is_left_out_with_its_stratum_reweighted(
+        store: Store) -> None:
+    """The person coded the texts of the draw; a later post by that author is not what they read."""
+    with store.engine.begin() as conn:
+        for i in range(40):
+            upsert_document(conn, {"url": f"http://x.cn/{i:02d}", "source": "论坛", "kind": "post",
+                                   "content_hash": f"h{i}", "author": f"v_{i % 20:02d}", "text": "看病难，医保报销慢",
+                                   "fetched_at": "2026-11-27T12:00:00"})
+    voices = pd.DataFrame({"voice": [f"v_{i:02d}" for i in range(20)], "source": "online",
+                           "texts": [["看病难，医保报销慢"]] * 20})
+    drawn = draw_coding_sample(store, voices, 10, seed=3, name="s1")
+    assert set(drawn["probability"]) == {0.5}
+    with store.engine.begin() as conn:
+        conn.execute(hand_codes.insert(), [
+            {"sample": "s1", "source": "online", "voice": v, "topics": '["healthcare"]', "no_concern": False,
+             "imported_at": "2026-11-28T09:00:00", "file": "coded.xlsx"} for v in drawn["voice"]])
+    unchanged = hand_sample(store, voices, ["healthcare", "eldercare"])
+    assert unchanged is not None and (unchanged.n, unchanged.changed) == (10, 0)
+    assert unchanged.probability.tolist() == [0.5] * 10
+
+    changed, edited = sorted(drawn["voice"])[:2]
+    not_drawn = sorted(set(voices["voice"]) - set(drawn["voice"]))[0]
+    with store.engine.begin() as conn:
+        for url, author, text in ((f"http://x.cn/new-{changed}", changed, "村里的养老院太少"),
+                                  (f"http://x.cn/new-{not_drawn}", not_drawn, "路灯坏了")):
+            upsert_document(conn, {"url": url, "source": "论坛", "kind": "post", "content_hash": url,
+                                   "author": author, "text": text, "fetched_at": "2026-12-01T08:00:00"})
+        upsert_document(conn, {"url": f"http://x.cn/{int(edited[2:]):02d}", "source": "论坛", "kind": "post",
+                               "content_hash": "edited", "author": edited, "text": "看病难，家里老人没人照顾",
+                               "fetched_at": "2026-12-01T08:00:00"})
+    hand = hand_sample(store, voices, ["healthcare", "eldercare"])
+    assert hand is not None and (hand.n, hand.changed) == (8, 2)
+    kept = {voices["voice"].iat[row] for row in hand.rows}
+    assert kept == set(drawn["voice"]) - {changed, edited}
+    # the stratum's 8 voices still coded stand for its 20: probability 0.5 * 8 / 10
+    assert hand.probability.tolist() == pytest.approx([0.4] * 8)

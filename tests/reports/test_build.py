@@ -179,3 +179,23 @@ def test_texts_segmented_over_worker_processes_give_the_same_report(tmp_path: Pa
     pd.testing.assert_frame_equal(parallel.words, single.words)
     total = seen[-1][1]
     assert total >= 500 and seen[-1][0] == total  # every text segmented once, the bar reaches the end
+
+
+def test_the_coding_note_says_how_many_hand_coded_voices_changed_after_the_draw() -> None:
+    import numpy as np
+
+    from opinion.estimates.correction import HandSample
+    from opinion.reports.build import coding_note
+    from opinion.text.coder import load_coder
+
+    coder = load_coder()
+    topics = pd.DataFrame({code: [False, True, False] for code in coder.codes})
+    hand = HandSample(rows=np.array([1]), codes=np.ones((1, len(coder.codes))), probability=np.array([0.4]),
+                      stratum=np.array(["online"]), topics=list(coder.codes), sample="s", changed=2)
+    zh = coding_note(topics, topics.any(axis=1), hand, coder, "zh")
+    en = coding_note(topics, topics.any(axis=1), hand, coder, "en")
+    assert zh["changed_after_draw"] == en["changed_after_draw"] == 2
+    assert "另有 2 个人工编码的声音在抽样之后有了新的或改动的文档" in str(zh["correction"])
+    assert " 2 hand-coded voices gained or changed documents after the draw" in str(en["correction"])
+    hand.changed = 0
+    assert "after the draw" not in str(coding_note(topics, topics.any(axis=1), hand, coder, "en")["correction"])

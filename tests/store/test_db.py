@@ -184,3 +184,19 @@ def test_a_crawl_stores_the_same_documents_in_postgresql_as_in_sqlite(pg_schema_
     in_sqlite, in_postgresql = _crawled(str(tmp_path / "t.db")), _crawled(pg_schema_url)
     assert len(in_sqlite) == 4
     assert in_postgresql == in_sqlite
+
+
+@pytest.mark.parametrize("before", [10, 5])
+def test_migration_to_schema_11_gives_drawn_voices_a_documents_fingerprint(store_url: str, before: int) -> None:
+    """From 10 the column is added; from 5 (no coding samples yet) the table is made with it."""
+    with open_store(store_url) as opened, opened.engine.begin() as conn:
+        if before == 10:
+            conn.execute(sa.text("ALTER TABLE coding_samples DROP COLUMN documents_hash"))
+        else:
+            conn.execute(sa.text("DROP TABLE hand_codes"))
+            conn.execute(sa.text("DROP TABLE coding_samples"))
+        conn.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(before)))
+    with open_store(store_url) as opened, opened.engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("coding_samples")}
+        version = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
+    assert "documents_hash" in columns and version == str(SCHEMA_VERSION) == "11"
