@@ -24,6 +24,10 @@ def domain_errors() -> tuple[type[Exception], ...]:
     return (TongxinError, weighting_errors.WeightingError)
 
 
+# Options of ``tongxin`` itself that users also give after a command, with an example value.
+GLOBAL_OPTIONS = {"--engine": "rjieba"}
+
+
 class TongxinGroup(click.Group):
     """A group whose subcommands are imported on first use (Scrapy and jieba load slowly)
     and whose domain errors become ``Error: ...`` with exit status 1, never a traceback."""
@@ -47,6 +51,13 @@ class TongxinGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            if exc.option_name not in GLOBAL_OPTIONS:
+                raise
+            command = exc.ctx.command_path.removeprefix(ctx.command_path).strip() if exc.ctx else "..."
+            raise click.UsageError(f"{exc.option_name} is an option of tongxin itself: give it before the command, "
+                                   f"e.g. tongxin {exc.option_name} {GLOBAL_OPTIONS[exc.option_name]} {command} ...",
+                                   ctx=exc.ctx) from exc
         except Exception as exc:
             if isinstance(exc, domain_errors()):
                 raise click.ClickException(str(exc)) from exc

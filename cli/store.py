@@ -170,10 +170,11 @@ def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdic
                               full=full)
     since = (summary.since or "")[:16].replace("T", " ")
     if summary.since is not None and not summary.voices:
-        done = f"codes current: no document stored or changed since {since} UTC; {summary.total} voices coded in all"
+        done = (f"codes current: no document stored or changed since the last run ({since} UTC); {summary.total} "
+                "voices coded in all")
     elif summary.since is not None:
-        done = (f"{summary.voices} voices with documents stored or changed since {since} UTC coded again from "
-                f"{summary.documents} documents; {summary.total} voices coded in all")
+        done = (f"{summary.voices} voices with documents stored or changed since the last run ({since} UTC) coded "
+                f"again from {summary.documents} documents; {summary.total} voices coded in all")
     else:
         again = f" (all again: {summary.full_reason})" if summary.full_reason else ""
         done = f"{summary.voices} voices coded{again} from {summary.documents} documents"

@@ -144,20 +144,23 @@ def coded_state(store: Store, config: str) -> CodedState | None:
 
 def _staleness(then: DocumentState, now: DocumentState, day: str) -> str:
     """What changed among the documents between two states, in one line; empty when nothing."""
-    since = f"since the voices were coded on {day}"
+    def documents_(n: int) -> str:
+        return f"{n} document{'s' if n != 1 else ''}"
+
+    parts = []
     added = now.count - then.count
     if added > 0 and (now.max_id or 0) > (then.max_id or 0):
-        return f"{added} document{'s' if added != 1 else ''} stored {since}"
-    if added < 0:
-        return f"{-added} document{'s' if added != -1 else ''} removed {since}"
-    if now.max_id != then.max_id:
-        return f"documents stored and others removed {since}"
+        parts.append(f"{documents_(added)} stored")
+    elif added < 0:
+        parts.append(f"{documents_(-added)} removed")
+    elif now.max_id != then.max_id:
+        parts.append("documents stored and others removed")
     changed = now.versions - then.versions
     if changed > 0 or now.max_version_id != then.max_version_id:
-        return f"{max(changed, 1)} document{'s' if changed > 1 else ''} changed {since}"
-    if (now.max_fetched_at or "") > (then.max_fetched_at or ""):
-        return f"documents fetched again (changed in place) {since}"
-    return ""
+        parts.append(f"{documents_(max(changed, 1))} changed")
+    if not parts and (now.max_fetched_at or "") > (then.max_fetched_at or ""):
+        parts.append("documents fetched again (changed in place)")
+    return f"{' and '.join(parts)} since the voices were coded on {day}" if parts else ""
 
 
 def require_current(store: Store, config: str) -> CodedState:
@@ -175,6 +178,11 @@ def require_current(store: Store, config: str) -> CodedState:
         with store.engine.connect() as conn:
             partial = conn.execute(sa.select(voice_codes.c.voice).where(voice_codes.c.config == config)
                                    .limit(1)).first() is not None
+            online = conn.execute(sa.select(documents.c.id).where(documents.c.kind.not_in(NOT_VOICES))
+                                  .limit(1)).first() is not None
+        if not online and not partial:
+            raise InputError(f"{name}: holds no online documents, so there are no voices to code ahead; report "
+                             "without --cells (it reads the survey respondents as they are)")
         what = "the last coding of its voices for this configuration did not finish" if partial else (
             "no voices are coded for this coder, segmenter, gazetteer and year")
         others = "" if partial else _coded_configurations(store, exclude=config)

@@ -12,17 +12,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import main
 from opinion.errors import InputError
 from opinion.estimates.coded import coded_config, coded_state, require_current
-from opinion.store.db import open_store, upsert_document
+from opinion.store.db import document_versions, documents, open_store, upsert_document
+from opinion.surveys.importer import import_survey
 from opinion.text.coder import load_coder
 from opinion.text.cues import load_gazetteer
 from opinion.text.segment import Segmenter
 from tests.cli.test_store_segment import PHRASES
-from tests.helpers import REPO, TEST_DATA
+from tests.helpers import DEMO, REPO, TEST_DATA, write_small_survey
 from tests.store.test_voice_codes import fill
 
 GAZETTEER = TEST_DATA / "gazetteer.csv"
@@ -180,3 +182,47 @@ def test_a_killed_run_is_not_current_and_a_rerun_finishes(tmp_path: Path) -> Non
     assert coded_rows(db) == {config: authors}
     with open_store(db) as store:
         assert require_current(store, config).voices == authors
+
+
+def test_a_second_store_code_after_a_crawl_says_what_it_coded_again_and_a_check_says_current(db: Path) -> None:
+    first = CliRunner().invoke(main, ["store", "code", "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    with open_store(db) as store, store.engine.begin() as conn:
+        upsert_document(conn, {"url": "http://x.cn/later", "source": "论坛", "kind": "post", "content_hash": "later",
+                               "author": "v_later", "text": "村里的路灯坏了", "fetched_at": "2026-12-01T08:00:00"})
+        old = conn.execute(sa.select(documents).where(documents.c.url == "http://x.cn/005")).mappings().one()
+        upsert_document(conn, {**{k: old[k] for k in ("url", "source", "kind", "author", "title")},
+                               "content_hash": "edited", "text": "看病太贵", "fetched_at": "2026-12-01T08:00:00"})
+        conn.execute(document_versions.insert().values(document_id=old["id"], url=old["url"], text=old["text"],
+                                                       content_hash=old["content_hash"], fetched_at=old["fetched_at"],
+                                                       replaced_at="2026-12-01T08:00:00"))
+    stale = CliRunner().invoke(main, ["report", "--cells", "--db", str(db), "--margins", str(DEMO / "margins.csv")])
+    assert stale.exit_code == 1
+    assert "(1 document stored and 1 document changed since the voices were coded on " in stale.output
+    update = CliRunner().invoke(main, ["store", "code", "--db", str(db)])
+    assert update.exit_code == 0, update.output
+    assert re.fullmatch(r"2 voices with documents stored or changed since the last run \(\d{4}-\d\d-\d\d \d\d:\d\d "
+                        r"UTC\) coded again from \d+ documents; 33 voices coded in all in \d+\.\d s \(configuration "
+                        rf"[0-9a-f]{{12}}, jieba\) in {re.escape(str(db))}", update.stdout.rstrip("\n")), update.stdout
+    check = CliRunner().invoke(main, ["store", "code", "--db", str(db)])
+    assert check.stdout.startswith("codes current: no document stored or changed since the last run (")
+    assert "; 33 voices coded in all in " in check.stdout
+
+
+def test_the_global_engine_option_after_the_command_says_where_it_goes(db: Path) -> None:
+    result = CliRunner().invoke(main, ["store", "code", "--engine", "rjieba", "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == ("Error: --engine is an option of tongxin itself: give it before the "
+                                              "command, e.g. tongxin --engine rjieba store code ...")
+
+
+def test_report_on_cells_of_a_store_without_online_documents_says_to_report_without_cells(tmp_path: Path) -> None:
+    survey_only = tmp_path / "survey.db"
+    with open_store(survey_only) as store:
+        write_small_survey(tmp_path / "s.csv")
+        import_survey(store, tmp_path / "s.csv", interview_year=2026)
+    result = CliRunner().invoke(main, ["report", "--cells", "--db", str(survey_only),
+                                       "--margins", str(DEMO / "margins.csv")])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {survey_only}: holds no online documents, so there are no voices to code "
+                             "ahead; report without --cells (it reads the survey respondents as they are)\n")
