@@ -136,6 +136,7 @@ def blend(
     *,
     mix: str = "composite",
     count: np.ndarray | None = None,
+    parts: np.ndarray | None = None,
 ) -> BlendResult:
     """The blended estimate over ``n`` voices and ``k`` topics.
 
@@ -148,7 +149,10 @@ def blend(
     of the survey's variance); ``count`` (n,): over how many voices of equal weight each
     voice's weight is spread (a row standing for identical online voices:
     :func:`opinion.estimates.design.equal_voices`; default 1), for the effective sizes and
-    the variances.
+    the variances; ``parts`` (one per online row): the part of its voice the row is (a
+    voice of unknown age allocated 0.3 to a group is 0.3 of a voice there; default 1), so
+    that a group's effective size counts voices, not pieces of them: Kish's formula over
+    the pieces as if each were a voice would exceed the voices in the group.
 
     Raises:
         ValueError: ``mix`` is not one of :data:`MIXES`.
@@ -171,8 +175,9 @@ def blend(
     inverse_ess = 0.0
     units = np.zeros((n, k))
     rows = []
+    piece = np.ones(len(online_rows[0])) if parts is None else np.asarray(parts, dtype=float)
     for group, share in population.items():
-        parts = {}
+        found = {}
         for source, (all_at, _, all_w) in sources.items():
             sel = members[source].get(group, nobody)
             at, w = np.asarray(all_at)[sel], np.asarray(all_w, dtype=float)[sel]
@@ -180,15 +185,16 @@ def blend(
             v = (ratio_variance(w, yv[at], d[at], units_of[source][sel], size[at]) if mix == "composite"
                  else np.full(k, np.nan))
             speaks = counted[at] > 0
-            parts[source] = (at, w, p, v, kish(w[speaks], size[at][speaks]))
-        (_, _, p_on, v_on, ess_on), (_, _, p_sv, v_sv, ess_sv) = parts["online"], parts["survey"]
+            voices_of = size[at] * (piece[sel] if source == "online" else 1.0)
+            found[source] = (at, w, p, v, kish(w[speaks], voices_of[speaks]))
+        (_, _, p_on, v_on, ess_on), (_, _, p_sv, v_sv, ess_sv) = found["online"], found["survey"]
         lam = _survey_share(mix, p_on, p_sv, v_on, v_sv, ess_on, ess_sv)
         rows.append({"group": group, "population_share": float(share), "online_ess": ess_on, "survey_ess": ess_sv,
                      "survey_fraction": float(np.mean(lam)) if ess_on + ess_sv > 0 else np.nan})
         if ess_on + ess_sv <= 0:
             continue  # a blind spot: nobody speaks for this group; reported in the carry table
         p = (1 - lam) * np.nan_to_num(p_on) + lam * np.nan_to_num(p_sv)
-        survey_at = parts["survey"][0]
+        survey_at = found["survey"][0]
         group_any = any_share(survey_weights[survey_at], d[survey_at])
         weight = float(share) * (group_any if np.isfinite(group_any) else overall_any)
         estimate += weight * p
@@ -200,7 +206,7 @@ def blend(
             spread += lam**2 / ess_sv
         inverse_ess += weight * weight * float(np.mean(spread))
         for source, part in (("online", 1 - lam), ("survey", lam)):
-            at, w = parts[source][0], parts[source][1]
+            at, w = found[source][0], found[source][1]
             speaking = (w * d[at]).sum()
             if speaking > 0 and np.any(part > 0):
                 np.add.at(units, at, np.outer(w, part) * weight / speaking)

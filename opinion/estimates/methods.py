@@ -319,14 +319,20 @@ def point_estimates(
         at = np.flatnonzero(in_blend)
         online_rows = (at, _group_labels(voices.iloc[at], blend_vars), m.to_numpy()[at])
     online_unit = np.bincount(online_rows[0], weights=online_rows[2], minlength=len(voices)).astype(float)
+    # the part of its voice each online row is (1, or an allocated fraction): a voice split over groups is
+    # less than one voice in each, not one voice in each, for the effective sizes
+    base_at = m.to_numpy(dtype=float)[online_rows[0]]
+    parts = np.divide(online_rows[2], base_at, out=np.ones(len(base_at)), where=base_at > 0)
     weights["online_groups"] = pd.Series(online_unit, index=voices.index)
-    mixed = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=blend_mix, count=size)
+    mixed = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=blend_mix, count=size,
+                   parts=parts)
     values["blend"], carry, blend_ess = mixed.estimate, mixed.carry, mixed.ess
     weights["blend"] = pd.Series(mixed.units.mean(axis=1), index=voices.index)
     rows_out = list(METHODS)
     mix_units: dict[str, np.ndarray] = {}
     for other in (m for m in MIXES if compare_mixes and m != blend_mix):
-        alternative = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=other, count=size)
+        alternative = _blend(voices, yv, d, weights, margins, blend_vars, dc, online_rows, mix=other, count=size,
+                             parts=parts)
         values[f"blend_{other}"], ess[f"blend_{other}"] = alternative.estimate, alternative.ess
         mix_units[f"blend_{other}"] = alternative.units
         n[f"blend_{other}"] = _voices(count, (alternative.units.max(axis=1) > 0) & speaks)
@@ -384,21 +390,22 @@ def _blend(
     voices: pd.DataFrame, yv: np.ndarray, d: np.ndarray, weights: dict[str, pd.Series],
     margins: Margins, blend_vars: Sequence[str], counted: np.ndarray | None = None,
     online_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, mix: str = "composite",
-    count: np.ndarray | None = None,
+    count: np.ndarray | None = None, parts: np.ndarray | None = None,
 ) -> BlendResult:
     """The blend (:func:`opinion.estimates.blend.blend`) of these voices.
     ``counted`` (default ``d``): the 0/1 indicator the effective sizes are taken over;
     ``count``: over how many voices of equal weight each row's weight is spread (default 1).
     ``online_rows``: the online part as (voice positions, group labels, weights), one row
     per voice or per fractional part of a voice (default: ``weights["online_groups"]``
-    with each voice in its own group)."""
+    with each voice in its own group); ``parts``: the part of its voice each online row is
+    (default 1)."""
     group_of = _group_labels(voices, blend_vars)
     if online_rows is None:
         online_rows = (np.arange(len(voices)), group_of, weights["online_groups"].to_numpy())
     clusters = (voices["cluster"].astype(str).to_numpy() if "cluster" in voices.columns
                 else np.arange(len(voices)).astype(str))
     return blend(yv, d, d if counted is None else counted, joint_shares(margins, blend_vars), group_of,
-                 online_rows, weights["survey"].to_numpy(), clusters, mix=mix, count=count)
+                 online_rows, weights["survey"].to_numpy(), clusters, mix=mix, count=count, parts=parts)
 
 
 def _fit_pseudo(

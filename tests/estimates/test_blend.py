@@ -87,3 +87,25 @@ def test_the_composite_is_redone_in_every_replicate_and_the_by_groups_use_it() -
     assert np.isfinite(by.loc[("rural", "eldercare", "blend"), "estimate"])
     with pytest.raises(WeightingError, match="blend_mix='nope'"):
         point_estimates(voices, y, has_any, margins, blend_mix="nope")
+
+
+def test_a_voice_split_over_two_groups_counts_as_its_part_of_a_voice_in_each_group_effective_size() -> None:
+    """10 online voices known to be in group a, 10 of unknown group allocated half to a and half to b:
+    group a holds 15 voices' worth, and its effective size is 15, not Kish over 20 pieces (18)."""
+    rng = np.random.default_rng(3)
+    n_survey = 40
+    n = 20 + n_survey
+    y = (rng.random(n) < 0.4).astype(float)[:, None]
+    d = np.ones(n)
+    group = np.array(["a"] * 10 + ["?"] * 10 + ["a", "b"] * (n_survey // 2), dtype=object)
+    positions = np.concatenate([np.arange(10), np.arange(10, 20), np.arange(10, 20)])
+    labels = np.array(["a"] * 10 + ["a"] * 10 + ["b"] * 10, dtype=object)
+    row_weights = np.concatenate([np.ones(10), np.full(20, 0.5)])
+    survey_w = np.concatenate([np.zeros(20), np.ones(n_survey)])
+    args = (y, d, d, pd.Series({"a": 0.5, "b": 0.5}), group, (positions, labels, row_weights), survey_w,
+            np.arange(n).astype(str))
+    carry = blend(*args, parts=np.concatenate([np.ones(10), np.full(20, 0.5)])).carry.set_index("group")
+    assert carry.at["a", "online_ess"] == pytest.approx(15.0)
+    assert carry.at["b", "online_ess"] == pytest.approx(5.0)
+    as_pieces = blend(*args).carry.set_index("group")
+    assert as_pieces.at["a", "online_ess"] == pytest.approx(18.0)  # what counting pieces as voices gave
