@@ -348,6 +348,15 @@ def shown_url(url: str) -> str:
         return url.split("://", 1)[0] + "://..."
 
 
+def _current_version(engine: Engine) -> int | None:
+    """The store's schema version, read without writing; None for a new or foreign database."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(meta_table.name):
+            return None
+        row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+    return int(row[0]) if row and str(row[0]).isdigit() else None
+
+
 _ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)")
 
 
@@ -380,6 +389,9 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     if url.startswith("sqlite"):
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     try:
+        if _current_version(engine) == SCHEMA_VERSION:  # the usual case: nothing to create, nothing written
+            key_path = path.with_name(path.name + ".key") if path is not None else None
+            return Store(engine=engine, url=url, key_path=key_path)
         with engine.begin() as conn:
             # Several crawlers may open a new store at once: one at a time creates or migrates it.
             if conn.dialect.name == "postgresql":
@@ -396,7 +408,7 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
                     f"{shown_url(str(target))}: store schema version {version} is newer than this tongxin "
                     f"understands ({SCHEMA_VERSION}); upgrade tongxin"
                 )
-            else:
+            elif version < SCHEMA_VERSION:
                 for step in MIGRATIONS[version - 1:]:
                     for statement in step:
                         _migrate(conn, statement)
