@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from opinion.errors import InputError
-from opinion.reports.bygroup import BY_GROUP_COLUMNS
+from opinion.reports.bygroup import BY_GROUP_COLUMNS, PLAN_FLAG
 from opinion.reports.data import (
     CARRY_COLUMNS,
     COVERAGE_COLUMNS,
@@ -75,8 +75,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "voices": ("integer", "voices in the group using the word"),
     "cell": ("string", "cell to visit (levels of the planning variables)"),
     "interviews": ("integer", "door-to-door interviews recommended in the cell"),
-    "half_width_before": ("number", "95% interval half-width of a 50% share in the cell now"),
-    "half_width_after": ("number", "95% interval half-width of a 50% share after the interviews"),
+    "half_width_before": ("number", "95% interval half-width of a 50% share in the cell now; empty when suppressed"),
+    "half_width_after": ("number", "95% interval half-width of a 50% share after the interviews; empty when suppressed"),
+    PLAN_FLAG: ("boolean", "half-widths hidden: they would give back a cell of fewer voices than the smallest shown"),
 }
 PLAN_COLUMNS = ["cell", "interviews", "half_width_before", "half_width_after"]
 
@@ -100,13 +101,15 @@ def table_frames(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
     if "cells" not in data.notes:  # a report on cells has no words (its provenance says why)
         tables.append(("words", data.words, WORD_COLUMNS))
     if data.by_group is not None:
-        tables.append(("by_group", data.by_group, BY_GROUP_COLUMNS))
+        left_out = data.notes.get("left_out")
+        dropped = list(left_out) if isinstance(left_out, dict) else []  # as in the estimates table
+        tables.append(("by_group", data.by_group[~data.by_group["method"].isin(dropped)], BY_GROUP_COLUMNS))
     if data.carry is not None:
         tables.append(("carry", data.carry, CARRY_COLUMNS))
     if data.keywords is not None:
         tables.append(("keywords", data.keywords, KEYWORD_COLUMNS))
     if data.plan is not None:
-        tables.append(("plan", data.plan, PLAN_COLUMNS))
+        tables.append(("plan", data.plan, PLAN_COLUMNS + [c for c in (PLAN_FLAG,) if c in data.plan.columns]))
     frames = []
     for name, frame, columns in tables:
         missing = [c for c in columns if c not in frame.columns]

@@ -6,6 +6,7 @@ templates and the charts.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from opinion.attributes import label
@@ -48,8 +49,7 @@ _ESTIMANDS: dict[str, dict[str, tuple[str, str]]] = {
     "zh": {
         "agenda_share": (
             "议题份额",
-            "在至少提出一项诉求的人当中，提出该议题的人所占比例。网上声音和入户调查都能测量它，"
-            "因此可以融合两类来源。",
+            "在至少提出一项诉求的人当中，提出该议题的人所占比例。",
         ),
         "prevalence": (
             "普遍程度",
@@ -60,8 +60,7 @@ _ESTIMANDS: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
         "agenda_share": (
             "agenda share",
-            "among people who raise at least one concern, the share raising this topic. Both "
-            "online voices and the survey measure it, so the two sources can be blended.",
+            "among people who raise at least one concern, the share raising this topic.",
         ),
         "prevalence": (
             "prevalence",
@@ -69,6 +68,12 @@ _ESTIMANDS: dict[str, dict[str, tuple[str, str]]] = {
             "everyone, measures it; it is never estimated from online voices alone.",
         ),
     },
+}
+
+# Said of an estimand only when the report has both sources (a store with one cannot blend).
+_BLENDABLE: dict[str, dict[str, str]] = {
+    "zh": {"agenda_share": "网上声音和入户调查都能测量它，因此可以融合两类来源。"},
+    "en": {"agenda_share": "Both online voices and the survey measure it, so the two sources can be blended."},
 }
 
 _NOTES: dict[str, dict[str, str]] = {
@@ -165,7 +170,7 @@ _STRINGS: dict[str, dict[str, str]] = {
                                "需要补充入户调查。",
         "no_blind_spots": "没有盲区：每个群体都至少有一类来源的声音足够。",
         "carry": "各来源承担了多少",
-        "carry_intro": "融合时，每个群体的数字由网上声音和入户调查按有效样本量共同承担。",
+        "carry_intro": "融合时，每个群体的数字由网上声音和入户调查共同承担；“调查承担比例”是入户调查所占的权重。",
         "group": "群体",
         "online_ess": "网上有效样本量",
         "survey_ess": "调查有效样本量",
@@ -198,6 +203,7 @@ _STRINGS: dict[str, dict[str, str]] = {
                             "为防止由合计反推，另有个别单元格一并隐去。",
         "plan": "下一步去哪里入户",
         "plan_intro": "按现有两类来源的有效样本量，建议在这些单元补做入户访问（±为 50% 份额的 95% 区间半宽，单位百分点）。",
+        "plan_intro_online": "按各单元现有的网上声音，建议在这些单元补做入户访问（±为 50% 份额的 95% 区间半宽，单位百分点）。",
         "plan_cell": "单元",
         "plan_interviews": "建议访问数",
         "plan_before": "现在",
@@ -255,8 +261,8 @@ _STRINGS: dict[str, dict[str, str]] = {
                                "interviews are needed.",
         "no_blind_spots": "No blind spots: every group has enough voices in at least one source.",
         "carry": "How much each source carried",
-        "carry_intro": "In the blend, each group's figure is carried by online voices and the survey "
-                       "in proportion to their effective sample sizes.",
+        "carry_intro": "In the blend, each group's figure is carried by online voices and the survey together; "
+                       "\u201cCarried by survey\u201d is the survey's weight.",
         "group": "Group",
         "online_ess": "Online ess",
         "survey_ess": "Survey ess",
@@ -295,6 +301,8 @@ _STRINGS: dict[str, dict[str, str]] = {
         "plan": "Where to knock next",
         "plan_intro": "From the effective sample sizes of both sources, the interviews recommended per cell "
                       "(± is the 95% interval half-width of a 50% share, in points).",
+        "plan_intro_online": "From the online voices now in each cell, the interviews recommended per cell (± is the 95% "
+                             "interval half-width of a 50% share, in points).",
         "plan_cell": "Cell",
         "plan_interviews": "Interviews",
         "plan_before": "Now",
@@ -321,6 +329,41 @@ _STRINGS: dict[str, dict[str, str]] = {
         "who_speaks_line": "{label}: population {population}, online {online} ({online_n} voices)",
     },
 }
+
+
+# The carry section's intro for each blend mix (opinion.estimates.blend.MIXES).
+_CARRY_INTROS: dict[str, dict[str, str]] = {
+    "zh": {
+        "composite": "融合时，每个群体内逐议题按均方误差合并网上声音和入户调查（Elliott & Haviland 2007）："
+                     "两者一致时网上声音承担更多，不一致时以入户调查为主；网上几乎无声音的组由入户调查承担。"
+                     "“调查承担比例”是各议题中入户调查所占权重的平均值；有效样本量只说明各来源有多少信息，"
+                     "并不决定这一比例。",
+        "ess": "融合时，每个群体的数字由网上声音和入户调查按有效样本量共同承担（各议题相同，假定组内两类来源关心的相同）。",
+    },
+    "en": {
+        "composite": "In the blend, online voices and the survey are mixed within each group, topic by topic, by mean "
+                     "squared error (Elliott & Haviland 2007): where they agree the web carries more, where they do "
+                     "not the survey carries most; groups nearly silent online are carried by the survey. "
+                     "\u201cCarried by survey\u201d is the survey's weight averaged over topics; the effective sample "
+                     "sizes show how much each source holds, not how the weight was set.",
+        "ess": "In the blend, each group's figure is carried by online voices and the survey in proportion to their "
+               "effective sample sizes (the same for every topic; assumes both sources of a group share the concern).",
+    },
+}
+
+
+def blend_mix_code(label: object) -> str | None:
+    """The mix (``composite``, ``ess``) a ``blend_mix`` provenance note names: its label
+    starts with the code (``composite：逐议题…``, ``ess: by effective sample size``)."""
+    code = re.split(r"[:：\s]", str(label).strip(), maxsplit=1)[0] if label is not None else ""
+    return code if code in _CARRY_INTROS["en"] else None
+
+
+def carry_intro(mix: str | None, lang: str) -> str:
+    """What the carry section's figures mean under the blend's ``mix``; for an unknown mix,
+    what they mean under any."""
+    intros = _CARRY_INTROS[check_lang(lang)]
+    return intros[mix] if mix in intros else strings(lang)["carry_intro"]
 
 
 def check_lang(lang: str) -> str:
@@ -361,9 +404,12 @@ def estimand_label(estimand: str, lang: str) -> str:
     return _ESTIMANDS[check_lang(lang)].get(estimand, (estimand, ""))[0]
 
 
-def estimand_definition(estimand: str, lang: str) -> str:
-    """One-sentence definition of an estimand, so no reader confuses agenda share with prevalence."""
-    return _ESTIMANDS[check_lang(lang)].get(estimand, (estimand, estimand))[1]
+def estimand_definition(estimand: str, lang: str, both_sources: bool = True) -> str:
+    """One-sentence definition of an estimand, so no reader confuses agenda share with prevalence;
+    with ``both_sources`` (online voices and a survey in the report), whether they can be blended."""
+    definition = _ESTIMANDS[check_lang(lang)].get(estimand, (estimand, estimand))[1]
+    blendable = _BLENDABLE[lang].get(estimand) if both_sources else None
+    return f"{definition}{'' if lang == 'zh' else ' '}{blendable}" if blendable else definition
 
 
 # Keys inside a provenance note's table (suppression, coder, tone, source agreement).
@@ -374,7 +420,7 @@ _NOTE_KEYS: dict[str, dict[str, str]] = {
         "groups_tested": "比较的组数", "comparisons": "比较次数", "differ": "差异显著（5% 水平）",
         "expected_by_chance": "纯属偶然时预期的显著次数", "largest": "差异最大的几项", "caveat": "说明",
         "voices": "声音（人）", "positive": "正面", "neutral": "中性", "negative": "负面",
-        "online": "网上声音", "survey": "入户调查",
+        "online": "网上声音", "survey": "入户调查", "plan_cells": "入户计划中隐去区间半宽的单元",
     },
     "en": {
         "min_cell": "Smallest cell shown", "primary": "Cells suppressed", "complementary":
@@ -383,7 +429,7 @@ _NOTE_KEYS: dict[str, dict[str, str]] = {
         "comparisons": "Comparisons", "differ": "Differ at the 5% level", "expected_by_chance":
         "Expected to differ by chance alone", "largest": "Largest differences", "caveat": "Caveat",
         "voices": "Voices (people)", "positive": "Positive", "neutral": "Neutral", "negative": "Negative",
-        "online": "Online voices", "survey": "Survey",
+        "online": "Online voices", "survey": "Survey", "plan_cells": "Visit-plan cells whose half-widths are hidden",
     },
 }
 
@@ -401,16 +447,30 @@ def note_label(key: str, lang: str) -> str:
 KNOWN_NOTES = tuple(_NOTES["en"])
 
 
+def _small_share(share: float) -> str:
+    """A share in whole percent, except near 0 or 100%, where that would round a few voices
+    away: ``0.3%``, ``<0.1%``, ``99.7%``, ``>99.9%`` (0 and 100% stay exact)."""
+    if share <= 0 or share >= 1:
+        return f"{share:.0%}"
+    if share < 0.0005:
+        return "<0.1%"
+    if share > 0.9995:
+        return ">99.9%"
+    return f"{share:.1%}" if share < 0.01 or share > 0.99 else f"{share:.0%}"
+
+
 def coding_lines(note: Mapping[str, object], lang: str) -> list[tuple[str, str]]:
     """The ``coding`` note as (label, text) pairs: voices coded to no topic, then either the
     warning that no person checked the coder or the correction and the coder's measured
     precision and recall per topic."""
     zh = check_lang(lang) == "zh"
     voices, uncoded = int(str(note.get("voices", 0))), int(str(note.get("uncoded", 0)))
-    share = f"{uncoded / voices:.0%}" if voices else "–"
-    lines = [("未归类（其他）" if zh else "Uncoded (other)",
-              (f"{uncoded} / {voices} 个声音（{share}）。" if zh else f"{uncoded} of {voices} voices ({share}). ")
-              + str(note.get("uncoded_note", "")))]
+    share = _small_share(uncoded / voices) if voices else "–"
+    name = "未归类（其他）" if zh else "Uncoded (other)"
+    # the note's own text may open with the label the line already has: say it once
+    explained = re.sub(rf"^\s*{re.escape(name)}\s*[:：]\s*", "", str(note.get("uncoded_note", "")))
+    lines = [(name, (f"{uncoded} / {voices} 个声音（{share}）。" if zh else f"{uncoded} of {voices} voices ({share}). ")
+              + explained[:1].upper() + explained[1:])]
     if not note.get("hand_coded"):
         lines.append(("人工编码样本" if zh else "Hand-coded sample", str(note.get("warning", ""))))
         return lines

@@ -149,7 +149,7 @@ def _estimand_blocks(data: ReportData, with_charts: bool) -> list[dict[str, Any]
         blocks.append({
             "estimand": estimand,
             "label": i18n.estimand_label(estimand, lang),
-            "definition": i18n.estimand_definition(estimand, lang),
+            "definition": i18n.estimand_definition(estimand, lang, both_sources=data.mode == "both"),
             "corrected": corrected,
             "sorted": corrected is not None and "raw" in methods,
             "corrected_label": i18n.method_label(corrected, lang) if corrected else None,
@@ -276,9 +276,10 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     lang, notes = data.lang, data.notes
     given = notes.get("left_out")
     left_out: dict[str, Any] = given if isinstance(given, dict) else {}
+    blended = "blend" in set(data.estimates["method"].astype(str))
     known: list[dict[str, Any]] = []
     for key in i18n.KNOWN_NOTES:
-        if key not in notes:
+        if key not in notes or _says_nothing(key, notes[key]) or (key in _ABOUT_THE_BLEND and not blended):
             continue
         value = notes[key]
         if key in _PER_METHOD and isinstance(value, dict):  # methods left out are named once, with why
@@ -333,7 +334,18 @@ def _notes(data: ReportData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 
 
 # Notes keyed by method: a method left out of the report is named once, under left_out, with why.
-_PER_METHOD = ("deff", "ess", "not_estimable")
+_PER_METHOD = ("deff", "ess", "not_estimable", "method_notes", "convergence")
+
+# Notes on how the blend was done: shown only when the report has a blend.
+_ABOUT_THE_BLEND = ("blend_mix", "blend_groups")
+
+
+def _says_nothing(key: str, value: Any) -> bool:
+    """A note with nothing in it: empty, or a comparison of the sources that compared nothing
+    (a store with one source)."""
+    if value is None or (isinstance(value, (str, list, tuple, dict)) and not value):
+        return True
+    return key == "source_agreement" and isinstance(value, dict) and not value.get("comparisons")
 
 # Notes the report shows in their own place (or, as data, only in the CSV/JSON outputs).
 _SHOWN_ELSEWHERE = ("mode", "joint_table_sources", "visit_plan", "cannot_correct", "cells")
@@ -389,8 +401,12 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
     coverage_svg = None
     if with_charts and not data.coverage.empty:
         coverage_svg = Markup(_inline_svg(charts.coverage_chart(data.coverage, lang)))
+    # the carry section says how the blend actually mixed the sources, the plan what it started from
+    texts = {**i18n.strings(lang), "carry_intro": i18n.carry_intro(i18n.blend_mix_code(data.notes.get("blend_mix")), lang)}
+    if data.mode == "online_only":
+        texts["plan_intro"] = texts["plan_intro_online"]
     return {
-        "t": i18n.strings(lang),
+        "t": texts,
         "lang": lang,
         "title": data.title,
         "blocks": blocks,

@@ -9,7 +9,10 @@ sums to a published total, a lone hidden cell takes the smallest other cell with
 
 Zero cells are published: "nobody in this group spoke" names nobody, and it is the blind
 spot the report exists to show. Topic figures for the whole area are not group cells and
-are left alone; per-group tables (keywords, concerns by group) are.
+are left alone; per-group tables (keywords, concerns by group) are, and so is the visit
+plan: a cell's interval half-width "now" (1.96 x 50% / sqrt(n)) gives its effective size
+back, so under ``min_cell`` it is hidden, with the half-width "after" (which, beside the
+interviews planned, gives it back too).
 
 Applied to the :class:`~opinion.reports.data.ReportData` before any format renders, so the
 HTML, Markdown, CSV, JSON and terminal outputs hide the same cells.
@@ -26,12 +29,15 @@ import pandas as pd
 
 from opinion.attributes import UNKNOWN
 from opinion.errors import InputError
+from opinion.estimates.plan import Z95
 from opinion.reports import i18n
+from opinion.reports.bygroup import PLAN_FLAG, suppress_by_group
 from opinion.reports.data import ReportData
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_MIN_CELL", "SOURCES", "ensure_suppressed", "suppress_small_cells", "suppressed_cells"]
+__all__ = ["DEFAULT_MIN_CELL", "PLAN_FLAG", "SOURCES", "ensure_suppressed", "plan_sizes", "suppress_plan",
+           "suppress_small_cells", "suppressed_cells"]
 
 DEFAULT_MIN_CELL = 5
 SOURCES = ("online", "survey")
@@ -143,6 +149,14 @@ def suppress_small_cells(data: ReportData, min_cell: int = DEFAULT_MIN_CELL) -> 
         stats["keywords_dropped"] = int((~keep).sum())
         keywords = keywords[keep].reset_index(drop=True)
 
+    plan = data.plan
+    if plan is not None and min_cell > 1:
+        plan = suppress_plan(plan, min_cell)
+        stats["plan_cells"] = int(plan[PLAN_FLAG].sum())
+    by_group = data.by_group
+    if by_group is not None and min_cell > 1:
+        by_group = suppress_by_group(by_group, min_cell)
+
     notes = dict(data.notes)
     unknown = notes.get("unknown")
     if isinstance(unknown, dict):
@@ -152,8 +166,35 @@ def suppress_small_cells(data: ReportData, min_cell: int = DEFAULT_MIN_CELL) -> 
     if stats["primary"]:
         logger.info("suppressed %d cells under %d voices and %d complementary cells",
                     stats["primary"], min_cell, stats["complementary"])
-    return dataclasses.replace(data, coverage=coverage, carry=carry, keywords=keywords, notes=notes,
-                               min_cell=min_cell)
+    return dataclasses.replace(data, coverage=coverage, carry=carry, keywords=keywords, plan=plan,
+                               by_group=by_group, notes=notes, min_cell=min_cell)
+
+
+def plan_sizes(half_widths: pd.Series) -> pd.Series:
+    """The effective sample size each 95% half-width of a 50% share stands for:
+    ``(1.96 * 0.5 / h)^2`` (:mod:`opinion.estimates.plan`); 0 for an infinite half-width
+    (nobody in the cell), NaN for a missing one."""
+    h = pd.to_numeric(half_widths, errors="coerce").astype(float)
+    with np.errstate(divide="ignore"):
+        return (Z95 * 0.5 / h) ** 2
+
+
+def suppress_plan(plan: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The visit plan with the half-widths of cells of fewer than ``min_cell`` (effective)
+    voices now hidden (NaN), flagged in ``half_width_suppressed``.
+
+    The half-width "now" is a function of the cell's effective size, so it is hidden on the
+    count it gives back, whatever that count was computed from; the half-width "after" goes
+    with it, since beside the interviews planned it gives the same count back. A cell with
+    nobody in it keeps its marks (an empty cell names nobody)."""
+    out = plan.copy()
+    size = plan_sizes(out["half_width_before"])
+    # a hair of tolerance: a cell of exactly min_cell voices must not be hidden by rounding
+    hidden = (size > 0) & (size < min_cell - 1e-6)
+    out[PLAN_FLAG] = hidden.to_numpy(dtype=bool)
+    for column in ("half_width_before", "half_width_after"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~hidden)
+    return out
 
 
 def ensure_suppressed(data: ReportData) -> ReportData:

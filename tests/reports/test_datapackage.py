@@ -17,7 +17,9 @@ def _check_value(value: object, kind: str, fmt: str) -> None:
     if value in ("", None):
         return  # missingValues: [""] in CSV, null in JSON
     if fmt == "json":
-        expected = {"integer": int, "number": (int, float), "boolean": bool, "string": str}[kind]
+        types: dict[str, type | tuple[type, ...]] = {"integer": int, "number": (int, float), "boolean": bool,
+                                                      "string": str}
+        expected = types[kind]
         assert isinstance(value, expected) and not (kind == "integer" and isinstance(value, bool)), (value, kind)
         return
     text = str(value)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -17,7 +18,9 @@ from opinion.reports.data import (
     KEYWORD_COLUMNS,
     SUPPRESSION_COLUMNS,
     WORD_COLUMNS,
+    ReportData,
 )
+from opinion.reports.datapackage import report_json
 from opinion.reports.render import render_html, render_markdown, summary_table, write_tables
 from tests.reports.sample_report import BLEND, JS_URL, LABELS, LONG_QUOTE, RAW, SCRIPT, estimate_rows, make_data
 
@@ -310,3 +313,78 @@ def test_keywords_section_lists_each_group_escaped() -> None:
     assert "<td class=\"text\">&lt;b&gt;养老&lt;/b&gt;</td><td>0.520</td><td>9</td>" in html
     assert "| 城乡: 乡村 | 修路 | 0.310 | 14 |" in md
     assert '<section id="keywords">' not in _html("zh")  # absent when not computed
+
+
+# --- the report describes what was computed, and only that -------------------------------
+
+MIX_LABELS = {"composite": {"zh": "composite：逐议题按均方误差合并（Elliott & Haviland 2007）",
+                            "en": "composite: by mean squared error, topic by topic (Elliott & Haviland 2007)"},
+              "ess": {"zh": "ess：按有效样本量合并", "en": "ess: by effective sample size"}}
+BY_ESS = {"zh": "按有效样本量共同承担", "en": "in proportion to their effective sample sizes"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_carry_intro_describes_the_mix_the_blend_used(lang: str) -> None:
+    for mix in ("composite", "ess"):
+        data = make_data(lang)
+        data.notes["blend_mix"] = MIX_LABELS[mix][lang]
+        md = render_markdown(data)
+        heading = "各来源承担了多少" if lang == "zh" else "How much each source carried"
+        carry = md.split(f"## {heading}")[1].split("\n## ")[0]
+        assert (BY_ESS[lang] in carry) == (mix == "ess"), carry
+        assert ("Elliott" in carry) == (mix == "composite")
+
+
+def online_only_data(lang: str = "zh") -> ReportData:
+    """The sample report as a store without respondents leaves it: raw and rake only, the
+    survey methods left out, and the notes the pipeline writes all the same."""
+    data = make_data(lang, carry=False, truth=False)
+    notes = {**data.notes, "respondents": 0,
+             "left_out": {"survey": "needs survey respondents", "blend": "needs survey respondents",
+                          "pseudo": "needs survey respondents"},
+             "method_notes": {"raw": "each author once", "rake": "raked to the population",
+                              "survey": "design weights calibrated", "blend": "mixed by mean squared error",
+                              "pseudo": "participation model"},
+             "blend_mix": MIX_LABELS["composite"][lang], "blend_groups": ["age_group", "urban"],
+             "source_agreement": {"groups_tested": 0, "comparisons": 0, "differ": 0, "expected_by_chance": 0.0}}
+    estimates = data.estimates[data.estimates["method"].isin(["raw", "rake"])].reset_index(drop=True)
+    return dataclasses.replace(data, estimates=estimates, notes=notes, mode="online_only", headline="raw")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_online_only_provenance_names_nothing_that_was_not_computed(lang: str, tmp_path: Path) -> None:
+    data = online_only_data(lang)
+    md, html, terminal = render_markdown(data), render_html(data), summary_table(data)
+    method = md.split(f"## {'方法与局限' if lang == 'zh' else 'Method and limits'}")[1]
+    for text in ("design weights calibrated", "mixed by mean squared error", "participation model",
+                 MIX_LABELS["composite"][lang].split("（")[0].split(" (")[0],
+                 "比较的组数" if lang == "zh" else "Groups compared",
+                 "融合分组" if lang == "zh" else "Blend groups"):
+        assert text not in method and text not in html, text
+    assert "each author once" in method and "raked to the population" in method
+    # one source: the estimand is not said to be blendable
+    blendable = "因此可以融合两类来源" if lang == "zh" else "so the two sources can be blended"
+    assert blendable not in md + html + terminal
+    assert blendable in render_markdown(make_data(lang))  # with both sources it is
+    # the data outputs keep the notes as they are
+    assert json.loads(report_json(data))["notes"]["blend_mix"] == MIX_LABELS["composite"][lang]
+
+
+def test_a_source_comparison_that_compared_something_is_shown() -> None:
+    data = make_data()
+    data.notes["source_agreement"] = {"groups_tested": 2, "comparisons": 30, "differ": 1, "expected_by_chance": 1.5}
+    assert "比较次数: 30" in render_markdown(data)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_online_only_visit_plan_does_not_claim_two_sources(lang: str) -> None:
+    plan = pd.DataFrame({"cell": ["城关镇"], "interviews": [8], "half_width_before": [0.2], "half_width_after": [0.15]})
+    both = "两类来源" if lang == "zh" else "both sources"
+    heading = "## 下一步去哪里入户" if lang == "zh" else "## Where to knock next"
+
+    def section(data: ReportData) -> str:
+        return render_markdown(dataclasses.replace(data, plan=plan)).split(heading)[1].split("\n## ")[0]
+
+    online = section(online_only_data(lang))
+    assert "| 城关镇 | 8 | ±20.0 | ±15.0 |" in online and both not in online
+    assert both in section(make_data(lang))

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from opinion.errors import InputError
+from opinion.estimates.plan import Z95, plan_interviews
 from opinion.reports.data import ReportData
 from opinion.reports.datapackage import report_json, write_tables
-from opinion.reports.render import render_html, render_markdown
+from opinion.reports.render import render_html, render_markdown, summary_table
 from opinion.reports.suppression import ensure_suppressed, suppress_small_cells, suppressed_cells
 
 # Online counts per level. 60+ has 3 online voices (primary); in the joint table 60+*rural
@@ -134,3 +135,76 @@ def test_every_format_hides_the_same_cells(tmp_path: Path) -> None:
     csv = pd.read_csv(tmp_path / "coverage.csv", keep_default_na=False, dtype=str)
     assert csv.loc[(csv["variable"] == "age_group") & (csv["level"] == "60+"), "online_n"].tolist() == [""]
     assert "罕见词" not in (tmp_path / "keywords.csv").read_text(encoding="utf-8")
+
+
+# Online voices per cell of a visit plan; no survey. The half-width "now" of a 50% share is
+# 1.96 * 0.5 / sqrt(n): for n = 1..4 it gives the count back, so it must not be shown.
+PLAN_VOICES = {"甲村": 1, "乙村": 2, "丙村": 3, "丁村": 4, "戊村": 5, "己村": 0, "庚村": 9}
+
+
+def visit_plan() -> pd.DataFrame:
+    """The plan table a report holds, planned by the real planner over ``PLAN_VOICES``."""
+    cells = pd.DataFrame({"region": list(PLAN_VOICES), "population_share": [1 / len(PLAN_VOICES)] * len(PLAN_VOICES),
+                          "online_ess": [float(n) for n in PLAN_VOICES.values()], "survey_ess": 0.0})
+    plan = plan_interviews(cells, 20, by=("region",))
+    planned = plan.cells[plan.cells["interviews"] > 0]
+    return pd.DataFrame({"cell": planned["region"].to_numpy(), "interviews": planned["interviews"].to_numpy(),
+                         "half_width_before": planned["half_width_before"].to_numpy(),
+                         "half_width_after": planned["half_width_after"].to_numpy()})
+
+
+def _points(value: float) -> str:
+    return "—" if math.isinf(value) else f"±{100 * value:.1f}"
+
+
+def test_visit_plan_hides_the_half_widths_that_give_a_small_count_back(tmp_path: Path) -> None:
+    plan = visit_plan()
+    data = make_data(plan=plan)
+    small = {c for c, n in PLAN_VOICES.items() if 0 < n < data.min_cell}
+    assert small & set(plan["cell"]) and set(plan["cell"]) - small  # both kinds are in the plan
+    md = render_markdown(data)
+    html = render_html(data)
+    terminal = summary_table(data)
+    tables = json.loads(report_json(data))["plan"]
+    write_tables(data, tmp_path)
+    csv = pd.read_csv(tmp_path / "plan.csv", keep_default_na=False, dtype=str).set_index("cell")
+    for row in plan.itertuples():
+        interviews = int(row.interviews)
+        md_row = next(line for line in md.splitlines() if line.startswith(f"| {row.cell} |"))
+        html_row = next(line for line in html.splitlines() if f'<td class="text">{row.cell}</td>' in line)
+        term_row = next(line for line in terminal.splitlines() if line.split()[:1] == [row.cell]).split()
+        json_row = next(r for r in tables if r["cell"] == row.cell)
+        if row.cell in small:  # neither "now" nor "after" (which, beside the interviews, gives it back)
+            assert md_row == f"| {row.cell} | {interviews} | 隐去 | 隐去 |"
+            assert html_row.endswith(f"<td>{interviews}</td><td>隐去</td><td>隐去</td></tr>")
+            assert term_row == [row.cell, str(interviews), "隐去", "隐去"]
+            assert csv.loc[row.cell, "half_width_before"] == csv.loc[row.cell, "half_width_after"] == ""
+            assert csv.loc[row.cell, "half_width_suppressed"] == "True"
+            assert json_row["half_width_before"] is None and json_row["half_width_after"] is None
+        else:
+            before, after = _points(row.half_width_before), _points(row.half_width_after)
+            assert md_row == f"| {row.cell} | {interviews} | {before} | {after} |"
+            assert term_row == [row.cell, str(interviews), before, after]
+            assert csv.loc[row.cell, "half_width_suppressed"] == "False"
+    assert data.min_cell == 5 and "±98.0" not in md + html + terminal  # the one-voice cell, once given away
+    assert ensure_suppressed(data).notes["suppression"]["plan_cells"] == len(small & set(plan["cell"]))
+
+
+def test_a_visit_plan_cell_of_exactly_min_cell_voices_is_shown() -> None:
+    plan = pd.DataFrame({"cell": ["戊村", "甲村"], "interviews": [3, 3],
+                         "half_width_before": [Z95 * 0.5 / math.sqrt(5), Z95 * 0.5 / math.sqrt(4.99)],
+                         "half_width_after": [Z95 * 0.5 / math.sqrt(8), Z95 * 0.5 / math.sqrt(7.99)]})
+    shown = suppress_small_cells(make_data(plan=plan), 5).plan
+    assert shown["half_width_suppressed"].tolist() == [False, True]  # type: ignore[index]
+    assert not suppress_small_cells(make_data(plan=plan), 0).plan["half_width_before"].isna().any()  # type: ignore[index]
+
+
+def test_by_group_tables_hide_small_cells_in_the_data_files_too(tmp_path: Path) -> None:
+    rows = [{"variable": "urban", "level": level, "level_label": level, "topic": "healthcare", "topic_label": "医疗",
+             "method": "raw", "estimate": 0.5, "se": 0.1, "ci_low": 0.3, "ci_high": 0.7, "n": n}
+            for level, n in (("rural", 3), ("urban", 40))]
+    data = make_data(by_group=pd.DataFrame(rows))
+    write_tables(data, tmp_path)
+    csv = pd.read_csv(tmp_path / "by_group.csv", keep_default_na=False, dtype=str).set_index("level")
+    assert csv.loc["rural", ["estimate", "ci_low", "ci_high", "n"]].tolist() == ["", "", "", ""]
+    assert csv.loc["urban", "n"] == "40" and csv.loc["urban", "estimate"] == "0.5"
