@@ -271,7 +271,7 @@ def build_report(
                **({"tone": tone} if tone else {}),
                **({"cells": cells_note(coded.state, voices, opts.lang)} if coded is not None else {}),
                "coding": coding_note(topics, has_topic, hand, coder, opts.lang, voice_counts(voices),
-                                     mrp=opts.mrp and tokens is not None),
+                                     mrp=opts.mrp and tokens is not None, blend=mode != ONLINE_ONLY),
                "source_agreement": summarise(source_agreement(voices, topics, has_topic, group_vars=opts.blend_vars),
                                              label=_topic_label(coder, opts.lang), lang=opts.lang,
                                              group_label=_group_label(opts.blend_vars, opts.lang)),
@@ -505,16 +505,18 @@ def _notes(
 
 def coding_note(
     topics: pd.DataFrame, has_topic: pd.Series, hand: HandSample | None, lexicon: TopicCoder, lang: str,
-    counts: np.ndarray | None = None, mrp: bool = True,
+    counts: np.ndarray | None = None, mrp: bool = True, blend: bool = True,
 ) -> dict[str, object]:
     """What the topic figures rest on: voices coded to no topic, and the coder measured
     against a person on the hand-coded sample (or the warning that there is none).
 
     ``uncoded`` voices raise no concern the coder recognised; agenda shares are taken
     among the voices that raise at least one, so they leave the denominator, and the
-    count is shown so that nothing leaves silently.
+    count is shown so that nothing leaves silently. ``blend``: the report has a blend (else
+    MRP takes the coder's error as the raked estimate measures it).
     """
     zh = lang == "zh"
+    shift = ("融合估计", "blend") if blend else ("耙式加权估计", "raked estimate")
     count = np.ones(len(topics)) if counts is None else np.asarray(counts, dtype=float)
     note: dict[str, object] = {
         "voices": int(count.sum()),
@@ -542,11 +544,11 @@ def coding_note(
                        if zh else "Every method is corrected with the hand-coded sample (design-based supervised "
                        "learning / prediction-powered inference; Egami et al. 2023, Angelopoulos et al. 2023): unbiased "
                        "whatever the coder's errors, with intervals that include them.") + ((
-                       "多层模型（MRP）拟合的是编码器的 0/1 结果，因此加上融合估计所见的编码误差（及其不确定性）；"
-                       "这假定模型对编码错误的反应与融合估计相同。"
+                       f"多层模型（MRP）拟合的是编码器的 0/1 结果，因此加上{shift[0]}所见的编码误差（及其不确定性）；"
+                       f"这假定模型对编码错误的反应与{shift[0]}相同。"
                        if zh else " MRP is fitted to the coder's 0/1 "
-                       "topics, so it adds the coder's error as the blend sees it (with its uncertainty); this assumes the "
-                       "model responds to coding errors as the blend does.") if mrp else "") + ((
+                       f"topics, so it adds the coder's error as the {shift[1]} sees it (with its uncertainty); this "
+                       f"assumes the model responds to coding errors as the {shift[1]} does.") if mrp else "") + ((
                        f"另有 {hand.changed} 个人工编码的声音在抽样之后有了新的或改动的文档：人工编码针对的是旧文本，"
                        "因此不计入校正，同层其余已编码声音的权重相应放大（假定它们与其余声音无系统差别）；"
                        "用 tongxin code sample 重新抽样编码可消除这一假定。"

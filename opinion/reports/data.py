@@ -5,6 +5,7 @@ outputs show exactly the same numbers.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,4 +78,23 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
     if frame is None:
         return None
     clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
+    return [{k: json_safe(v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every number a JSON number: NumPy scalars as Python ones, and NaN and
+    infinities (an empty cell's half-width) as None, since JSON has no such numbers and
+    ``json.dumps`` would write ``NaN``/``Infinity``, which other tools refuse. Dicts, lists
+    and tuples are walked."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, TypeError):  # an array of more than one element: a list
+            value = value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value

@@ -27,6 +27,7 @@ from opinion.reports.data import (
     WORD_COLUMNS,
     ReportData,
     _records,
+    json_safe,
 )
 from opinion.reports.suppression import ensure_suppressed
 
@@ -191,11 +192,12 @@ def write_tables(data: ReportData, out_dir: str | Path, fmt: str = "csv") -> lis
         if fmt == "csv":
             frame.to_csv(path, index=False, encoding="utf-8")
         else:
-            path.write_text(json.dumps(_records(frame), ensure_ascii=False, indent=1), encoding="utf-8")
+            path.write_text(json.dumps(_records(frame), ensure_ascii=False, indent=1, allow_nan=False),
+                            encoding="utf-8")
         paths.append(path)
     package = out / "datapackage.json"
-    package.write_text(json.dumps(descriptor(ensure_suppressed(data), frames, fmt), ensure_ascii=False, indent=2,
-                                  default=str) + "\n", encoding="utf-8")
+    package.write_text(json.dumps(json_safe(descriptor(ensure_suppressed(data), frames, fmt)), ensure_ascii=False,
+                                  indent=2, default=str, allow_nan=False) + "\n", encoding="utf-8")
     paths.append(package)
     logger.info("wrote %d report tables and datapackage.json to %s", len(frames), out)
     return paths
@@ -218,4 +220,4 @@ def report_json(data: ReportData) -> str:
         "scope": _scope_figures(data),
         "notes": data.notes,
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    return json.dumps(json_safe(payload), ensure_ascii=False, indent=2, default=str, allow_nan=False)

@@ -165,6 +165,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "blind_spot_legend": "红色标签为盲区",
         "share_axis": "占比（%）",
         "blind_spots": "盲区：两类来源中声音都太少的群体",
+        "blind_spots_online": "盲区：网上声音太少的群体",
         "blind_spot_line": "{label}: 人口占 {population}，网上声音人数 {online_n}，入户受访人数 {survey_n}",
         "blind_spots_meaning": "这些群体在人口中真实存在，但声音太少，本报告的数字不能代表他们。"
                                "需要补充入户调查。",
@@ -254,6 +255,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "blind_spot_legend": "Blind spots in red",
         "share_axis": "Share (%)",
         "blind_spots": "Blind spots: groups with too few voices in both sources",
+        "blind_spots_online": "Blind spots: groups with too few online voices",
         "blind_spot_line": "{label}: {population} of the population; online voices: {online_n}; "
                            "survey respondents: {survey_n}",
         "blind_spots_meaning": "These groups are really there in the population but speak too little "

@@ -405,6 +405,7 @@ def _view(data: ReportData, with_charts: bool) -> dict[str, Any]:
     texts = {**i18n.strings(lang), "carry_intro": i18n.carry_intro(i18n.blend_mix_code(data.notes.get("blend_mix")), lang)}
     if data.mode == "online_only":
         texts["plan_intro"] = texts["plan_intro_online"]
+        texts["blind_spots"] = texts["blind_spots_online"]
     return {
         "t": texts,
         "lang": lang,

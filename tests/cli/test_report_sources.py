@@ -59,6 +59,7 @@ def test_online_only_html_and_tables_name_no_blend(online_db: Path, tmp_path: Pa
     headings = [h.split("</h2>")[0] for h in page.split("<h2>")[1:]]
     assert headings[0] == "网上声音说了什么：原始份额（未校正）"
     assert "不能校正什么，为什么" in headings and not any("融合" in h for h in headings)
+    assert "<h3>盲区：网上声音太少的群体</h3>" in page and "两类来源" not in page  # one source: not "both sources"
     assert 'data-method="blend"' not in page and 'data-method="survey"' not in page
     assert '<table class="plan">' in page
     folder = tmp_path / "tables"

@@ -81,3 +81,27 @@ def test_tables_carry_the_report_numbers_and_provenance(tmp_path: Path) -> None:
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="table format 'xlsx' is not supported: use one of csv, json"):
         write_tables(make_data(), tmp_path, "xlsx")
+
+
+def test_json_outputs_hold_no_nan_or_infinity_that_other_tools_refuse(tmp_path: Path) -> None:
+    """A cell nobody speaks for has an infinite half-width "now": JSON writes it as null."""
+    import dataclasses
+
+    import pandas as pd
+
+    from opinion.reports.datapackage import report_json
+
+    plan = pd.DataFrame({"cell": ["城关镇*60+*rural", "城关镇*18-29*urban"], "interviews": [12, 0],
+                         "half_width_before": [float("inf"), 0.05], "half_width_after": [0.2, float("nan")]})
+    data = dataclasses.replace(make_data("en"), plan=plan,
+                               notes={**make_data("en").notes, "visit_plan": {"half_width": float("inf")}})
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    loaded = json.loads(report_json(data), parse_constant=refuse)
+    assert loaded["plan"][0]["half_width_before"] is None and loaded["plan"][1]["half_width_after"] is None
+    assert loaded["notes"]["visit_plan"]["half_width"] is None
+    write_tables(data, tmp_path / "t", "json")
+    for path in (tmp_path / "t").glob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
