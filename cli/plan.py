@@ -33,8 +33,11 @@ def _split(text: str) -> list[str]:
               "(default: each --by variable and age_group*urban).")
 @gazetteer_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Also write every cell (before/after) to this CSV.")
+@click.option("--min-cell", "min_cell", default=5, show_default=True, type=click.IntRange(0, None),
+              help="Cells and groups with fewer effective voices now show no sizes or half-widths, on screen and "
+              "in --out (0: show all).")
 def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half_width: float, by: str,
-         groups: str | None, gazetteer: Gazetteer | None, out_path: str | None) -> None:
+         groups: str | None, gazetteer: Gazetteer | None, out_path: str | None, min_cell: int) -> None:
     """Recommend how many interviews to do in which cells, and the precision they buy.
 
     Uses the effective sample sizes the blend uses (online voices and survey respondents
@@ -42,7 +45,7 @@ def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half
     precision, widest interval first; the rest of the budget goes where the overall
     variance drops most per unit of cost.
     """
-    from opinion.estimates.plan import DEFAULT_BY, format_plan, plan_visits
+    from opinion.estimates.plan import DEFAULT_BY, format_plan, plan_visits, suppress_small
     from opinion.estimates.voices import all_voices
     from opinion.store.db import open_store
     from weighting.targets import load_margins
@@ -58,7 +61,7 @@ def plan(budget: float, db: str, margins_path: str, costs_path: str | None, half
                                    "name the variables to plan by with --by")
     result = plan_visits(voices, margins, budget, by=cells, half_width_target=half_width, costs_path=costs_path,
                          groups=_split(groups) if groups else None)
-    click.echo(format_plan(result))
+    click.echo(format_plan(result, min_cell))
     if out_path:
-        result.cells.to_csv(out_path, index=False, encoding="utf-8")
+        suppress_small(result.cells, min_cell).to_csv(out_path, index=False, encoding="utf-8")
         click.echo(f"written: {out_path}", err=True)

@@ -62,6 +62,7 @@ from weighting.joint import GIVEN, joint_sources
 
 __all__ = [
     "DEFAULT_BY", "Plan", "cell_shares", "current_cells", "format_plan", "load_costs", "plan_interviews", "plan_visits",
+    "suppress_small",
 ]
 
 log = logging.getLogger(__name__)
@@ -413,25 +414,55 @@ def _aligned(rows: list[list[str]]) -> list[str]:
     return ["  ".join(v + " " * (w - _text_width(v)) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
-def format_plan(plan: Plan) -> str:
-    """The plan as a field coordinator reads it: where to go, how many, what it buys."""
+SMALL_CELL_COLUMNS = ("online_ess", "survey_ess", "ess_before", "ess_after", "half_width_before", "half_width_after")
+
+
+def suppress_small(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """``table`` (:attr:`Plan.cells` or :attr:`Plan.groups`) with the sizes and half-widths of
+    rows holding fewer than ``min_cell`` effective voices now (but some) blanked (NaN) and
+    flagged in ``suppressed``: a half-width of a 50% share gives its effective size back, and
+    a size under ``min_cell`` is a small cell a report does not publish. Empty rows (nobody
+    now) stay shown; ``min_cell`` 0 or 1 hides nothing."""
+    out = table.copy()
+    small = (out["ess_before"] > 0) & (out["ess_before"] < min_cell - 1e-9)
+    out["suppressed"] = small.to_numpy(dtype=bool)
+    for column in SMALL_CELL_COLUMNS:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~small)
+    return out
+
+
+def format_plan(plan: Plan, min_cell: int = 5) -> str:
+    """The plan as a field coordinator reads it: where to go, how many, what it buys. Cells
+    and groups of fewer than ``min_cell`` effective voices now show ``<min_cell`` and no
+    half-widths (:func:`suppress_small`)."""
+    cells, groups = suppress_small(plan.cells, min_cell), suppress_small(plan.groups, min_cell)
+    hidden = f"<{min_cell}"
+
+    def size(value: float, small: bool) -> str:
+        return hidden if small else f"{value:.0f}"
+
     lines = [f"recommended interviews: {plan.interviews} in {int((plan.cells['interviews'] > 0).sum())} cells "
              f"(budget {plan.budget:g}, cost {plan.spent:g})"]
-    todo = plan.cells[plan.cells["interviews"] > 0].sort_values(list(plan.by))
+    todo = cells[cells["interviews"] > 0].sort_values(list(plan.by))
     if len(todo):
         rows = [[*plan.by, "interviews", "cost", "ess now", "now", "after"]]
         for _, r in todo.iterrows():
+            small = bool(r["suppressed"])
             rows.append([*(str(r[v]) for v in plan.by), str(int(r["interviews"])), f"{r['cost']:g}",
-                         f"{r['ess_before']:.0f}", _points(r["half_width_before"]), _points(r["half_width_after"])])
+                         size(r["ess_before"], small), "suppressed" if small else _points(r["half_width_before"]),
+                         "suppressed" if small else _points(r["half_width_after"])])
         lines += ["  " + line for line in _aligned(rows)]
     lines.append(f"precision per group (95% interval half-width, points, for a 50% share; target ±{100 * plan.half_width:.1f}):")
     rows = [["group", "level", "population", "ess now", "ess after", "now", "after", "target"]]
-    for r in plan.groups.itertuples():
-        now = _points(r.half_width_before)
+    for r in groups.itertuples():
+        small = bool(r.suppressed)
+        now = "suppressed" if small else _points(r.half_width_before)
         if r.empty_cells_before:
             now += f" ({int(r.empty_cells_before)} cells with no voice)"
-        rows.append([r.group, r.level, f"{100 * r.population_share:.1f}%", f"{r.ess_before:.0f}", f"{r.ess_after:.0f}",
-                     now, _points(r.half_width_after), "met" if r.meets_target else "SHORT"])
+        rows.append([r.group, r.level, f"{100 * r.population_share:.1f}%", size(r.ess_before, small),
+                     size(r.ess_after, small), now, "suppressed" if small else _points(r.half_width_after),
+                     "met" if r.meets_target else "SHORT"])
     lines += ["  " + line for line in _aligned(rows)]
     lines.append(f"population-wide: {_points(plan.overall_before)} now, {_points(plan.overall_after)} after")
     lines.append(f"a new interview counts as {1 / plan.deff:.2f} of an effective respondent "
@@ -439,4 +470,7 @@ def format_plan(plan: Plan) -> str:
     if plan.unmet:
         lines.append(f"still short of the target after this budget: {', '.join(plan.unmet)}; a larger budget is needed")
     lines += [f"note: {note}" for note in plan.notes]
+    if cells["suppressed"].any() or groups["suppressed"].any():
+        lines.append(f"note: cells and groups of fewer than {min_cell} effective voices now show {hidden} and no "
+                     "half-widths (--min-cell)")
     return "\n".join(lines)

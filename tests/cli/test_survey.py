@@ -162,3 +162,35 @@ def test_import_names_where_the_header_was_found(tmp_path: Path) -> None:
                                        "--db", str(tmp_path / "t.db")])
     assert result.exit_code == 0, result.output
     assert "header on row 3 of sheet 'Sheet1'" in result.output
+
+
+def test_plan_hides_the_sizes_and_half_widths_of_small_cells_on_screen_and_in_its_csv(tmp_path: Path) -> None:
+    import math
+
+    import pandas as pd
+
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    imported = runner.invoke(main, ["survey", "import", str(DEMO / "survey.csv"), "--db", db,
+                                    "--gazetteer", str(DEMO / "gazetteer.csv"), "--rejects", str(tmp_path / "r.csv")])
+    assert imported.exit_code == 0, imported.output
+    args = ["plan", "--budget", "60", "--db", db, "--margins", str(DEMO / "margins.csv"), "--by", "region,age_group,urban"]
+    shown = runner.invoke(main, [*args, "--out", str(tmp_path / "plan.csv")])
+    assert shown.exit_code == 0, shown.output
+    cells = pd.read_csv(tmp_path / "plan.csv")
+    everything = runner.invoke(main, [*args, "--min-cell", "0", "--out", str(tmp_path / "all.csv")])
+    full = pd.read_csv(tmp_path / "all.csv")
+    small = (full["ess_before"] > 0) & (full["ess_before"] < 5)
+    assert small.any() and not full["suppressed"].any()  # the demo survey has cells of 1-4 respondents
+    assert cells["suppressed"].tolist() == small.tolist()
+    for column in ("online_ess", "survey_ess", "ess_before", "ess_after", "half_width_before", "half_width_after"):
+        assert cells.loc[small, column].isna().all()
+        assert cells.loc[~small, column].equals(full.loc[~small, column])
+    # on screen: no cell's size now of 1-4, nor a half-width now that gives one back (above ±43.8 = 1.96 x 50 / √5)
+    table = shown.output.split("precision per group")[0].splitlines()[2:]
+    now = [line.split()[5:7] for line in table]
+    assert now and all(size not in {"1", "2", "3", "4"} for size, _ in now)
+    assert all(float(width.strip("±")) <= 1.96 * 50 / math.sqrt(5) + 0.05 for _, width in now if width.startswith("±"))
+    assert "<5" in shown.output and "suppressed" in shown.output
+    assert "note: cells and groups of fewer than 5 effective voices now show <5 and no half-widths" in shown.output
+    assert everything.exit_code == 0 and "<5" not in everything.output
