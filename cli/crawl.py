@@ -49,7 +49,7 @@ def _show_progress(state: CrawlProgress) -> None:
     """One line on stderr per report, so stdout keeps only the summary."""
     if state.finished:
         return
-    click.echo(f"{state.profile}: {state.pages} pages, {state.documents} documents stored, "
+    click.echo(f"{state.profile}: {state.pages} pages, {state.documents} documents read (new, changed or unchanged), "
                f"{state.dropped} dropped", err=True)
 
 

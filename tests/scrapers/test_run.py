@@ -213,5 +213,5 @@ def test_progress_lines_on_stderr_while_crawling(tmp_path: Path) -> None:
     progress = [line for line in result.stderr.splitlines() if line.startswith("hanweb: ")]
     # 1 list page + 1 dataproxy answer + 25 detail pages = 27 pages: a line at 10 and at 20
     assert [line.split(",")[0] for line in progress] == ["hanweb: 10 pages", "hanweb: 20 pages"]
-    assert "documents stored" in progress[0]
+    assert "documents read (new, changed or unchanged)" in progress[0]
     assert "progress" not in result.stdout and "27 pages fetched" in result.stdout
