@@ -421,11 +421,22 @@ def suppress_small(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """``table`` (:attr:`Plan.cells` or :attr:`Plan.groups`) with the sizes and half-widths of
     rows holding fewer than ``min_cell`` effective voices now (but some) blanked (NaN) and
     flagged in ``suppressed``: a half-width of a 50% share gives its effective size back, and
-    a size under ``min_cell`` is a small cell a report does not publish. Empty rows (nobody
-    now) stay shown; ``min_cell`` 0 or 1 hides nothing."""
+    a size under ``min_cell`` is a small cell a report does not publish. A source's own size
+    (``online_ess``, ``survey_ess``) under ``min_cell`` is blanked too, even in a row shown.
+    Sizes within 0.01 of ``min_cell`` count as ``min_cell`` (five respondents of nearly equal
+    weights have an effective size of 4.9999). Empty rows (nobody now) stay shown;
+    ``min_cell`` 0 or 1 hides nothing."""
     out = table.copy()
-    small = (out["ess_before"] > 0) & (out["ess_before"] < min_cell - 1e-9)
+
+    def is_small(column: str) -> pd.Series:
+        size = pd.to_numeric(out[column], errors="coerce").astype(float)
+        return (size > 0) & (size < min_cell - 0.01)
+
+    small = is_small("ess_before")
     out["suppressed"] = small.to_numpy(dtype=bool)
+    for column in ("online_ess", "survey_ess"):
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~is_small(column))
     for column in SMALL_CELL_COLUMNS:
         if column in out:
             out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~small)

@@ -175,7 +175,8 @@ def _scope_figures(data: ReportData) -> dict[str, Any]:
 def _coding_figures(coding: dict[str, Any]) -> dict[str, Any]:
     """What the topic figures rest on, without prose: voices coded to no topic, voices coded
     by a person, and the coder's precision and recall per topic against that person."""
-    return {key: coding[key] for key in ("voices", "uncoded", "hand_coded", "sample", "accuracy") if key in coding}
+    return {key: coding[key] for key in ("voices", "uncoded", "hand_coded", "sample", "changed_after_draw", "accuracy")
+            if key in coding}
 
 
 def write_tables(data: ReportData, out_dir: str | Path, fmt: str = "csv") -> list[Path]:

@@ -189,8 +189,8 @@ def suppress_plan(plan: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     nobody in it keeps its marks (an empty cell names nobody)."""
     out = plan.copy()
     size = plan_sizes(out["half_width_before"])
-    # a hair of tolerance: a cell of exactly min_cell voices must not be hidden by rounding
-    hidden = (size > 0) & (size < min_cell - 1e-6)
+    # within 0.01 of min_cell counts as min_cell: five respondents of nearly equal weights are 4.9999
+    hidden = (size > 0) & (size < min_cell - 0.01)
     out[PLAN_FLAG] = hidden.to_numpy(dtype=bool)
     for column in ("half_width_before", "half_width_after"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~hidden)

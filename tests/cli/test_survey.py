@@ -174,21 +174,26 @@ def test_plan_hides_the_sizes_and_half_widths_of_small_cells_on_screen_and_in_it
     imported = runner.invoke(main, ["survey", "import", str(DEMO / "survey.csv"), "--db", db,
                                     "--gazetteer", str(DEMO / "gazetteer.csv"), "--rejects", str(tmp_path / "r.csv")])
     assert imported.exit_code == 0, imported.output
-    args = ["plan", "--budget", "60", "--db", db, "--margins", str(DEMO / "margins.csv"), "--by", "region,age_group,urban"]
+    args = ["plan", "--budget", "60", "--db", db, "--margins", str(DEMO / "margins.csv"), "--by",
+            "region,age_group,urban,sex"]
     shown = runner.invoke(main, [*args, "--out", str(tmp_path / "plan.csv")])
     assert shown.exit_code == 0, shown.output
     cells = pd.read_csv(tmp_path / "plan.csv")
     everything = runner.invoke(main, [*args, "--min-cell", "0", "--out", str(tmp_path / "all.csv")])
     full = pd.read_csv(tmp_path / "all.csv")
-    small = (full["ess_before"] > 0) & (full["ess_before"] < 5)
+    small = (full["ess_before"] > 0) & (full["ess_before"] < 4.99)
     assert small.any() and not full["suppressed"].any()  # the demo survey has cells of 1-4 respondents
     assert cells["suppressed"].tolist() == small.tolist()
-    for column in ("online_ess", "survey_ess", "ess_before", "ess_after", "half_width_before", "half_width_after"):
+    for column in ("ess_before", "ess_after", "half_width_before", "half_width_after"):
         assert cells.loc[small, column].isna().all()
         assert cells.loc[~small, column].equals(full.loc[~small, column])
+    for column in ("online_ess", "survey_ess"):  # a source's own small size, even in a cell shown
+        own = (full[column] > 0) & (full[column] < 4.99)
+        assert cells.loc[own | small, column].isna().all()
+        assert cells.loc[~(own | small), column].equals(full.loc[~(own | small), column])
     # on screen: no cell's size now of 1-4, nor a half-width now that gives one back (above ±43.8 = 1.96 x 50 / √5)
     table = shown.output.split("precision per group")[0].splitlines()[2:]
-    now = [line.split()[5:7] for line in table]
+    now = [line.split()[6:8] for line in table]  # region, age, urban, sex, interviews, cost, ess now, now
     assert now and all(size not in {"1", "2", "3", "4"} for size, _ in now)
     assert all(float(width.strip("±")) <= 1.96 * 50 / math.sqrt(5) + 0.05 for _, width in now if width.startswith("±"))
     assert "<5" in shown.output and "suppressed" in shown.output

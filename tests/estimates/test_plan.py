@@ -168,3 +168,20 @@ def test_one_way_margins_get_their_cells_from_the_survey_and_say_so() -> None:
     alone, _, notes = current_cells(voices.iloc[:0], one_way, BY)
     assert alone.set_index(["age_group", "urban"])["population_share"][("60+", "rural")] == pytest.approx(0.3)
     assert "assumed independent" in notes[0]
+
+
+def test_suppress_small_hides_cells_and_sources_under_min_cell_but_not_five_of_nearly_equal_weights() -> None:
+    from opinion.estimates.plan import suppress_small
+
+    table = pd.DataFrame({"online_ess": [1.0, 0.0, 3.0, 0.0], "survey_ess": [3.0, 4.99995, 6.0, 0.0],
+                          "ess_before": [4.0, 4.99995, 9.0, 0.0], "ess_after": [6.0, 7.0, 9.0, 0.988],
+                          "half_width_before": [0.49, 0.4383, 0.3267, float("inf")],
+                          "half_width_after": [0.4, 0.37, 0.3267, 0.986]})
+    out = suppress_small(table, 5)
+    assert out["suppressed"].tolist() == [True, False, False, False]
+    assert out.loc[0, ["online_ess", "survey_ess", "ess_before", "ess_after", "half_width_before",
+                       "half_width_after"]].isna().all()
+    assert out.loc[1, "ess_before"] == 4.99995 and out.loc[1, "survey_ess"] == 4.99995  # five respondents
+    assert pd.isna(out.loc[2, "online_ess"]) and out.loc[2, "survey_ess"] == 6.0  # 3 online voices in a cell of 9
+    assert out.loc[3].drop("suppressed").tolist()[:3] == [0.0, 0.0, 0.0]  # an empty cell names nobody
+    assert not suppress_small(table, 0)["suppressed"].any()
