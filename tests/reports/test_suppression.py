@@ -191,11 +191,12 @@ def test_visit_plan_hides_the_half_widths_that_give_a_small_count_back(tmp_path:
 
 
 def test_a_visit_plan_cell_of_exactly_min_cell_voices_is_shown() -> None:
-    plan = pd.DataFrame({"cell": ["戊村", "甲村"], "interviews": [3, 3],
-                         "half_width_before": [Z95 * 0.5 / math.sqrt(5), Z95 * 0.5 / math.sqrt(4.99)],
-                         "half_width_after": [Z95 * 0.5 / math.sqrt(8), Z95 * 0.5 / math.sqrt(7.99)]})
+    # five respondents of nearly equal weights have an effective size of 4.9999: not a small cell
+    plan = pd.DataFrame({"cell": ["戊村", "乙村", "甲村"], "interviews": [3, 3, 3],
+                         "half_width_before": [Z95 * 0.5 / math.sqrt(n) for n in (5, 4.9999, 4.9)],
+                         "half_width_after": [Z95 * 0.5 / math.sqrt(n) for n in (8, 7.9999, 7.9)]})
     shown = suppress_small_cells(make_data(plan=plan), 5).plan
-    assert shown["half_width_suppressed"].tolist() == [False, True]  # type: ignore[index]
+    assert shown["half_width_suppressed"].tolist() == [False, False, True]  # type: ignore[index]
     assert not suppress_small_cells(make_data(plan=plan), 0).plan["half_width_before"].isna().any()  # type: ignore[index]
 
 
