@@ -159,15 +159,16 @@ def code(db: str, gazetteer: Gazetteer | None, coder: TopicCoder | None, userdic
     if (message := missing_store(db)) is not None:  # opening it would create an empty store
         raise click.ClickException(message)
     segmenter = Segmenter.default(extra_userdicts=userdicts)
-    with open_store(db) as opened, opened.engine.connect() as conn:
-        stored = conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one()
-    if not stored:
-        raise click.ClickException(f"{shown_url(db)}: holds no documents, so there are no voices to code; crawl "
-                                   "into this store first (tongxin crawl ... --db), or give the store that has them")
-    with open_store(db) as opened, _bar_on_first_use("coding voices") as bar:
-        summary = code_voices(opened, coder, segmenter, gazetteer, today=date.today(), workers=workers,
-                              progress=lambda done, total: bar(total).update(done - bar(total).pos), batch=batch,
-                              full=full)
+    with open_store(db) as opened:
+        with opened.engine.connect() as conn:  # one row tells: a count would read every document
+            stored = conn.execute(sa.select(documents.c.id).limit(1)).first() is not None
+        if not stored:
+            raise click.ClickException(f"{shown_url(db)}: holds no documents, so there are no voices to code; crawl "
+                                       "into this store first (tongxin crawl ... --db), or give the store that has them")
+        with _bar_on_first_use("coding voices") as bar:
+            summary = code_voices(opened, coder, segmenter, gazetteer, today=date.today(), workers=workers,
+                                  progress=lambda done, total: bar(total).update(done - bar(total).pos), batch=batch,
+                                  full=full)
     since = (summary.since or "")[:16].replace("T", " ")
     if summary.since is not None and not summary.voices:
         done = (f"codes current: no document stored or changed since the last run ({since} UTC); {summary.total} "

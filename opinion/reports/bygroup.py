@@ -87,12 +87,12 @@ def plan_view(data: ReportData) -> list[dict[str, str]] | None:
     if data.plan is None or data.plan.empty:
         return None
     hidden = i18n.strings(data.lang)["suppressed"]
-    flags = data.plan[PLAN_FLAG] if PLAN_FLAG in data.plan.columns else pd.Series(False, index=data.plan.index)
+    flags = data.plan.get(PLAN_FLAG, pd.Series(False, index=data.plan.index)).fillna(False).astype(bool)
     return [
         {"cell": str(r.cell), "interviews": str(int(r.interviews)),
-         "before": hidden if flag is True else _Safe(_points(r.half_width_before)),
-         "after": hidden if flag is True else _Safe(_points(r.half_width_after))}
-        for r, flag in zip(data.plan.itertuples(), flags.map(lambda v: bool(v) if pd.notna(v) else False), strict=True)
+         "before": hidden if flag else _Safe(_points(r.half_width_before)),
+         "after": hidden if flag else _Safe(_points(r.half_width_after))}
+        for r, flag in zip(data.plan.itertuples(), flags, strict=True)
     ]
 
 

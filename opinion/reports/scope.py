@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
+from opinion.estimates.methods import Problems
 from opinion.reports import i18n
 from opinion.reports.data import ReportData
 from weighting.joint import GIVEN, SURVEY, JointSource
@@ -45,7 +46,7 @@ def report_mode(voices: pd.DataFrame) -> str:
     return BOTH
 
 
-def left_out_methods(estimates: pd.DataFrame, mode: str, problems: Mapping[str, str], lang: str) -> dict[str, str]:
+def left_out_methods(estimates: pd.DataFrame, mode: str, problems: Problems, lang: str) -> dict[str, str]:
     """Methods with no estimate for any topic, each with why (method code -> reason for readers)."""
     zh = lang == "zh"
     reasons = {}
@@ -64,10 +65,9 @@ def left_out_methods(estimates: pd.DataFrame, mode: str, problems: Mapping[str, 
     return reasons
 
 
-def method_problem(problems: Mapping[str, str], method: str, lang: str) -> str:
-    """Why ``method`` failed, in ``lang`` when ``problems`` has it so (:class:`~opinion.estimates.methods.Problems`)."""
-    text = getattr(problems, "text", None)
-    reason = str(text(method, lang)) if callable(text) else problems[method]
+def method_problem(problems: Problems, method: str, lang: str) -> str:
+    """Why ``method`` failed, in ``lang`` (:meth:`~opinion.estimates.methods.Problems.text`)."""
+    reason = problems.text(method, lang)
     if lang == "zh":  # the weighting variable a Chinese reason starts with, in the reader's words
         reason = re.sub(r"(?<![\w'])([a-z_]+(?:\*[a-z_]+)*)：", lambda m: i18n.variable_label(m.group(1), lang) + "：",
                         reason, count=1)

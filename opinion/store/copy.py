@@ -124,8 +124,9 @@ def copy_store(source: Store, destination: Store, *, append: bool = False, batch
     new_ids: dict[str, dict[int, int]] = {}  # table -> source id -> destination id (append)
     for table in metadata.sorted_tables:
         if append and table is voice_codes:
-            if store_counts(source)[table.name]:
-                summary.left_out.append(table.name)
+            with source.engine.connect() as conn:
+                if conn.execute(sa.select(voice_codes.c.voice).limit(1)).first() is not None:
+                    summary.left_out.append(table.name)
             continue
         done = TableCopy(table.name)
         for rows in _batches(source, table, batch_size):

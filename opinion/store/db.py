@@ -388,9 +388,9 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
         raise StoreError(f"{shown_url(str(target))}: cannot open this store ({exc})") from exc
     if url.startswith("sqlite"):
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    key_path = path.with_name(path.name + ".key") if path is not None else None
     try:
         if _current_version(engine) == SCHEMA_VERSION:  # the usual case: nothing to create, nothing written
-            key_path = path.with_name(path.name + ".key") if path is not None else None
             return Store(engine=engine, url=url, key_path=key_path)
         with engine.begin() as conn:
             # Several crawlers may open a new store at once: one at a time creates or migrates it.
@@ -419,7 +419,6 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
         raise StoreError(f"{shown_url(str(target))}: not a usable tongxin store ({reason})") from exc
-    key_path = path.with_name(path.name + ".key") if path is not None else None
     return Store(engine=engine, url=url, key_path=key_path)
 
 
